@@ -1,0 +1,74 @@
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { basename, join, relative } from 'node:path';
+import type { MigrationSource } from './model.ts';
+
+export type LoadResult = { ok: true; migrations: MigrationSource[] } | { ok: false; reason: string };
+
+interface JournalEntry {
+  idx: number;
+  when: number;
+  tag: string;
+  breakpoints: boolean;
+}
+
+/** drizzle stores sha256 of the file's text in __drizzle_migrations.hash (drizzle-orm/src/migrator.ts). */
+export function migrationHash(sql: string): string {
+  return createHash('sha256').update(sql).digest('hex');
+}
+
+/**
+ * Loads what drizzle would run: a migrations folder in journal order, or loose .sql files in
+ * the order given. Errors are returned, not thrown: the CLI turns them into exit code 2.
+ */
+export async function loadMigrations(paths: readonly string[], cwd = process.cwd()): Promise<LoadResult> {
+  const migrations: MigrationSource[] = [];
+  for (const path of paths) {
+    const info = await stat(path).catch(() => undefined);
+    if (!info) return { ok: false, reason: `${path}: no such file or folder` };
+    const loaded = info.isDirectory() ? await loadFolder(path, cwd) : await loadFile(path, cwd);
+    if (!loaded.ok) return loaded;
+    migrations.push(...loaded.migrations);
+  }
+  return { ok: true, migrations };
+}
+
+async function loadFolder(folder: string, cwd: string): Promise<LoadResult> {
+  const journalPath = join(folder, 'meta', '_journal.json');
+  const text = await readFile(journalPath, 'utf8').catch(() => undefined);
+  if (text === undefined) return { ok: false, reason: `${folder}: not a drizzle migrations folder (no meta/_journal.json)` };
+  let entries: JournalEntry[];
+  try {
+    entries = parseJournal(text);
+  } catch (error) {
+    return { ok: false, reason: `${journalPath}: ${(error as Error).message}` };
+  }
+  const migrations: MigrationSource[] = [];
+  for (const entry of entries) {
+    const file = join(folder, `${entry.tag}.sql`);
+    const sql = await readFile(file, 'utf8').catch(() => undefined);
+    if (sql === undefined) return { ok: false, reason: `${file}: listed in the journal but missing` };
+    migrations.push({ tag: entry.tag, file: relative(cwd, file) || file, sql, when: entry.when, hash: migrationHash(sql) });
+  }
+  return { ok: true, migrations };
+}
+
+async function loadFile(path: string, cwd: string): Promise<LoadResult> {
+  const sql = await readFile(path, 'utf8').catch((error: Error) => error);
+  if (sql instanceof Error) return { ok: false, reason: `${path}: ${sql.message}` };
+  return {
+    ok: true,
+    migrations: [{ tag: basename(path).replace(/\.sql$/, ''), file: relative(cwd, path) || path, sql, hash: migrationHash(sql) }],
+  };
+}
+
+export function parseJournal(text: string): JournalEntry[] {
+  const journal = JSON.parse(text) as { entries?: unknown };
+  if (!Array.isArray(journal.entries)) throw new Error('journal has no entries array');
+  return journal.entries.map((e, i) => {
+    const entry = e as Partial<JournalEntry>;
+    if (typeof entry.tag !== 'string' || typeof entry.when !== 'number')
+      throw new Error(`journal entry ${i} lacks a tag or a numeric when`);
+    return { idx: entry.idx ?? i, when: entry.when, tag: entry.tag, breakpoints: entry.breakpoints ?? true };
+  });
+}

@@ -1,0 +1,19 @@
+import { nodeOf } from '../ast.ts';
+import { DRIZZLE_TRANSACTION_NOTE } from '../drizzle-transaction.ts';
+import { defineRule } from '../rule.ts';
+
+export default defineRule({
+  id: 'vacuum-in-transaction',
+  category: 'transaction',
+  appliesTo: ['VacuumStmt'],
+  title: 'VACUUM inside the migration transaction',
+  why: `VACUUM cannot run inside a transaction block. ${DRIZZLE_TRANSACTION_NOTE}`,
+  fix: 'Leave vacuuming to autovacuum or an operations job; use ANALYZE if the migration needs fresh statistics.',
+  examples: { flagged: ['VACUUM "reports";', 'VACUUM (FULL) "votes";'], accepted: ['ANALYZE "reports";'] },
+  check(stmt) {
+    const vacuum = nodeOf(stmt.ast, 'VacuumStmt');
+    return vacuum?.is_vacuumcmd
+      ? ['VACUUM cannot run inside the transaction drizzle wraps around pending migrations: the whole run fails.']
+      : [];
+  },
+});
