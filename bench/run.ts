@@ -1,0 +1,87 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { arch, cpus, platform } from 'node:os';
+import { migrationHash } from '../src/review/load.ts';
+import { loadSqlParser } from '../src/review/parse.ts';
+import { reviewMigrations } from '../src/review/review.ts';
+import { drizzleStyleMigration } from './drizzle-style-sql.ts';
+
+// Figures, not pass/fail: speed targets are read here, never asserted in tests.
+const STATEMENTS = 5000;
+const RUNS = Number(process.env.BENCH_RUNS ?? 10);
+mkdirSync('.tmp/bench', { recursive: true });
+const file = '.tmp/bench/5000-statements.sql';
+const sql = drizzleStyleMigration(STATEMENTS);
+writeFileSync(file, sql);
+
+const require = createRequire(import.meta.url);
+const squawk = require.resolve(`@squawk-cli/${platform()}-${arch()}/bin/squawk`);
+const hasTime = existsSync('/usr/bin/time');
+
+interface Timing {
+  medianMs: number;
+  minMs: number;
+  maxRssMb?: number;
+}
+
+function time(cmd: string, args: string[], runs: number): Timing {
+  const wall: number[] = [];
+  let rss: number | undefined;
+  for (let i = 0; i < runs; i++) {
+    const started = performance.now();
+    const r =
+      hasTime && i === 0
+        ? spawnSync('/usr/bin/time', ['-f', '%M', cmd, ...args], { encoding: 'utf8', maxBuffer: 1 << 30 })
+        : spawnSync(cmd, args, { maxBuffer: 1 << 30 });
+    const ms = performance.now() - started;
+    if (r.error) throw r.error;
+    if (hasTime && i === 0) {
+      rss = Number(String(r.stderr).trim().split('\n').pop()) / 1024;
+      continue; // the timed wrapper run only measures memory
+    }
+    wall.push(ms);
+  }
+  wall.sort((a, b) => a - b);
+  return { medianMs: wall[Math.floor(wall.length / 2)] ?? Number.NaN, minMs: wall[0] ?? Number.NaN, maxRssMb: rss };
+}
+
+const fmt = (t: Timing) =>
+  `${t.medianMs.toFixed(0).padStart(6)} ms median  ${t.minMs.toFixed(0).padStart(6)} ms min  ${t.maxRssMb ? `${t.maxRssMb.toFixed(0).padStart(4)} MB max RSS` : ''}`;
+
+console.log(
+  `Review throughput: ${STATEMENTS} drizzle-style statements (${(sql.length / 1024).toFixed(0)} KiB), ${cpus().length} cores, node ${process.version}`,
+);
+console.log(`Whole process, median of ${RUNS} runs (plus one under /usr/bin/time for memory):\n`);
+
+const oursJson = time(process.execPath, ['dist/review.mjs', '--json', file], RUNS + 1);
+const squawkJson = time(squawk, ['--reporter', 'json', file], RUNS + 1);
+console.log(`  deploybot review --json      ${fmt(oursJson)}`);
+console.log(`  squawk --reporter json       ${fmt(squawkJson)}`);
+console.log(`  ratio (squawk / ours)        ${(squawkJson.medianMs / oursJson.medianMs).toFixed(2)}x\n`);
+
+const textRuns = Math.max(2, Math.min(RUNS, 3));
+const oursText = time(process.execPath, ['dist/review.mjs', file], textRuns + 1);
+const squawkText = time(squawk, [file], textRuns + 1);
+console.log(`  deploybot review (text)      ${fmt(oursText)}`);
+console.log(`  squawk (default reporter)    ${fmt(squawkText)}   (${textRuns} runs)`);
+console.log(`  ratio (squawk / ours)        ${(squawkText.medianMs / oursText.medianMs).toFixed(2)}x\n`);
+
+const loadStarted = performance.now();
+await loadSqlParser();
+const loadMs = performance.now() - loadStarted;
+const migration = [{ tag: 'bench', file, sql, hash: migrationHash(sql) }];
+await reviewMigrations(migration); // warm
+const inProcess: number[] = [];
+let findings = 0;
+for (let i = 0; i < RUNS; i++) {
+  const started = performance.now();
+  const review = await reviewMigrations(migration);
+  inProcess.push(performance.now() - started);
+  findings = Object.values(review.summary).reduce((a, b) => a + b, 0);
+}
+inProcess.sort((a, b) => a - b);
+const median = inProcess[Math.floor(inProcess.length / 2)] ?? Number.NaN;
+console.log(
+  `In process: parser load ${loadMs.toFixed(0)} ms (first in this process), review ${median.toFixed(0)} ms median = ${Math.round((STATEMENTS / median) * 1000).toLocaleString('en')} statements/s, ${findings} findings`,
+);
