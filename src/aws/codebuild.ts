@@ -1,0 +1,116 @@
+import type { Build, CodeBuildClient } from '@aws-sdk/client-codebuild';
+
+// CodeBuild behind the three calls the bot needs. The SDK client honours AWS_ENDPOINT_URL,
+// which is how tests point it at a local server speaking CodeBuild's JSON 1.1 protocol.
+
+export interface BuildSummary {
+  id: string;
+  project: string;
+  status: string;
+  currentPhase?: string;
+  startTime?: Date;
+  endTime?: Date;
+  /** Environment as the build ran it, overrides included. */
+  env: Record<string, string>;
+  logs?: { groupName?: string; streamName?: string; deepLink?: string };
+}
+
+export interface StartBuildInput {
+  project: string;
+  region: string;
+  idempotencyToken: string;
+  environment: Record<string, string>;
+  sourceVersion?: string;
+}
+
+export type StartBuildResult = { ok: true; build: BuildSummary } | { ok: false; code: string; message: string };
+
+export interface CodeBuildGateway {
+  /** Newest first. */
+  recentBuilds(project: string, region: string, limit: number): Promise<BuildSummary[]>;
+  startBuild(input: StartBuildInput): Promise<StartBuildResult>;
+  getBuild(buildId: string, region: string): Promise<BuildSummary | undefined>;
+}
+
+type CodeBuildSdk = typeof import('@aws-sdk/client-codebuild');
+
+// Loaded on first use, not at module load: a slash command's modal never needs CodeBuild, and
+// the SDK is a large share of what a Lambda cold start would otherwise parse before answering.
+let sdk: Promise<CodeBuildSdk> | undefined;
+const loadSdk = () => {
+  sdk ??= import('@aws-sdk/client-codebuild');
+  return sdk;
+};
+
+export class SdkCodeBuildGateway implements CodeBuildGateway {
+  readonly #clients = new Map<string, CodeBuildClient>();
+
+  async #client(region: string): Promise<{ client: CodeBuildClient; sdk: CodeBuildSdk }> {
+    const loaded = await loadSdk();
+    let client = this.#clients.get(region);
+    if (!client) {
+      client = new loaded.CodeBuildClient({ region, maxAttempts: 2 });
+      this.#clients.set(region, client);
+    }
+    return { client, sdk: loaded };
+  }
+
+  async recentBuilds(project: string, region: string, limit: number): Promise<BuildSummary[]> {
+    const { client, sdk } = await this.#client(region);
+    const listed = await client.send(new sdk.ListBuildsForProjectCommand({ projectName: project, sortOrder: 'DESCENDING' }));
+    const ids = (listed.ids ?? []).slice(0, limit);
+    if (ids.length === 0) return [];
+    const got = await client.send(new sdk.BatchGetBuildsCommand({ ids }));
+    const byId = new Map((got.builds ?? []).map((b) => [b.id, summarize(b)]));
+    return ids.flatMap((id) => byId.get(id) ?? []);
+  }
+
+  async getBuild(buildId: string, region: string): Promise<BuildSummary | undefined> {
+    const { client, sdk } = await this.#client(region);
+    const got = await client.send(new sdk.BatchGetBuildsCommand({ ids: [buildId] }));
+    const build = got.builds?.[0];
+    return build ? summarize(build) : undefined;
+  }
+
+  async startBuild(input: StartBuildInput): Promise<StartBuildResult> {
+    try {
+      const { client, sdk } = await this.#client(input.region);
+      const started = await client.send(
+        new sdk.StartBuildCommand({
+          projectName: input.project,
+          idempotencyToken: input.idempotencyToken,
+          sourceVersion: input.sourceVersion,
+          environmentVariablesOverride: Object.entries(input.environment).map(([name, value]) => ({ name, value, type: 'PLAINTEXT' })),
+        }),
+      );
+      if (!started.build) return { ok: false, code: 'EmptyResponse', message: 'StartBuild returned no build' };
+      return { ok: true, build: summarize(started.build) };
+    } catch (error) {
+      const e = error as { name?: string; message?: string };
+      return { ok: false, code: e.name ?? 'Error', message: e.message ?? String(error) };
+    }
+  }
+}
+
+function summarize(build: Build): BuildSummary {
+  const env: Record<string, string> = {};
+  for (const v of build.environment?.environmentVariables ?? []) {
+    // Never carry secret references' values around; PLAINTEXT only.
+    if (v.name && v.value !== undefined && (v.type === undefined || v.type === 'PLAINTEXT')) env[v.name] = v.value;
+  }
+  return {
+    id: build.id ?? '?',
+    project: build.projectName ?? '?',
+    status: build.buildStatus ?? 'UNKNOWN',
+    currentPhase: build.currentPhase,
+    startTime: build.startTime,
+    endTime: build.endTime,
+    env,
+    logs: build.logs ? { groupName: build.logs.groupName, streamName: build.logs.streamName, deepLink: build.logs.deepLink } : undefined,
+  };
+}
+
+export function buildConsoleUrl(buildId: string, region: string): string {
+  const [project] = buildId.split(':');
+  return `https://${region}.console.aws.amazon.com/codesuite/codebuild/projects/${encodeURIComponent(project ?? '')}/build/${encodeURIComponent(buildId)}/?region=${region}`;
+}
