@@ -1,0 +1,61 @@
+import { randomUUID } from 'node:crypto';
+import { App } from '@slack/bolt';
+import type { CodeBuildGateway } from '../aws/codebuild.ts';
+import type { SlackCredentials } from '../aws/slack-credentials.ts';
+import type { DeploybotConfig } from '../config.ts';
+import { SlackRequestReceiver } from '../http/slack-receiver.ts';
+import { createLog, type Log } from '../log.ts';
+import { signingKey } from './approval-request.ts';
+import { boltLogger } from './bolt-logger.ts';
+import type { BotContext } from './bot-context.ts';
+import { registerApprovalActions } from './listeners/approval-actions.ts';
+import { registerCommand } from './listeners/command.ts';
+import { registerRequestSubmission } from './listeners/request-submission.ts';
+import { MigrationCatalog } from './migration-catalog.ts';
+
+export interface BotOptions {
+  config: DeploybotConfig;
+  credentials: SlackCredentials;
+  codeBuild: CodeBuildGateway;
+  migrationsFolder: string;
+  /** Slack Web API base, ending in /api/ (tests point it at a local server). */
+  slackApiUrl?: string;
+  now?: () => number;
+  newId?: () => string;
+  log?: Log;
+}
+
+export function createBot(options: BotOptions): { app: App; receiver: SlackRequestReceiver; context: BotContext } {
+  const log = options.log ?? createLog({ service: 'deploybot' });
+  const now = options.now ?? Date.now;
+  const receiver = new SlackRequestReceiver(options.credentials.signingSecret, log, now);
+  const app = new App({
+    token: options.credentials.botToken,
+    receiver,
+    // No auth.test round trip on a cold start: the bot listens to no events that need its own id.
+    tokenVerificationEnabled: false,
+    ignoreSelf: false,
+    logger: boltLogger(log),
+    clientOptions: {
+      slackApiUrl: options.slackApiUrl,
+      // Honour Retry-After on 429, but give up before Slack's 3-second window is spent.
+      retryConfig: { retries: 2, factor: 1, minTimeout: 100, maxTimeout: 1500 },
+    },
+  });
+  const context: BotContext = {
+    config: options.config,
+    codeBuild: options.codeBuild,
+    catalog: new MigrationCatalog(options.migrationsFolder),
+    actionKey: signingKey(options.credentials.signingSecret),
+    now,
+    newId: options.newId ?? randomUUID,
+    log,
+  };
+  registerCommand(app, context);
+  registerRequestSubmission(app, context);
+  registerApprovalActions(app, context);
+  app.error(async (error) => {
+    log.error('unhandled listener error', { error });
+  });
+  return { app, receiver, context };
+}

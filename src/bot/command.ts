@@ -1,0 +1,62 @@
+import type { DeploybotConfig } from '../config.ts';
+
+export type ParsedCommand =
+  | { kind: 'help' }
+  | { kind: 'status'; env?: string }
+  | { kind: 'migrate' | 'seed'; env: string }
+  | { kind: 'invalid'; message: string };
+
+export function parseCommand(text: string, config: DeploybotConfig): ParsedCommand {
+  const [verb = '', envName, ...rest] = text.trim().split(/\s+/).filter(Boolean);
+  const envs = Object.keys(config.environments);
+  const envList = envs.map((e) => `\`${e}\``).join(', ');
+  switch (verb.toLowerCase()) {
+    case '':
+    case 'help':
+      return { kind: 'help' };
+    case 'status':
+      if (envName && !envs.includes(envName))
+        return { kind: 'invalid', message: `Unknown environment \`${clip(envName)}\`. Try \`/daadaar status\` or one of ${envList}.` };
+      return { kind: 'status', env: envName };
+    case 'migrate':
+    case 'seed': {
+      const v = verb.toLowerCase() as 'migrate' | 'seed';
+      if (!envName) return { kind: 'invalid', message: `Say which environment: \`/daadaar ${v} <env>\`, with <env> one of ${envList}.` };
+      if (!envs.includes(envName))
+        return {
+          kind: 'invalid',
+          message: `Unknown environment \`${clip(envName)}\`. Type \`/daadaar ${v} <env>\` with one of ${envList}.`,
+        };
+      if (rest.length > 0)
+        return { kind: 'invalid', message: `\`/daadaar ${v}\` takes just the environment: \`/daadaar ${v} ${envName}\`.` };
+      return { kind: v, env: envName };
+    }
+    default:
+      return { kind: 'invalid', message: `Unknown command \`${clip(verb)}\`. ${HELP_SHORT}` };
+  }
+}
+
+const HELP_SHORT = 'Type `/daadaar help` for what I can do.';
+
+export function helpText(config: DeploybotConfig): string {
+  const envs = Object.entries(config.environments)
+    .map(
+      ([name, env]) =>
+        `• \`${name}\`: CodeBuild \`${env.codebuildProject}\` (${env.region}), ${env.approvalsRequired} approval${env.approvalsRequired === 1 ? '' : 's'}, seeding ${env.seed.allowed ? 'allowed' : 'off'}`,
+    )
+    .join('\n');
+  return [
+    '*Daadaar deploybot* ships database migrations and seeds after a second engineer approves them.',
+    '• `/daadaar migrate <env>`: review the pending migrations and ask for approval',
+    '• `/daadaar seed <env>`: ask for approval to run the organizations seed',
+    '• `/daadaar status [env]`: latest builds and open requests',
+    '• `/daadaar help`: this message',
+    '',
+    `Environments:\n${envs}`,
+  ].join('\n');
+}
+
+// What a person typed is echoed inside backticks; keep it short and free of backticks.
+function clip(text: string): string {
+  return text.replace(/`/g, "'").replace(/[<>&]/g, '').slice(0, 40);
+}

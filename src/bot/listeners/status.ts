@@ -1,0 +1,76 @@
+import type { KnownBlock } from '@slack/types';
+import type { WebClient } from '@slack/web-api';
+import { type BuildSummary, buildConsoleUrl } from '../../aws/codebuild.ts';
+import type { BotContext } from '../bot-context.ts';
+import { escapeMrkdwn, mention, slackDate } from '../mrkdwn.ts';
+import { METADATA_EVENT } from '../views/review-message.ts';
+
+const EMOJI: Record<string, string> = {
+  SUCCEEDED: ':white_check_mark:',
+  FAILED: ':x:',
+  FAULT: ':x:',
+  STOPPED: ':black_square_for_stop:',
+  TIMED_OUT: ':alarm_clock:',
+  IN_PROGRESS: ':arrows_counterclockwise:',
+};
+
+/** `/daadaar status [env]`: latest builds per environment and the channel's open requests. */
+export async function statusReply(
+  ctx: BotContext,
+  client: WebClient,
+  channel: string,
+  only?: string,
+): Promise<{ text: string; blocks: KnownBlock[] }> {
+  const envs = Object.entries(ctx.config.environments).filter(([name]) => !only || name === only);
+  const blocks: KnownBlock[] = [];
+  for (const [name, env] of envs) {
+    let lines: string;
+    try {
+      const builds = await ctx.codeBuild.recentBuilds(env.codebuildProject, env.region, 5);
+      lines = builds.length ? builds.map((b) => buildLine(b, env.region)).join('\n') : 'No builds yet.';
+    } catch (error) {
+      lines = `:warning: CodeBuild could not be asked: ${escapeMrkdwn((error as Error).name)}: ${escapeMrkdwn((error as Error).message)}`;
+    }
+    blocks.push({
+      type: 'section',
+      text: { type: 'mrkdwn', text: `*${escapeMrkdwn(name)}* · \`${escapeMrkdwn(env.codebuildProject)}\`\n${lines}`.slice(0, 3000) },
+    });
+  }
+  blocks.push({ type: 'section', text: { type: 'mrkdwn', text: await openRequests(ctx, client, channel, only) } });
+  return { text: `Status${only ? ` of ${only}` : ''}`, blocks };
+}
+
+function buildLine(b: BuildSummary, region: string): string {
+  const what =
+    b.env.RUN_MIGRATIONS === 'true'
+      ? 'migrate'
+      : b.env.RUN_SEED === 'true'
+        ? `seed${b.env.CLEAN === 'true' ? ' (CLEAN)' : ''}`
+        : 'other job';
+  const who = b.env.REQUESTED_BY
+    ? ` · requested by ${mention(b.env.REQUESTED_BY)}${b.env.APPROVED_BY ? `, approved by ${b.env.APPROVED_BY.split(',').map(mention).join(', ')}` : ''}`
+    : '';
+  const when = b.startTime ? ` · ${slackDate(b.startTime.getTime())}` : '';
+  return `${EMOJI[b.status] ?? ':grey_question:'} <${buildConsoleUrl(b.id, region)}|${escapeMrkdwn(b.id)}> ${b.status}${b.currentPhase && b.status === 'IN_PROGRESS' ? ` (${b.currentPhase})` : ''} · ${what}${who}${when}`;
+}
+
+async function openRequests(ctx: BotContext, client: WebClient, channel: string, only?: string): Promise<string> {
+  try {
+    const history = await client.conversations.history({ channel, limit: 100, include_all_metadata: true });
+    const now = ctx.now();
+    const open = (history.messages ?? []).filter((m) => {
+      const meta = m.metadata as { event_type?: string; event_payload?: Record<string, unknown> } | undefined;
+      const p = meta?.event_payload;
+      return meta?.event_type === METADATA_EVENT && p?.state === 'open' && Number(p.expires_at) > now && (!only || p.env === only);
+    });
+    if (open.length === 0) return 'No open requests in this channel.';
+    return `*Open requests*\n${open
+      .map((m) => {
+        const p = (m.metadata as { event_payload: Record<string, string | number> }).event_payload;
+        return `• ${escapeMrkdwn(String(p.kind))} \`${escapeMrkdwn(String(p.env))}\` by ${mention(String(p.requested_by))}, expires ${slackDate(Number(p.expires_at))}`;
+      })
+      .join('\n')}`;
+  } catch (error) {
+    return `Open requests could not be listed: ${escapeMrkdwn((error as { data?: { error?: string } }).data?.error ?? (error as Error).message)}.`;
+  }
+}

@@ -1,0 +1,22 @@
+// Slack mrkdwn treats &, < and > as control characters: `<!channel>` pings a whole channel and
+// `<https://x|text>` hides a link behind any text. Anything a person typed, and any SQL, goes
+// through escapeMrkdwn before it reaches a message (https://api.slack.com/reference/surfaces/formatting#escaping).
+export function escapeMrkdwn(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** A code block whose content cannot close the fence early. */
+export function codeBlock(text: string): string {
+  return `\`\`\`${escapeMrkdwn(text).replace(/```/g, '`\u200b``')}\`\`\``;
+}
+
+/** `<!date^…>` renders in each reader's own time zone; the fallback is UTC. */
+export function slackDate(epochMs: number): string {
+  const seconds = Math.floor(epochMs / 1000);
+  const fallback = new Date(seconds * 1000).toISOString().replace('T', ' ').slice(0, 16);
+  return `<!date^${seconds}^{date_short_pretty} {time}|${fallback} UTC>`;
+}
+
+export function mention(userId: string): string {
+  return `<@${userId.replace(/[^A-Z0-9]/g, '')}>`;
+}

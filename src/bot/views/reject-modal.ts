@@ -1,0 +1,22 @@
+import type { ModalView } from '@slack/types';
+
+export const REJECT_MODAL = 'deploybot_reject';
+
+export function rejectModal(meta: { value: string; channel: string; ts: string }): ModalView {
+  return {
+    type: 'modal',
+    callback_id: REJECT_MODAL,
+    private_metadata: JSON.stringify(meta),
+    title: { type: 'plain_text', text: 'Reject request' },
+    submit: { type: 'plain_text', text: 'Reject' },
+    close: { type: 'plain_text', text: 'Back' },
+    blocks: [
+      {
+        type: 'input',
+        block_id: 'reason',
+        label: { type: 'plain_text', text: 'Why?' },
+        element: { type: 'plain_text_input', action_id: 'value', multiline: true, max_length: 500 },
+      },
+    ],
+  };
+}

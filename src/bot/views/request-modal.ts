@@ -1,0 +1,184 @@
+import type { KnownBlock, ModalView } from '@slack/types';
+import type { EnvironmentConfig } from '../../config.ts';
+import { describeCounts } from '../../review/format-text.ts';
+import type { RequestKind } from '../approval-request.ts';
+import type { ReviewedSet } from '../migration-catalog.ts';
+import { escapeMrkdwn, mention } from '../mrkdwn.ts';
+
+export const REQUEST_MODAL = 'deploybot_request';
+export const REASON_MAX = 500;
+
+/** Travels in the modal's private_metadata (3,000 characters at most). */
+export interface RequestModalState {
+  kind: RequestKind;
+  env: string;
+  channel: string;
+  setHash: string;
+  /** Why a typed confirmation is required, when it is (migrations). */
+  confirmBecause: string[];
+}
+
+const title = (kind: RequestKind, env: string) => `${kind === 'migrate' ? 'Migrate' : 'Seed'} ${env}`.slice(0, 24);
+
+/** Opened at once, inside the trigger's 3-second life; filled in with views.update. */
+export function loadingModal(kind: RequestKind, env: string): ModalView {
+  return {
+    type: 'modal',
+    callback_id: 'deploybot_loading',
+    title: { type: 'plain_text', text: title(kind, env) },
+    close: { type: 'plain_text', text: 'Cancel' },
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text: `:hourglass_flowing_sand: Reviewing the migrations for *${escapeMrkdwn(env)}*…` } },
+    ],
+  };
+}
+
+export function errorModal(kind: RequestKind, env: string, message: string): ModalView {
+  return {
+    type: 'modal',
+    callback_id: 'deploybot_error',
+    title: { type: 'plain_text', text: title(kind, env) },
+    close: { type: 'plain_text', text: 'Close' },
+    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `:x: ${escapeMrkdwn(message)}\nNothing was requested.` } }],
+  };
+}
+
+export function confirmationReasons(kind: RequestKind, set: ReviewedSet): string[] {
+  if (kind !== 'migrate') return [];
+  const reasons: string[] = [];
+  const { counts } = set.digest;
+  if (counts.destructive > 0) reasons.push(`${counts.destructive} destructive finding${counts.destructive === 1 ? '' : 's'}`);
+  if (counts.unreviewable > 0) reasons.push(`${counts.unreviewable} unreviewable statement${counts.unreviewable === 1 ? '' : 's'}`);
+  if (!set.pendingKnown) reasons.push('the pending set is unknown');
+  return reasons;
+}
+
+export function requestModal(state: RequestModalState, envConfig: EnvironmentConfig, set: ReviewedSet): ModalView {
+  const env = escapeMrkdwn(state.env);
+  const blocks: KnownBlock[] = [
+    {
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: `*Environment:* \`${env}\` · CodeBuild \`${escapeMrkdwn(envConfig.codebuildProject)}\` (${envConfig.region})\n*Approval:* ${envConfig.approvalsRequired} of ${envConfig.approvers.map(mention).join(', ')}, never you · expires ${envConfig.requestTtlMinutes} min after posting`,
+      },
+    },
+  ];
+  if (state.kind === 'migrate') {
+    blocks.push({
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: `*Review:* ${set.migrations.length} migrations, ${set.digest.statements} statements: *${describeCounts(set.digest.counts)}*`,
+      },
+    });
+    if (!set.pendingKnown) {
+      blocks.push({
+        type: 'context',
+        elements: [
+          {
+            type: 'mrkdwn',
+            text: `:warning: Pending set unknown: the bot cannot read ${env}'s migration table yet, so the whole shipped history is listed. drizzle applies only entries newer than the last one applied.`,
+          },
+        ],
+      });
+    }
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: migrationList(set).slice(0, 3000) } });
+  } else {
+    blocks.push(
+      {
+        type: 'section',
+        text: {
+          type: 'mrkdwn',
+          text: `Runs the organizations seed (\`database/seed.ts\`) against *${env}*: inserts the seed organizations, their roles and hierarchy, skipping rows that exist.`,
+        },
+      },
+      {
+        type: 'input',
+        block_id: 'clean',
+        optional: true,
+        label: { type: 'plain_text', text: 'Clean first' },
+        element: {
+          type: 'checkboxes',
+          action_id: 'value',
+          options: [
+            {
+              text: { type: 'mrkdwn', text: '*CLEAN=true*: delete every organization first' },
+              description: {
+                type: 'plain_text',
+                text: 'Destructive: cascades to hierarchy, roles, role occupancy and report links. Requires typing the environment name below.',
+              },
+              value: 'clean',
+            },
+          ],
+        },
+      },
+    );
+  }
+  blocks.push({
+    type: 'input',
+    block_id: 'reason',
+    label: { type: 'plain_text', text: 'Reason' },
+    hint: { type: 'plain_text', text: 'Shown to the approver in the channel.' },
+    element: {
+      type: 'plain_text_input',
+      action_id: 'value',
+      multiline: true,
+      max_length: REASON_MAX,
+      placeholder: { type: 'plain_text', text: 'What this ships and why now' },
+    },
+  });
+  const mustConfirm = state.confirmBecause.length > 0;
+  if (mustConfirm || state.kind === 'seed') {
+    blocks.push({
+      type: 'input',
+      block_id: 'confirm',
+      optional: !mustConfirm,
+      label: { type: 'plain_text', text: `Type ${state.env} to confirm` },
+      hint: { type: 'plain_text', text: mustConfirm ? `Required: ${state.confirmBecause.join('; ')}.` : 'Required only with CLEAN=true.' },
+      element: { type: 'plain_text_input', action_id: 'value', max_length: 64 },
+    });
+  }
+  return {
+    type: 'modal',
+    callback_id: REQUEST_MODAL,
+    private_metadata: JSON.stringify(state),
+    title: { type: 'plain_text', text: title(state.kind, state.env) },
+    submit: { type: 'plain_text', text: 'Request approval' },
+    close: { type: 'plain_text', text: 'Cancel' },
+    blocks,
+  };
+}
+
+function migrationList(set: ReviewedSet): string {
+  return set.digest.migrations
+    .map((m) => `• \`${escapeMrkdwn(m.tag)}\`: ${m.statements} statements, ${describeCounts(m.counts)}`)
+    .join('\n');
+}
+
+export interface RequestSubmission {
+  reason: string;
+  confirmation: string;
+  clean: boolean;
+}
+
+type StateValues = Record<string, Record<string, { value?: string | null; selected_options?: { value: string }[] }>>;
+
+export function readSubmission(values: StateValues): RequestSubmission {
+  return {
+    reason: (values.reason?.value?.value ?? '').trim(),
+    confirmation: (values.confirm?.value?.value ?? '').trim(),
+    clean: (values.clean?.value?.selected_options ?? []).some((o) => o.value === 'clean'),
+  };
+}
+
+/** Field errors for `response_action: errors`, or none. */
+export function validateSubmission(submission: RequestSubmission, state: RequestModalState): Record<string, string> {
+  const errors: Record<string, string> = {};
+  if (submission.reason.length === 0) errors.reason = 'Say what this ships and why: the approver reads it.';
+  const mustConfirm = state.confirmBecause.length > 0 || (state.kind === 'seed' && submission.clean);
+  if (mustConfirm && submission.confirmation !== state.env) {
+    errors.confirm = `Type ${state.env} exactly to confirm${state.kind === 'seed' && submission.clean ? ' CLEAN=true' : ''}.`;
+  }
+  return errors;
+}
