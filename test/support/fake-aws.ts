@@ -1,0 +1,179 @@
+import { randomUUID } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
+import { listen } from './http-server.ts';
+
+// AWS services the bot calls, on loopback, speaking the JSON 1.1 protocol the SDK uses
+// (POST /, X-Amz-Target: <Service>.<Operation>, application/x-amz-json-1.1, errors as
+// { __type, message } with a 4xx status). Behaviour follows the AWS API references, including
+// StartBuild's idempotency token: the same token within five minutes returns the same build,
+// and with different parameters is refused.
+
+export interface FakeBuild {
+  id: string;
+  arn: string;
+  projectName: string;
+  buildStatus: string;
+  currentPhase: string;
+  startTime: number;
+  endTime?: number;
+  sourceVersion?: string;
+  environment: { type: string; image: string; environmentVariables: { name: string; value: string; type: string }[] };
+  logs: { groupName: string; streamName: string; deepLink: string };
+}
+
+interface AwsError {
+  status: number;
+  type: string;
+  message: string;
+}
+
+export class FakeAws {
+  readonly builds: FakeBuild[] = [];
+  readonly requests: { target: string; body: Record<string, unknown> }[] = [];
+  readonly projects = new Map<string, { name: string; value: string; type: string }[]>();
+  readonly secrets = new Map<string, string>();
+  readonly #tokens = new Map<string, { params: unknown; buildId: string; at: number }>();
+  readonly #failures = new Map<string, AwsError[]>();
+  #server?: { url: string; close(): Promise<void> };
+  now = () => Date.now();
+
+  get url(): string {
+    return this.#server?.url ?? '';
+  }
+
+  async start(): Promise<this> {
+    this.#server = await listen((req, raw, res) => {
+      const target = String(req.headers['x-amz-target'] ?? '');
+      const body = JSON.parse(raw || '{}') as Record<string, unknown>;
+      this.requests.push({ target, body });
+      const failure = this.#failures.get(target.split('.')[1] ?? '')?.shift();
+      const result = failure ? { error: failure } : this.#dispatch(target, body);
+      res.writeHead('error' in result ? result.error.status : 200, {
+        'content-type': 'application/x-amz-json-1.1',
+        'x-amzn-requestid': randomUUID(),
+      });
+      res.end(JSON.stringify('error' in result ? { __type: result.error.type, message: result.error.message } : result.ok));
+    });
+    return this;
+  }
+
+  stop(): Promise<void> {
+    return this.#server?.close() ?? Promise.resolve();
+  }
+
+  /** The next call(s) of `operation` (e.g. 'StartBuild') fail with this error. */
+  fail(operation: string, error: AwsError): void {
+    this.#failures.set(operation, [...(this.#failures.get(operation) ?? []), error]);
+  }
+
+  /** A build of the project already in progress, as if someone started it by hand. */
+  addRunningBuild(project: string, env: Record<string, string> = {}): FakeBuild {
+    return this.#createBuild(project, env);
+  }
+
+  finishBuild(id: string, status: 'SUCCEEDED' | 'FAILED' | 'STOPPED' | 'TIMED_OUT'): void {
+    const build = this.builds.find((b) => b.id === id);
+    if (build) Object.assign(build, { buildStatus: status, currentPhase: 'COMPLETED', endTime: this.now() / 1000 });
+  }
+
+  callsOf(operation: string): Record<string, unknown>[] {
+    return this.requests.filter((r) => r.target.endsWith(`.${operation}`)).map((r) => r.body);
+  }
+
+  #dispatch(target: string, body: Record<string, unknown>): { ok: unknown } | { error: AwsError } {
+    switch (target) {
+      case 'CodeBuild_20161006.StartBuild':
+        return this.#startBuild(body);
+      case 'CodeBuild_20161006.ListBuildsForProject': {
+        if (!this.projects.has(String(body.projectName))) return notFound(`Project cannot be found: ${body.projectName}`);
+        const ids = this.builds
+          .filter((b) => b.projectName === body.projectName)
+          .sort((a, b) => (body.sortOrder === 'ASCENDING' ? a.startTime - b.startTime : b.startTime - a.startTime))
+          .map((b) => b.id);
+        return { ok: { ids } };
+      }
+      case 'CodeBuild_20161006.BatchGetBuilds': {
+        const ids = (body.ids as string[]) ?? [];
+        return {
+          ok: {
+            builds: this.builds.filter((b) => ids.includes(b.id)),
+            buildsNotFound: ids.filter((id) => !this.builds.some((b) => b.id === id)),
+          },
+        };
+      }
+      case 'secretsmanager.GetSecretValue': {
+        const value = this.secrets.get(String(body.SecretId));
+        if (value === undefined)
+          return { error: { status: 400, type: 'ResourceNotFoundException', message: "Secrets Manager can't find the specified secret." } };
+        return {
+          ok: {
+            ARN: `arn:aws:secretsmanager:us-east-1:123456789012:secret:${body.SecretId}`,
+            Name: body.SecretId,
+            SecretString: value,
+            VersionId: randomUUID(),
+            CreatedDate: this.now() / 1000,
+          },
+        };
+      }
+      default:
+        return { error: { status: 400, type: 'UnknownOperationException', message: `fake does not implement ${target}` } };
+    }
+  }
+
+  #startBuild(body: Record<string, unknown>): { ok: unknown } | { error: AwsError } {
+    const project = String(body.projectName);
+    if (!this.projects.has(project))
+      return notFound(`Project cannot be found: arn:aws:codebuild:us-east-1:123456789012:project/${project}`);
+    const token = body.idempotencyToken as string | undefined;
+    const { idempotencyToken: _t, ...params } = body;
+    if (token) {
+      const seen = this.#tokens.get(token);
+      if (seen && this.now() - seen.at < 5 * 60_000) {
+        if (!isDeepStrictEqual(seen.params, params)) {
+          return {
+            error: {
+              status: 400,
+              type: 'InvalidInputException',
+              message: `Idempotency token ${token} was already used with different request parameters`,
+            },
+          };
+        }
+        return { ok: { build: this.builds.find((b) => b.id === seen.buildId) } };
+      }
+    }
+    const overrides = Object.fromEntries(
+      ((body.environmentVariablesOverride as { name: string; value: string }[]) ?? []).map((v) => [v.name, v.value]),
+    );
+    const build = this.#createBuild(project, overrides, body.sourceVersion as string | undefined);
+    if (token) this.#tokens.set(token, { params, buildId: build.id, at: this.now() });
+    return { ok: { build } };
+  }
+
+  #createBuild(project: string, overrides: Record<string, string>, sourceVersion?: string): FakeBuild {
+    const uuid = randomUUID();
+    const base = this.projects.get(project) ?? [];
+    const merged = new Map(base.map((v) => [v.name, v]));
+    for (const [name, value] of Object.entries(overrides)) merged.set(name, { name, value, type: 'PLAINTEXT' });
+    const build: FakeBuild = {
+      id: `${project}:${uuid}`,
+      arn: `arn:aws:codebuild:us-east-1:123456789012:build/${project}:${uuid}`,
+      projectName: project,
+      buildStatus: 'IN_PROGRESS',
+      currentPhase: 'SUBMITTED',
+      startTime: this.now() / 1000 + this.builds.length / 1000,
+      sourceVersion,
+      environment: { type: 'LINUX_CONTAINER', image: 'aws/codebuild/standard:7.0', environmentVariables: [...merged.values()] },
+      logs: {
+        groupName: `/aws/codebuild/${project}`,
+        streamName: uuid,
+        deepLink: `https://console.aws.amazon.com/cloudwatch/home?region=us-east-1#logEvent:group=/aws/codebuild/${project};stream=${uuid}`,
+      },
+    };
+    this.builds.push(build);
+    return build;
+  }
+}
+
+function notFound(message: string): { error: AwsError } {
+  return { error: { status: 400, type: 'ResourceNotFoundException', message } };
+}
