@@ -1,0 +1,27 @@
+import { build } from 'esbuild';
+
+// One ESM file per entry, as it ships. libpg-query stays external: it loads its .wasm from
+// beside its own module file, so the package travels whole next to the bundle.
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  external: ['libpg-query'],
+  outExtension: { '.js': '.mjs' },
+  // Bundled CommonJS (Bolt, the AWS SDK) still calls require() for Node built-ins.
+  banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+  legalComments: 'none',
+  logLevel: 'warning',
+};
+
+await build({ ...common, entryPoints: { review: 'src/cli/review-entry.ts' }, outdir: 'dist' });
+// Split so the AWS SDK clients, imported lazily, load only when a request needs them.
+await build({
+  ...common,
+  entryPoints: { slack: 'src/handlers/slack.ts' },
+  outdir: 'dist/lambda',
+  minify: true,
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
+});
