@@ -34,6 +34,24 @@ export async function loadMigrations(paths: readonly string[], cwd = process.cwd
 }
 
 async function loadFolder(folder: string, cwd: string): Promise<LoadResult> {
+  const loaded = await loadJournalFolder(folder, cwd);
+  if (!loaded.ok) return loaded;
+  const [missing] = loaded.missing;
+  if (missing) return { ok: false, reason: `${missing.file}: listed in the journal but missing` };
+  return { ok: true, migrations: loaded.migrations };
+}
+
+/** A journal entry whose .sql file is not there: drizzle's migrator refuses to run at all. */
+export interface MissingMigration {
+  tag: string;
+  when: number;
+  file: string;
+}
+
+export type JournalFolderResult = { ok: true; migrations: MigrationSource[]; missing: MissingMigration[] } | { ok: false; reason: string };
+
+/** A migrations folder in journal order, reporting entries without a file rather than failing on them. */
+export async function loadJournalFolder(folder: string, cwd = process.cwd()): Promise<JournalFolderResult> {
   const journalPath = join(folder, 'meta', '_journal.json');
   const text = await readFile(journalPath, 'utf8').catch(() => undefined);
   if (text === undefined) return { ok: false, reason: `${folder}: not a drizzle migrations folder (no meta/_journal.json)` };
@@ -44,13 +62,15 @@ async function loadFolder(folder: string, cwd: string): Promise<LoadResult> {
     return { ok: false, reason: `${journalPath}: ${(error as Error).message}` };
   }
   const migrations: MigrationSource[] = [];
+  const missing: MissingMigration[] = [];
   for (const entry of entries) {
     const file = join(folder, `${entry.tag}.sql`);
+    const shown = relative(cwd, file) || file;
     const sql = await readFile(file, 'utf8').catch(() => undefined);
-    if (sql === undefined) return { ok: false, reason: `${file}: listed in the journal but missing` };
-    migrations.push({ tag: entry.tag, file: relative(cwd, file) || file, sql, when: entry.when, hash: migrationHash(sql) });
+    if (sql === undefined) missing.push({ tag: entry.tag, when: entry.when, file: shown });
+    else migrations.push({ tag: entry.tag, file: shown, sql, when: entry.when, hash: migrationHash(sql) });
   }
-  return { ok: true, migrations };
+  return { ok: true, migrations, missing };
 }
 
 async function loadFile(path: string, cwd: string): Promise<LoadResult> {

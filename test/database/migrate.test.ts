@@ -1,6 +1,3 @@
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import { migrate } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
@@ -8,18 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runMigrations } from '../../database/run-migrations.ts';
 import { seedOrganizations } from '../../database/seed-organizations.ts';
 import { createOnPglite, createTestDatabase, type TestDatabase } from '../support/database.ts';
-
-const HISTORY = 'backend/drizzle';
-
-/** A copy of the migrations folder holding only the first `count` journal entries. */
-function historyPrefix(count: number): string {
-  const dir = mkdtempSync(join(tmpdir(), 'drizzle-prefix-'));
-  cpSync(HISTORY, dir, { recursive: true });
-  const journal = JSON.parse(readFileSync(join(dir, 'meta/_journal.json'), 'utf8'));
-  journal.entries = journal.entries.slice(0, count);
-  writeFileSync(join(dir, 'meta/_journal.json'), JSON.stringify(journal));
-  return dir;
-}
+import { HISTORY, historyPrefix } from '../support/migration-folders.ts';
 
 describe('database/migrate', () => {
   let db: TestDatabase;

@@ -1,0 +1,114 @@
+import type { PGlite } from '@electric-sql/pglite';
+import type { MigrationSource } from '../review/model.ts';
+import { loadSqlParser } from '../review/parse.ts';
+import { splitMigration } from '../review/split.ts';
+
+// The dry run: replay the history the target has applied into an embedded PostgreSQL, then
+// apply the pending set in one transaction as drizzle's migrator does, and say whether it
+// executes. One PGlite instance per process (its start-up costs seconds); each run happens
+// inside a transaction that is rolled back, so the instance is clean for the next one.
+
+export type DryRunResult =
+  | { ok: true; ms: number; migrations: number; statements: number }
+  | {
+      ok: false;
+      /** `history` when replaying what the target already applied failed, `pending` for the set under review. */
+      stage: 'history' | 'pending';
+      tag: string;
+      file: string;
+      /** 1-based line of the failing statement in its file. */
+      line: number;
+      statement: string;
+      error: string;
+      code?: string;
+      ms: number;
+    };
+
+export interface DryRunner {
+  run(history: readonly MigrationSource[], pending: readonly MigrationSource[]): Promise<DryRunResult>;
+}
+
+interface PgError {
+  message?: string;
+  code?: string;
+  position?: string;
+}
+
+export class PgliteDryRunner implements DryRunner {
+  #db?: Promise<PGlite>;
+  #queue: Promise<unknown> = Promise.resolve();
+
+  run(history: readonly MigrationSource[], pending: readonly MigrationSource[]): Promise<DryRunResult> {
+    const next = this.#queue.then(() => this.#runAlone(history, pending));
+    this.#queue = next.catch(() => {});
+    return next;
+  }
+
+  async close(): Promise<void> {
+    const db = this.#db;
+    this.#db = undefined;
+    if (db) await (await db).close();
+  }
+
+  async #runAlone(history: readonly MigrationSource[], pending: readonly MigrationSource[]): Promise<DryRunResult> {
+    await loadSqlParser();
+    this.#db ??= import('@electric-sql/pglite').then(({ PGlite }) => PGlite.create());
+    const db = await this.#db;
+    await db.exec('BEGIN');
+    let started = performance.now();
+    try {
+      for (const m of history) {
+        const failed = await execMigration(db, m);
+        if (failed) return { ok: false, stage: 'history', ...failed, ms: Math.round(performance.now() - started) };
+      }
+      started = performance.now();
+      let statements = 0;
+      for (const m of pending) {
+        const failed = await execMigration(db, m);
+        if (failed) return { ok: false, stage: 'pending', ...failed, ms: Math.round(performance.now() - started) };
+        statements += splitMigration(m.sql).length;
+      }
+      return { ok: true, ms: Math.round(performance.now() - started), migrations: pending.length, statements };
+    } finally {
+      await this.#reset(db);
+    }
+  }
+
+  /** Roll back; if a migration escaped the transaction (its own COMMIT), start afresh next time. */
+  async #reset(db: PGlite): Promise<void> {
+    try {
+      await db.exec('ROLLBACK');
+      const left = await db.query<{ n: number }>(
+        `select count(*)::int as n from pg_namespace where nspname not in ('public', 'information_schema') and nspname not like 'pg\\_%'`,
+      );
+      const tables = await db.query<{ n: number }>(`select count(*)::int as n from pg_class where relnamespace = 'public'::regnamespace`);
+      if ((left.rows[0]?.n ?? 0) === 0 && (tables.rows[0]?.n ?? 0) === 0) return;
+    } catch {
+      // fall through: the instance is in an unknown state
+    }
+    this.#db = undefined;
+    await db.close().catch(() => {});
+  }
+}
+
+async function execMigration(
+  db: PGlite,
+  m: MigrationSource,
+): Promise<Omit<Extract<DryRunResult, { ok: false }>, 'ok' | 'stage' | 'ms'> | undefined> {
+  for (const statement of splitMigration(m.sql)) {
+    try {
+      await db.exec(statement.sql);
+    } catch (error) {
+      const e = error as PgError;
+      return {
+        tag: m.tag,
+        file: m.file,
+        line: m.sql.slice(0, statement.start).split('\n').length,
+        statement: statement.sql,
+        error: e.message ?? String(error),
+        code: e.code,
+      };
+    }
+  }
+  return undefined;
+}

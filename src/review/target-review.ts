@@ -1,0 +1,58 @@
+import type { DryRunner, DryRunResult } from '../dryrun/pglite-dry-run.ts';
+import type { MissingMigration } from './load.ts';
+import type { MigrationSource, Review } from './model.ts';
+import { reviewMigrations } from './review.ts';
+import { type AppliedRow, planAgainstDatabase, type TargetPlan } from './target-plan.ts';
+
+// The review of exactly what will run on one target: its pending set (or, when the target
+// cannot be read, the whole history, marked so), the drift between its history and the
+// repository, and a dry run of the pending set on embedded PostgreSQL.
+
+export type AppliedHistory = { ok: true; rows: AppliedRow[] } | { ok: false; reason: string };
+
+export interface TargetReview {
+  /** False when the target could not be read: `plan.pending` is then the whole history. */
+  pendingKnown: boolean;
+  unknownReason?: string;
+  plan: TargetPlan;
+  /** The review of `plan.pending`, as one run (drizzle applies the pending set in one transaction). */
+  review: Review;
+  dryRun?: DryRunResult;
+}
+
+export interface TargetReviewInput {
+  migrations: readonly MigrationSource[];
+  missing?: readonly MissingMigration[];
+  /** The target's drizzle history; undefined for a fresh database (the embedded default). */
+  history?: AppliedHistory;
+  dryRunner?: DryRunner;
+}
+
+export async function reviewTarget({ migrations, missing = [], history, dryRunner }: TargetReviewInput): Promise<TargetReview> {
+  const known = history === undefined || history.ok;
+  const plan = planAgainstDatabase(migrations, missing, history?.ok ? history.rows : []);
+  const review = await reviewMigrations(plan.pending, { newTablesScope: 'run' });
+  // With drift the replayed history is only the repository's idea of the target; still worth running.
+  const dryRun = dryRunner && missing.length === 0 ? await dryRunner.run(plan.applied, plan.pending) : undefined;
+  return {
+    pendingKnown: known,
+    unknownReason: history && !history.ok ? history.reason : undefined,
+    plan,
+    review,
+    dryRun,
+  };
+}
+
+/** Drift, an unknown pending set, or a failed dry run each make approval need the typed confirmation. */
+export function targetNeedsConfirmation(target: Pick<TargetReview, 'pendingKnown' | 'plan' | 'dryRun'>): boolean {
+  return !target.pendingKnown || target.plan.drift.length > 0 || target.dryRun?.ok === false;
+}
+
+export function describeDryRun(result: DryRunResult | undefined): string {
+  if (!result) return 'dry run: not run';
+  if (result.ok)
+    return `dry run: ok in ${result.ms} ms (${result.migrations} migration${result.migrations === 1 ? '' : 's'}, ${result.statements} statements)`;
+  const where = `${result.file}:${result.line}`;
+  const stage = result.stage === 'history' ? 'replaying the applied history' : 'applying the pending set';
+  return `dry run: FAILED ${stage} at ${where}: ${result.error}${result.code ? ` (SQLSTATE ${result.code})` : ''}`;
+}
