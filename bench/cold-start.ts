@@ -3,6 +3,7 @@ import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { FakeAws } from '../test/support/fake-aws.ts';
 import { FakeSlackApi } from '../test/support/fake-slack-api.ts';
 
 // Lambda cold start, measured as Slack experiences it: a fresh process loads the bundled
@@ -28,6 +29,11 @@ writeFileSync(
 );
 
 const slack = await new FakeSlackApi().start();
+// The target's history is read as in production: URL from Secrets Manager (loopback), then the
+// local PostgreSQL (a database drizzle never touched: everything is pending).
+const aws = await new FakeAws().start();
+const targetUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+aws.secrets.set('daadaar/prod/database-url', targetUrl);
 const results: Record<string, number>[] = [];
 for (let i = 0; i < RUNS; i++) {
   const started = performance.now();
@@ -45,6 +51,10 @@ for (let i = 0; i < RUNS; i++) {
       SLACK_API_URL: slack.url,
       LOG_LEVEL: 'warn',
       AWS_REGION: 'us-east-1',
+      AWS_ENDPOINT_URL: aws.url,
+      AWS_ACCESS_KEY_ID: 'AKIDBENCHBENCHBENCH',
+      AWS_SECRET_ACCESS_KEY: 'bench-secret',
+      DRY_RUNS_FILE: resolve('dist/lambda/dry-runs.json'),
     },
   });
   const wall = performance.now() - started;
@@ -53,6 +63,10 @@ for (let i = 0; i < RUNS; i++) {
   results.push({ ...JSON.parse(line), wallMs: wall });
 }
 await slack.stop();
+await aws.stop();
+const modal = JSON.stringify(slack.callsTo('views.update').at(-1)?.args.view ?? {});
+const target = modal.includes('Pending set unknown') ? 'target unreachable: pending set unknown' : 'target read';
+if (process.env.BENCH_DEBUG) console.log(modal.slice(0, 1500));
 if (results.some((r) => r.status !== 200)) throw new Error('a cold start did not answer 200');
 const updates = slack.callsTo('views.update').length;
 if (updates !== RUNS) throw new Error(`expected ${RUNS} filled-in modals, saw ${updates}`);
@@ -68,7 +82,7 @@ console.log(`Lambda cold start: bundled handler, fresh process, first signed /da
 console.log(`  node start to first line      ${median('processStartToImportMs').toFixed(0).padStart(5)} ms`);
 console.log(`  module load (bundle import)   ${median('importMs').toFixed(0).padStart(5)} ms`);
 console.log(
-  `  first request answered        ${median('firstRequestMs').toFixed(0).padStart(5)} ms   (config, views.open, review of 6 migrations, views.update)`,
+  `  first request answered        ${median('firstRequestMs').toFixed(0).padStart(5)} ms   (config, views.open, secret + target history read (${target}), review, dry-run lookup, views.update)`,
 );
 console.log(
   `  load + first request          ${(median('importMs') + median('firstRequestMs')).toFixed(0).padStart(5)} ms   target < 500 ms`,

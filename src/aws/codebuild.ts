@@ -1,4 +1,5 @@
 import type { Build, CodeBuildClient } from '@aws-sdk/client-codebuild';
+import { sdkExports } from './lazy-sdk.ts';
 
 // CodeBuild behind the three calls the bot needs. The SDK client honours AWS_ENDPOINT_URL,
 // which is how tests point it at a local server speaking CodeBuild's JSON 1.1 protocol.
@@ -38,7 +39,7 @@ type CodeBuildSdk = typeof import('@aws-sdk/client-codebuild');
 // the SDK is a large share of what a Lambda cold start would otherwise parse before answering.
 let sdk: Promise<CodeBuildSdk> | undefined;
 const loadSdk = () => {
-  sdk ??= import('@aws-sdk/client-codebuild');
+  sdk ??= import('@aws-sdk/client-codebuild').then(sdkExports);
   return sdk;
 };
 

@@ -1,3 +1,5 @@
+import { readSecretString } from './secrets.ts';
+
 export interface SlackCredentials {
   signingSecret: string;
   botToken: string;
@@ -19,15 +21,9 @@ export async function loadSlackCredentials(env: NodeJS.ProcessEnv = process.env)
       ok: false,
       reason: 'Set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN, or SLACK_SECRET_ID naming a Secrets Manager secret that holds them.',
     };
-  let text: string | undefined;
-  try {
-    // Only loaded when the credentials live in Secrets Manager; keeps it out of other cold starts.
-    const { GetSecretValueCommand, SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
-    const client = new SecretsManagerClient({ region: env.AWS_REGION ?? 'us-east-1', maxAttempts: 2 });
-    text = (await client.send(new GetSecretValueCommand({ SecretId: secretId }))).SecretString;
-  } catch (error) {
-    return { ok: false, reason: `Cannot read secret ${secretId}: ${(error as Error).name}: ${(error as Error).message}` };
-  }
+  const secret = await readSecretString(secretId, env.AWS_REGION ?? 'us-east-1');
+  if (!secret.ok) return secret;
+  const text = secret.value;
   let parsed: Record<string, unknown>;
   try {
     parsed = JSON.parse(text ?? '') as Record<string, unknown>;

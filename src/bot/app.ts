@@ -3,6 +3,8 @@ import { App } from '@slack/bolt';
 import type { CodeBuildGateway } from '../aws/codebuild.ts';
 import type { SlackCredentials } from '../aws/slack-credentials.ts';
 import type { DeploybotConfig } from '../config.ts';
+import type { TargetHistoryReader } from '../db/target-history.ts';
+import type { DryRunSource } from '../dryrun/dry-run-table.ts';
 import { SlackRequestReceiver } from '../http/slack-receiver.ts';
 import { createLog, type Log } from '../log.ts';
 import { signingKey } from './approval-request.ts';
@@ -18,6 +20,10 @@ export interface BotOptions {
   credentials: SlackCredentials;
   codeBuild: CodeBuildGateway;
   migrationsFolder: string;
+  /** Reads each target's drizzle history; without it every pending set is "unknown". */
+  targetHistory?: TargetHistoryReader;
+  /** Dry-run results; without it the review says no dry run is available. */
+  dryRuns?: DryRunSource;
   /** Slack Web API base, ending in /api/ (tests point it at a local server). */
   slackApiUrl?: string;
   now?: () => number;
@@ -45,7 +51,7 @@ export function createBot(options: BotOptions): { app: App; receiver: SlackReque
   const context: BotContext = {
     config: options.config,
     codeBuild: options.codeBuild,
-    catalog: new MigrationCatalog(options.migrationsFolder),
+    catalog: new MigrationCatalog(options.migrationsFolder, { history: options.targetHistory, dryRuns: options.dryRuns }),
     actionKey: signingKey(options.credentials.signingSecret),
     now,
     newId: options.newId ?? randomUUID,

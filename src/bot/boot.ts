@@ -1,6 +1,8 @@
 import { SdkCodeBuildGateway } from '../aws/codebuild.ts';
 import { loadSlackCredentials } from '../aws/slack-credentials.ts';
 import { loadConfig } from '../config.ts';
+import { SecretsManagerTargetHistory } from '../db/target-history.ts';
+import { type DryRunSource, PrecomputedDryRuns } from '../dryrun/dry-run-table.ts';
 import type { SlackEndpoint } from '../http/app.ts';
 import type { Log } from '../log.ts';
 import { createBot } from './app.ts';
@@ -9,10 +11,10 @@ import { createBot } from './app.ts';
  * Everything a cold start does once: validate the config, fetch the Slack credentials, build
  * the Bolt app. A failure is reported with its reason and retried on the next request.
  */
-export function bootOnce(log: Log, env: NodeJS.ProcessEnv = process.env): () => Promise<SlackEndpoint> {
+export function bootOnce(log: Log, env: NodeJS.ProcessEnv = process.env, dryRuns?: DryRunSource): () => Promise<SlackEndpoint> {
   let booting: Promise<SlackEndpoint> | undefined;
   return () => {
-    booting ??= boot(log, env).catch((error: unknown) => {
+    booting ??= boot(log, env, dryRuns).catch((error: unknown) => {
       booting = undefined;
       log.error('start-up failed', { error });
       throw error;
@@ -21,7 +23,7 @@ export function bootOnce(log: Log, env: NodeJS.ProcessEnv = process.env): () => 
   };
 }
 
-async function boot(log: Log, env: NodeJS.ProcessEnv): Promise<SlackEndpoint> {
+async function boot(log: Log, env: NodeJS.ProcessEnv, dryRuns?: DryRunSource): Promise<SlackEndpoint> {
   const config = loadConfig(env.DEPLOYBOT_CONFIG ?? 'deploybot.config.json');
   if (!config.ok) throw new Error(config.reason);
   const credentials = await loadSlackCredentials(env);
@@ -31,10 +33,13 @@ async function boot(log: Log, env: NodeJS.ProcessEnv): Promise<SlackEndpoint> {
     credentials: credentials.credentials,
     codeBuild: new SdkCodeBuildGateway(),
     migrationsFolder: env.MIGRATIONS_DIR ?? 'backend/drizzle',
+    targetHistory: new SecretsManagerTargetHistory(),
+    // The Lambda bundle ships the table `npm run build` computed (scripts/compute-dry-runs.ts).
+    dryRuns: dryRuns ?? new PrecomputedDryRuns(env.DRY_RUNS_FILE ?? 'dry-runs.json'),
     slackApiUrl: env.SLACK_API_URL,
     log,
   });
   // Warm the review while Slack waits for nothing: the first modal then opens filled in sooner.
-  void context.catalog.reviewed();
+  void context.catalog.warm();
   return receiver;
 }

@@ -1,47 +1,95 @@
+import type { EnvironmentConfig } from '../config.ts';
+import type { TargetHistoryReader } from '../db/target-history.ts';
+import type { DryRunSource } from '../dryrun/dry-run-table.ts';
+import type { DryRunResult } from '../dryrun/pglite-dry-run.ts';
 import { digestReview, type ReviewDigest } from '../review/digest.ts';
-import { loadMigrations } from '../review/load.ts';
+import { type JournalFolderResult, loadJournalFolder } from '../review/load.ts';
 import { migrationSetHash } from '../review/migration-set.ts';
 import type { MigrationSource, Review } from '../review/model.ts';
 import { reviewMigrations } from '../review/review.ts';
+import { type Drift, planAgainstDatabase } from '../review/target-plan.ts';
 
 export interface ReviewedSet {
+  /** What will run on the target: its pending set, or the whole history when that is unknown. */
   migrations: MigrationSource[];
   review: Review;
   digest: ReviewDigest;
-  setHash: string;
   /**
-   * Whether the set is exactly what the target database has not applied. Until the bot can
-   * read the target's drizzle.__drizzle_migrations, it is the whole shipped history.
+   * sha256 of the whole shipped migration folder: the build recomputes it inside the image and
+   * refuses to migrate from anything else. Given the target's state it fixes what will run.
    */
+  setHash: string;
+  /** Whether `migrations` is exactly what the target database has not applied. */
   pendingKnown: boolean;
+  unknownReason?: string;
+  /** How many migrations the target has applied (when known). */
+  appliedCount: number;
+  drift: Drift[];
+  /** undefined: no dry run available for this combination (say so, never imply it passed). */
+  dryRun?: DryRunResult;
 }
 
 export type ReviewedSetResult = { ok: true; set: ReviewedSet } | { ok: false; reason: string };
 
-/** The migrations shipped with the bot, loaded and reviewed once per process. */
+export interface CatalogOptions {
+  history?: TargetHistoryReader;
+  dryRuns?: DryRunSource;
+}
+
+/** The migrations shipped with the bot, loaded once per process, reviewed against each target. */
 export class MigrationCatalog {
-  #reviewed?: Promise<ReviewedSetResult>;
+  #shipped?: Promise<JournalFolderResult>;
+  readonly #reviews = new Map<string, Promise<Review>>();
 
-  constructor(readonly folder: string) {}
+  constructor(
+    readonly folder: string,
+    private readonly options: CatalogOptions = {},
+  ) {}
 
-  reviewed(): Promise<ReviewedSetResult> {
-    this.#reviewed ??= this.#load();
-    return this.#reviewed;
+  /** Loads the folder and warms the parser; nothing here touches the network. */
+  warm(): Promise<unknown> {
+    return this.#load().then((loaded) => (loaded.ok ? this.#review(loaded.migrations, 'migration') : undefined));
   }
 
-  async #load(): Promise<ReviewedSetResult> {
-    const loaded = await loadMigrations([this.folder]);
-    if (!loaded.ok) return { ok: false, reason: loaded.reason };
-    const review = await reviewMigrations(loaded.migrations);
+  async reviewedFor(env: EnvironmentConfig): Promise<ReviewedSetResult> {
+    const loaded = await this.#load();
+    if (!loaded.ok) return loaded;
+    const history = this.options.history
+      ? await this.options.history.read(env)
+      : { ok: false as const, reason: 'the bot has no access to the target database configured' };
+    const plan = planAgainstDatabase(loaded.migrations, loaded.missing, history.ok ? history.rows : []);
+    // A known pending set runs as one transaction, so tables it creates are new throughout. An
+    // unknown one is reviewed migration by migration: earlier ones may already be applied.
+    const review = await this.#review(plan.pending, history.ok ? 'run' : 'migration');
+    const dryRun = plan.drift.length === 0 ? await this.options.dryRuns?.lookup(plan.applied, plan.pending) : undefined;
     return {
       ok: true,
       set: {
-        migrations: loaded.migrations,
+        migrations: plan.pending,
         review,
         digest: digestReview(review, { maxItems: 12 }),
         setHash: migrationSetHash(loaded.migrations),
-        pendingKnown: false,
+        pendingKnown: history.ok,
+        unknownReason: history.ok ? undefined : history.reason,
+        appliedCount: plan.applied.length,
+        drift: plan.drift,
+        dryRun,
       },
     };
+  }
+
+  #load(): Promise<JournalFolderResult> {
+    this.#shipped ??= loadJournalFolder(this.folder);
+    return this.#shipped;
+  }
+
+  #review(migrations: MigrationSource[], scope: 'run' | 'migration'): Promise<Review> {
+    const key = `${scope}:${migrations.map((m) => m.hash).join(',')}`;
+    let review = this.#reviews.get(key);
+    if (!review) {
+      review = reviewMigrations(migrations, { newTablesScope: scope });
+      this.#reviews.set(key, review);
+    }
+    return review;
   }
 }

@@ -1,4 +1,5 @@
-import { rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import { migrate } from 'drizzle-orm/postgres-js/migrator';
@@ -6,6 +7,7 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/review.ts';
 import { readAppliedMigrations } from '../../src/db/applied-migrations.ts';
+import { computeDryRunTable, PrecomputedDryRuns } from '../../src/dryrun/dry-run-table.ts';
 import { PgliteDryRunner } from '../../src/dryrun/pglite-dry-run.ts';
 import { loadJournalFolder } from '../../src/review/load.ts';
 import { describeDryRun, reviewTarget, targetNeedsConfirmation } from '../../src/review/target-review.ts';
@@ -147,6 +149,18 @@ describe('review against the target database (pending set, drift, dry run)', () 
     // The rollback left the embedded database clean: the real history still runs afterwards.
     const again = await reviewTarget({ ...(await load(HISTORY)), history: await readAppliedMigrations(db.url), dryRunner: runner });
     expect(again.dryRun?.ok).toBe(true);
+  }, 60_000);
+
+  it('the table of precomputed dry runs answers for every journal prefix, and only for those', async () => {
+    const { migrations } = await load(HISTORY);
+    const table = await computeDryRunTable(migrations, runner);
+    expect(Object.keys(table.results)).toHaveLength(migrations.length + 1);
+    const file = join(mkdtempSync(join(tmpdir(), 'dry-runs-')), 'dry-runs.json');
+    writeFileSync(file, JSON.stringify(table));
+    const precomputed = new PrecomputedDryRuns(file);
+    expect(await precomputed.lookup(migrations.slice(0, 4), migrations.slice(4))).toMatchObject({ ok: true, migrations: 2 });
+    expect(await precomputed.lookup(migrations.slice(0, 2), migrations.slice(3))).toBeUndefined();
+    expect(await new PrecomputedDryRuns(join(file, 'missing')).lookup([], migrations)).toBeUndefined();
   }, 60_000);
 
   it('CLI: --database-url reviews only the pending set, shows drift and the dry run', async () => {

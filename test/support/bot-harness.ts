@@ -2,6 +2,8 @@ import type { Hono } from 'hono';
 import { SdkCodeBuildGateway } from '../../src/aws/codebuild.ts';
 import { createBot } from '../../src/bot/app.ts';
 import { type DeploybotConfig, parseConfig } from '../../src/config.ts';
+import { SecretsManagerTargetHistory } from '../../src/db/target-history.ts';
+import type { DryRunSource } from '../../src/dryrun/dry-run-table.ts';
 import { createHttpApp } from '../../src/http/app.ts';
 import { createLog } from '../../src/log.ts';
 import { FakeAws } from './fake-aws.ts';
@@ -55,7 +57,7 @@ export class BotHarness {
   clock = Date.UTC(2026, 10, 24, 9, 0, 0);
   readonly logs: string[] = [];
 
-  async start(config: DeploybotConfig = testConfig()): Promise<this> {
+  async start(config: DeploybotConfig = testConfig(), options: { dryRuns?: DryRunSource; migrationsFolder?: string } = {}): Promise<this> {
     await this.slack.start();
     await this.aws.start();
     this.aws.now = () => this.clock;
@@ -72,7 +74,10 @@ export class BotHarness {
       config,
       credentials: { signingSecret: SECRET, botToken: BOT_TOKEN },
       codeBuild: new SdkCodeBuildGateway(),
-      migrationsFolder: 'backend/drizzle',
+      migrationsFolder: options.migrationsFolder ?? 'backend/drizzle',
+      // The real reader: the database URL from (fake) Secrets Manager, then a real connection.
+      targetHistory: new SecretsManagerTargetHistory(),
+      dryRuns: options.dryRuns,
       slackApiUrl: this.slack.url,
       now: () => this.clock,
       log,

@@ -2,7 +2,7 @@ import type { App } from '@slack/bolt';
 import { seedRefusal } from '../../config.ts';
 import type { BotContext } from '../bot-context.ts';
 import { helpText, parseCommand } from '../command.ts';
-import { confirmationReasons, errorModal, loadingModal, requestModal } from '../views/request-modal.ts';
+import { confirmationReasons, errorModal, loadingModal, pendingKey, requestModal } from '../views/request-modal.ts';
 import { statusReply } from './status.ts';
 
 export function registerCommand(app: App, ctx: BotContext): void {
@@ -26,12 +26,14 @@ export function registerCommand(app: App, ctx: BotContext): void {
       if (refusal) return ack({ response_type: 'ephemeral', text: `:no_entry: Not seeding ${parsed.env}. ${refusal}` });
     }
 
-    // Ack, then open the modal while the trigger id is fresh (3 s), then do the review.
+    // Ack, then open the modal while the trigger id is fresh (3 s); the target's history is
+    // read and reviewed meanwhile, so the two round trips overlap.
     await ack();
+    const reviewing = ctx.catalog.reviewedFor(env);
     const opened = await client.views.open({ trigger_id: command.trigger_id, view: loadingModal(parsed.kind, parsed.env) });
     const viewId = opened.view?.id;
+    const reviewed = await reviewing;
     if (!viewId) return;
-    const reviewed = await ctx.catalog.reviewed();
     if (!reviewed.ok) {
       ctx.log.error('migrations could not be loaded', { reason: reviewed.reason });
       await client.views.update({
@@ -45,6 +47,7 @@ export function registerCommand(app: App, ctx: BotContext): void {
       env: parsed.env,
       channel: command.channel_id,
       setHash: reviewed.set.setHash,
+      pendingKey: pendingKey(reviewed.set),
       confirmBecause: confirmationReasons(parsed.kind, reviewed.set),
     };
     await client.views.update({ view_id: viewId, hash: opened.view?.hash, view: requestModal(state, env, reviewed.set) });

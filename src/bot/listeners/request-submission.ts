@@ -2,7 +2,7 @@ import type { App } from '@slack/bolt';
 import { type ApprovalRequest, signRequest } from '../approval-request.ts';
 import type { BotContext } from '../bot-context.ts';
 import { mention } from '../mrkdwn.ts';
-import { REQUEST_MODAL, type RequestModalState, readSubmission, validateSubmission } from '../views/request-modal.ts';
+import { pendingKey, REQUEST_MODAL, type RequestModalState, readSubmission, validateSubmission } from '../views/request-modal.ts';
 import { fullSqlReplies, reviewMessage } from '../views/review-message.ts';
 
 export function registerRequestSubmission(app: App, ctx: BotContext): void {
@@ -12,12 +12,14 @@ export function registerRequestSubmission(app: App, ctx: BotContext): void {
     const errors = validateSubmission(submission, state);
     if (Object.keys(errors).length > 0) return ack({ response_action: 'errors', errors });
     const env = ctx.config.environments[state.env];
-    const reviewed = await ctx.catalog.reviewed();
-    if (!env || !reviewed.ok || reviewed.set.setHash !== state.setHash) {
+    const reviewed = env ? await ctx.catalog.reviewedFor(env) : undefined;
+    if (!env || !reviewed?.ok || reviewed.set.setHash !== state.setHash || pendingKey(reviewed.set) !== state.pendingKey) {
       // What the form showed is no longer what would run: make them look again.
       return ack({
         response_action: 'errors',
-        errors: { reason: 'The migrations changed since this form opened. Close it and run the command again.' },
+        errors: {
+          reason: 'The migrations, or what the target has applied, changed since this form opened. Close it and run the command again.',
+        },
       });
     }
     await ack();

@@ -4,6 +4,7 @@ import { describeCounts } from '../../review/format-text.ts';
 import type { RequestKind } from '../approval-request.ts';
 import type { ReviewedSet } from '../migration-catalog.ts';
 import { escapeMrkdwn, mention } from '../mrkdwn.ts';
+import { targetSummary } from './target-summary.ts';
 
 export const REQUEST_MODAL = 'deploybot_request';
 export const REASON_MAX = 500;
@@ -14,8 +15,15 @@ export interface RequestModalState {
   env: string;
   channel: string;
   setHash: string;
+  /** Which migrations the form showed as pending (see pendingKey). */
+  pendingKey: string;
   /** Why a typed confirmation is required, when it is (migrations). */
   confirmBecause: string[];
+}
+
+/** Identifies the pending set a form showed: if the target moved on meanwhile, the form is stale. */
+export function pendingKey(set: ReviewedSet): string {
+  return `${set.pendingKnown ? 'known' : 'unknown'}:${set.migrations.map((m) => m.tag).join(',')}`;
 }
 
 const title = (kind: RequestKind, env: string) => `${kind === 'migrate' ? 'Migrate' : 'Seed'} ${env}`.slice(0, 24);
@@ -50,6 +58,8 @@ export function confirmationReasons(kind: RequestKind, set: ReviewedSet): string
   if (counts.destructive > 0) reasons.push(`${counts.destructive} destructive finding${counts.destructive === 1 ? '' : 's'}`);
   if (counts.unreviewable > 0) reasons.push(`${counts.unreviewable} unreviewable statement${counts.unreviewable === 1 ? '' : 's'}`);
   if (!set.pendingKnown) reasons.push('the pending set is unknown');
+  if (set.drift.length > 0) reasons.push(`${set.drift.length} drift finding${set.drift.length === 1 ? '' : 's'} in the target's history`);
+  if (set.dryRun?.ok === false) reasons.push('the dry run failed');
   return reasons;
 }
 
@@ -72,17 +82,7 @@ export function requestModal(state: RequestModalState, envConfig: EnvironmentCon
         text: `*Review:* ${set.migrations.length} migrations, ${set.digest.statements} statements: *${describeCounts(set.digest.counts)}*`,
       },
     });
-    if (!set.pendingKnown) {
-      blocks.push({
-        type: 'context',
-        elements: [
-          {
-            type: 'mrkdwn',
-            text: `:warning: Pending set unknown: the bot cannot read ${env}'s migration table yet, so the whole shipped history is listed. drizzle applies only entries newer than the last one applied.`,
-          },
-        ],
-      });
-    }
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: targetSummary(set, state.env) } });
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: migrationList(set).slice(0, 3000) } });
   } else {
     blocks.push(

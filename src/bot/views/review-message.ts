@@ -5,6 +5,7 @@ import { describeCounts } from '../../review/format-text.ts';
 import type { ApprovalRequest } from '../approval-request.ts';
 import type { ReviewedSet } from '../migration-catalog.ts';
 import { codeBlock, escapeMrkdwn, mention, slackDate } from '../mrkdwn.ts';
+import { targetSummary } from './target-summary.ts';
 
 export const STATUS_BLOCK = 'deploybot_status';
 export const ACTIONS_BLOCK = 'deploybot_actions';
@@ -51,7 +52,7 @@ export function reviewMessage({ request, reason, envConfig, set, signedValue }: 
       },
     });
   } else {
-    blocks.push(...findingBlocks(set));
+    blocks.push(...findingBlocks(set, request.env));
   }
   blocks.push({
     type: 'context',
@@ -67,14 +68,21 @@ export function reviewMessage({ request, reason, envConfig, set, signedValue }: 
   return { text, blocks, metadata: requestMetadata(request, { state: 'open' }) };
 }
 
-function findingBlocks(set: ReviewedSet): KnownBlock[] {
+function findingBlocks(set: ReviewedSet, env: string): KnownBlock[] {
   const { digest } = set;
   const blocks: KnownBlock[] = [
     {
       type: 'section',
       text: {
         type: 'mrkdwn',
-        text: `*Review:* ${digest.migrations.length} migrations, ${digest.statements} statements: *${describeCounts(digest.counts)}*${set.pendingKnown ? '' : '\n:warning: *Pending set unknown*: the bot cannot read the target database yet, so the whole shipped history is listed; drizzle applies only entries newer than the last applied one.'}`,
+        text: targetSummary(set, env),
+      },
+    },
+    {
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: `*Review:* ${digest.migrations.length} migrations, ${digest.statements} statements: *${describeCounts(digest.counts)}*`,
       },
     },
   ];

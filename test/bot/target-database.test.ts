@@ -1,0 +1,98 @@
+import { join } from 'node:path';
+import { drizzle } from 'drizzle-orm/postgres-js';
+import { migrate } from 'drizzle-orm/postgres-js/migrator';
+import postgres from 'postgres';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LiveDryRuns } from '../../src/dryrun/dry-run-table.ts';
+import { PgliteDryRunner } from '../../src/dryrun/pglite-dry-run.ts';
+import { BotHarness, blockText, REQUESTER } from '../support/bot-harness.ts';
+import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { copyHistory, historyPrefix } from '../support/migration-folders.ts';
+
+// The bot reads the target's drizzle history (URL from Secrets Manager, a real connection),
+// so the modal and the review show exactly the pending set, any drift, and the dry run.
+describe('the review is of what the target database will run', () => {
+  let db: TestDatabase;
+  const runner = new PgliteDryRunner();
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    const sql = postgres(db.url, { max: 1, onnotice: () => {} });
+    await migrate(drizzle(sql), { migrationsFolder: historyPrefix(4) });
+    await sql.end();
+  }, 60_000);
+  afterAll(async () => {
+    await db?.drop();
+    await runner.close();
+  });
+
+  async function botWith(secret: string | undefined, migrationsFolder?: string) {
+    const bot = new BotHarness();
+    await bot.start(undefined, { dryRuns: new LiveDryRuns(runner), migrationsFolder });
+    if (secret !== undefined) bot.aws.secrets.set('daadaar/prod/database-url', secret);
+    return bot;
+  }
+
+  it('lists only the pending migrations, with the dry run, and needs no typed confirmation for them', async () => {
+    const bot = await botWith(JSON.stringify({ DATABASE_URL: db.url }));
+    try {
+      await bot.command('migrate prod');
+      const modal = JSON.stringify(bot.currentModal());
+      expect(modal).toContain('has applied 4; *2 pending*: `0004_rename_biography`, `0005_backfill_trimmed_names`');
+      expect(modal).toMatch(/dry run: ok in \d+ ms \(2 migrations, \d+ statements\)/);
+      expect(modal).not.toContain('Pending set unknown');
+      expect(modal).not.toContain('Required: ');
+      // The renames of 0004 are breaking, not destructive: no typed confirmation is needed.
+      const res = await bot.submitModal(REQUESTER, { reason: 'Rename biography' });
+      expect(await res.text()).toBe('');
+      const text = blockText(bot.reviewMessage());
+      expect(text).toContain('*2 pending*');
+      expect(text).toContain('0004_rename_biography');
+      expect(text).not.toContain('0003_media_sizes_and_cleanup');
+      expect(text).toMatch(/dry run: ok in \d+ ms/);
+    } finally {
+      await bot.stop();
+    }
+  }, 60_000);
+
+  it('shows drift before the approve button and requires the typed confirmation', async () => {
+    const folder = copyHistory();
+    const edited = folder.journal.entries[2];
+    if (!edited) throw new Error('journal too short');
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(join(folder.dir, `${edited.tag}.sql`), '-- edited after it was applied\nSELECT 1;');
+    const bot = await botWith(db.url, folder.dir);
+    try {
+      await bot.command('migrate prod');
+      const modal = JSON.stringify(bot.currentModal());
+      expect(modal).toContain('*Drift (1)*');
+      expect(modal).toContain('*edited-after-apply*');
+      expect(modal).toContain('1 drift finding in the target');
+      expect(modal).toContain('Dry run:* not available (the target has drift');
+      const refused = await bot.submitModal(REQUESTER, { reason: 'Rename biography' });
+      expect((await refused.json()).errors.confirm).toBe('Type prod exactly to confirm.');
+      await bot.submitModal(REQUESTER, { reason: 'Rename biography', confirm: 'prod' });
+      const message = bot.reviewMessage();
+      const blocks = (message?.blocks ?? []).map((b) => JSON.stringify(b));
+      const drift = blocks.findIndex((b) => b.includes('edited-after-apply'));
+      const actions = blocks.findIndex((b) => b.includes('deploybot_approve'));
+      expect(drift).toBeGreaterThan(-1);
+      expect(drift).toBeLessThan(actions);
+    } finally {
+      await bot.stop();
+    }
+  }, 60_000);
+
+  it('an unreachable database still gets a review, marked unknown, with the reason and no password', async () => {
+    const bot = await botWith('postgres://deploy:hunter2-secret@127.0.0.1:1/daadaar');
+    try {
+      await bot.command('migrate prod');
+      const modal = JSON.stringify(bot.currentModal());
+      expect(modal).toContain('Pending set unknown');
+      expect(modal).toContain('6 migrations');
+      expect(modal).toContain('the pending set is unknown');
+      expect(modal).not.toContain('hunter2-secret');
+    } finally {
+      await bot.stop();
+    }
+  }, 60_000);
+});
