@@ -6,7 +6,8 @@ const RULES: [RegExp, string | ((...m: string[]) => string)][] = [
   // postgres://user:password@host, and any scheme://user:password@ URL
   [/\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]+):([^\s@/]+)@/gi, (_m, head) => `${head}:[REDACTED]@`],
   // password=..., PGPASSWORD=..., "password": "..."
-  [/\b((?:pg)?pass(?:word|wd)?)(\s*[=:]\s*)("?)([^\s"&;,]+)\3/gi, (_m, key, sep, q) => `${key}${sep}${q}[REDACTED]${q}`],
+  [/\b((?:pg)?pass(?:word|wd)?)("?\s*[=:]\s*)"([^"]*)"/gi, (_m, key, sep) => `${key}${sep}"[REDACTED]"`],
+  [/\b((?:pg)?pass(?:word|wd)?)(\s*[=:]\s*)([^\s"'&;,]+)/gi, (_m, key, sep) => `${key}${sep}[REDACTED]`],
   // AWS access key ids
   [/\b(?:AKIA|ASIA|AROA|AIDA)[0-9A-Z]{16}\b/g, '[REDACTED_AWS_KEY_ID]'],
   // AWS secret access keys, when labelled

@@ -14,6 +14,15 @@ export interface BuildSummary {
   /** Environment as the build ran it, overrides included. */
   env: Record<string, string>;
   logs?: { groupName?: string; streamName?: string; deepLink?: string };
+  phases: BuildPhase[];
+}
+
+export interface BuildPhase {
+  type: string;
+  status?: string;
+  startTime?: Date;
+  endTime?: Date;
+  durationSeconds?: number;
 }
 
 export interface StartBuildInput {
@@ -108,6 +117,13 @@ function summarize(build: Build): BuildSummary {
     endTime: build.endTime,
     env,
     logs: build.logs ? { groupName: build.logs.groupName, streamName: build.logs.streamName, deepLink: build.logs.deepLink } : undefined,
+    phases: (build.phases ?? []).map((p) => ({
+      type: p.phaseType ?? '?',
+      status: p.phaseStatus,
+      startTime: p.startTime,
+      endTime: p.endTime,
+      durationSeconds: p.durationInSeconds,
+    })),
   };
 }
 

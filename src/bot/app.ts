@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { App } from '@slack/bolt';
 import type { CodeBuildGateway } from '../aws/codebuild.ts';
+import { type LogTailGateway, SdkLogTailGateway } from '../aws/log-tail.ts';
 import type { SlackCredentials } from '../aws/slack-credentials.ts';
 import type { DeploybotConfig } from '../config.ts';
 import type { TargetHistoryReader } from '../db/target-history.ts';
@@ -19,6 +20,8 @@ export interface BotOptions {
   config: DeploybotConfig;
   credentials: SlackCredentials;
   codeBuild: CodeBuildGateway;
+  /** CloudWatch Logs, for the tail `/daadaar status` shows (default: the SDK). */
+  logs?: LogTailGateway;
   migrationsFolder: string;
   /** Reads each target's drizzle history; without it every pending set is "unknown". */
   targetHistory?: TargetHistoryReader;
@@ -51,6 +54,7 @@ export function createBot(options: BotOptions): { app: App; receiver: SlackReque
   const context: BotContext = {
     config: options.config,
     codeBuild: options.codeBuild,
+    logs: options.logs ?? new SdkLogTailGateway(),
     catalog: new MigrationCatalog(options.migrationsFolder, { history: options.targetHistory, dryRuns: options.dryRuns }),
     actionKey: signingKey(options.credentials.signingSecret),
     now,

@@ -1,4 +1,5 @@
 import type { CodeBuildGateway } from '../aws/codebuild.ts';
+import type { LogTailGateway } from '../aws/log-tail.ts';
 import type { DeploybotConfig } from '../config.ts';
 import type { Log } from '../log.ts';
 import type { MigrationCatalog } from './migration-catalog.ts';
@@ -7,6 +8,7 @@ import type { MigrationCatalog } from './migration-catalog.ts';
 export interface BotContext {
   config: DeploybotConfig;
   codeBuild: CodeBuildGateway;
+  logs: LogTailGateway;
   catalog: MigrationCatalog;
   /** HMAC key for action values (derived from the signing secret). */
   actionKey: Buffer;

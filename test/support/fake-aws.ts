@@ -19,6 +19,15 @@ export interface FakeBuild {
   sourceVersion?: string;
   environment: { type: string; image: string; environmentVariables: { name: string; value: string; type: string }[] };
   logs: { groupName: string; streamName: string; deepLink: string };
+  phases?: FakePhase[];
+}
+
+export interface FakePhase {
+  phaseType: string;
+  phaseStatus?: string;
+  startTime: number;
+  endTime?: number;
+  durationInSeconds?: number;
 }
 
 interface AwsError {
@@ -32,6 +41,8 @@ export class FakeAws {
   readonly requests: { target: string; body: Record<string, unknown> }[] = [];
   readonly projects = new Map<string, { name: string; value: string; type: string }[]>();
   readonly secrets = new Map<string, string>();
+  /** CloudWatch Logs: "group\tstream" → messages; a missing key is a stream not created yet. */
+  readonly logStreams = new Map<string, string[]>();
   readonly #tokens = new Map<string, { params: unknown; buildId: string; at: number }>();
   readonly #failures = new Map<string, AwsError[]>();
   #server?: { url: string; close(): Promise<void> };
@@ -98,6 +109,21 @@ export class FakeAws {
           ok: {
             builds: this.builds.filter((b) => ids.includes(b.id)),
             buildsNotFound: ids.filter((id) => !this.builds.some((b) => b.id === id)),
+          },
+        };
+      }
+      case 'Logs_20140328.GetLogEvents': {
+        const lines = this.logStreams.get(`${body.logGroupName}\t${body.logStreamName}`);
+        if (!lines) return notFound('The specified log stream does not exist.');
+        const limit = Number(body.limit ?? 10_000);
+        // startFromHead false: the newest page, still in chronological order.
+        const page = body.startFromHead === true ? lines.slice(0, limit) : lines.slice(-limit);
+        const t0 = this.now();
+        return {
+          ok: {
+            events: page.map((message, i) => ({ timestamp: t0 + i, ingestionTime: t0 + i, message: `${message}\n` })),
+            nextForwardToken: 'f/1',
+            nextBackwardToken: 'b/1',
           },
         };
       }
@@ -171,6 +197,27 @@ export class FakeAws {
     };
     this.builds.push(build);
     return build;
+  }
+}
+
+/** Moves a build along as CodeBuild would: each phase ends before the next starts. */
+export function advanceBuild(build: FakeBuild, phases: [type: string, seconds: number, status?: string][], final?: string): void {
+  let at = build.startTime;
+  build.phases = phases.map(([phaseType, seconds, status], i) => {
+    const last = i === phases.length - 1;
+    const phase: FakePhase = { phaseType, startTime: at };
+    if (!last || final) {
+      phase.endTime = at + seconds;
+      phase.durationInSeconds = seconds;
+      phase.phaseStatus = status ?? 'SUCCEEDED';
+    }
+    at += seconds;
+    return phase;
+  });
+  build.currentPhase = final ? 'COMPLETED' : (phases.at(-1)?.[0] ?? 'SUBMITTED');
+  if (final) {
+    build.buildStatus = final;
+    build.endTime = at;
   }
 }
 

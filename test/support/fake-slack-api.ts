@@ -17,6 +17,7 @@ export interface StoredMessage {
   blocks?: Record<string, unknown>[];
   metadata?: { event_type: string; event_payload: Record<string, unknown> };
   thread_ts?: string;
+  reply_broadcast?: boolean;
 }
 
 interface Scripted {
@@ -88,6 +89,7 @@ export class FakeSlackApi {
           blocks: args.blocks as StoredMessage['blocks'],
           metadata: args.metadata as StoredMessage['metadata'],
           thread_ts: args.thread_ts as string | undefined,
+          reply_broadcast: args.reply_broadcast === true || args.reply_broadcast === 'true' ? true : undefined,
         };
         this.messages.push(message);
         return { ok: true, channel: message.channel, ts, message: { type: 'message', ts, text: message.text, blocks: message.blocks } };
@@ -116,6 +118,20 @@ export class FakeSlackApi {
             ...(args.include_all_metadata ? { metadata: m.metadata } : {}),
           }));
         return { ok: true, messages, has_more: false };
+      }
+      case 'conversations.replies': {
+        // The parent first, then its replies, oldest first (as Slack returns a thread).
+        const thread = this.messages.filter((m) => m.channel === args.channel && (m.ts === args.ts || m.thread_ts === args.ts));
+        if (!thread.some((m) => m.ts === args.ts)) return { ok: false, error: 'thread_not_found' };
+        const messages = thread.map((m) => ({
+          type: 'message',
+          ts: m.ts,
+          thread_ts: m.thread_ts ?? m.ts,
+          text: m.text,
+          blocks: m.blocks,
+          ...(args.include_all_metadata ? { metadata: m.metadata } : {}),
+        }));
+        return { ok: true, messages, has_more: false, response_metadata: { next_cursor: '' } };
       }
       case 'auth.test':
         return { ok: true, user_id: 'U0DEPLOYBOT', bot_id: 'B0DEPLOYBOT', team_id: 'T0DAADAAR' };

@@ -1,6 +1,8 @@
 import type { KnownBlock } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import { type BuildSummary, buildConsoleUrl } from '../../aws/codebuild.ts';
+import { tailText } from '../../status/build-report.ts';
+import { reportBuild } from '../../status/report-build.ts';
 import type { BotContext } from '../bot-context.ts';
 import { escapeMrkdwn, mention, slackDate } from '../mrkdwn.ts';
 import { METADATA_EVENT } from '../views/review-message.ts';
@@ -28,6 +30,11 @@ export async function statusReply(
     try {
       const builds = await ctx.codeBuild.recentBuilds(env.codebuildProject, env.region, 5);
       lines = builds.length ? builds.map((b) => buildLine(b, env.region)).join('\n') : 'No builds yet.';
+      const latest = builds[0];
+      if (latest) {
+        lines += `\n${await latestTail(ctx, latest, env.region)}`;
+        await repairThread(ctx, client, latest, env.region);
+      }
     } catch (error) {
       lines = `:warning: CodeBuild could not be asked: ${escapeMrkdwn((error as Error).name)}: ${escapeMrkdwn((error as Error).message)}`;
     }
@@ -38,6 +45,29 @@ export async function statusReply(
   }
   blocks.push({ type: 'section', text: { type: 'mrkdwn', text: await openRequests(ctx, client, channel, only) } });
   return { text: `Status${only ? ` of ${only}` : ''}`, blocks };
+}
+
+const STATUS_TAIL_LINES = 10;
+
+/** Works without EventBridge: the newest build's log tail, read straight from CloudWatch Logs. */
+async function latestTail(ctx: BotContext, build: BuildSummary, region: string): Promise<string> {
+  if (!build.logs?.groupName || !build.logs.streamName) return '_No log lines yet._';
+  const tail = await ctx.logs.tail(build.logs.groupName, build.logs.streamName, region, STATUS_TAIL_LINES);
+  return tailText(tail.ok ? { ...tail, lines: tail.lines.slice(-STATUS_TAIL_LINES) } : tail, build).replace(
+    /^\*Last \d+ log lines\*/,
+    `*Last log lines of ${escapeMrkdwn(build.id)}*`,
+  );
+}
+
+/**
+ * If an EventBridge event was lost or its Slack call failed, the newest build's thread is
+ * brought up to date now. Idempotent; a failure here is logged, never shown as the answer.
+ */
+async function repairThread(ctx: BotContext, client: WebClient, build: BuildSummary, region: string): Promise<void> {
+  if (!build.env.SLACK_THREAD_TS) return;
+  await reportBuild(build.id, region, { codeBuild: ctx.codeBuild, logs: ctx.logs, slack: client, log: ctx.log }).catch((error: unknown) =>
+    ctx.log.warn('thread repair failed', { buildId: build.id, error }),
+  );
 }
 
 function buildLine(b: BuildSummary, region: string): string {

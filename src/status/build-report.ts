@@ -1,0 +1,126 @@
+import type { KnownBlock, MessageMetadata } from '@slack/types';
+import { type BuildSummary, buildConsoleUrl } from '../aws/codebuild.ts';
+import type { LogTail } from '../aws/log-tail.ts';
+import { codeBlock, escapeMrkdwn, mention } from '../bot/mrkdwn.ts';
+import { redact } from '../redact.ts';
+
+// What the thread shows about a build: one status message kept up to date (a phase timeline)
+// and, once the build ends, one result reply broadcast to the channel with the log tail.
+
+export const BUILD_STATUS_EVENT = 'deploybot_build_status';
+export const BUILD_RESULT_EVENT = 'deploybot_build_result';
+export const TAIL_LINES = 40;
+const TAIL_CHARS = 2600;
+
+export const FINAL_STATUSES = ['SUCCEEDED', 'FAILED', 'FAULT', 'STOPPED', 'TIMED_OUT'] as const;
+
+export function isFinished(build: Pick<BuildSummary, 'status'>): boolean {
+  return (FINAL_STATUSES as readonly string[]).includes(build.status);
+}
+
+const OUTCOME: Record<string, string> = {
+  SUCCEEDED: ':white_check_mark:',
+  FAILED: ':x:',
+  FAULT: ':x:',
+  STOPPED: ':black_square_for_stop:',
+  TIMED_OUT: ':alarm_clock:',
+  IN_PROGRESS: ':arrows_counterclockwise:',
+};
+
+const PHASE_MARK: Record<string, string> = {
+  SUCCEEDED: ':white_check_mark:',
+  FAILED: ':x:',
+  FAULT: ':x:',
+  CLIENT_ERROR: ':x:',
+  STOPPED: ':black_square_for_stop:',
+  TIMED_OUT: ':alarm_clock:',
+};
+
+/**
+ * How far along a rendering is. A status message is only replaced by one at least as far
+ * along, so a late or duplicate event (read back while the build was younger) never regresses it.
+ */
+export function progressRank(build: Pick<BuildSummary, 'status' | 'phases'>): number {
+  const finishedPhases = build.phases.filter((p) => p.endTime !== undefined || p.status !== undefined).length;
+  return (isFinished(build) ? 1000 : 0) + build.phases.length * 10 + finishedPhases;
+}
+
+export function formatDuration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  return m < 60 ? `${m} min ${s % 60} s` : `${Math.floor(m / 60)} h ${m % 60} min`;
+}
+
+function buildSeconds(build: BuildSummary, now: number): number | undefined {
+  if (!build.startTime) return undefined;
+  return ((build.endTime?.getTime() ?? now) - build.startTime.getTime()) / 1000;
+}
+
+function buildLink(build: BuildSummary, region: string): string {
+  return `<${buildConsoleUrl(build.id, region)}|${escapeMrkdwn(build.id)}>`;
+}
+
+export function statusMessage(
+  build: BuildSummary,
+  region: string,
+  now: number,
+): { text: string; blocks: KnownBlock[]; metadata: MessageMetadata } {
+  const timeline = build.phases.map((p) => {
+    const running = p.endTime === undefined && p.status === undefined;
+    const mark = running ? ':arrows_counterclockwise:' : (PHASE_MARK[p.status ?? ''] ?? ':white_small_square:');
+    const seconds = p.durationSeconds ?? (p.startTime ? ((p.endTime?.getTime() ?? now) - p.startTime.getTime()) / 1000 : undefined);
+    const took = seconds === undefined ? '' : ` ${formatDuration(seconds)}`;
+    return `${mark} \`${escapeMrkdwn(p.type)}\`${took}${running ? ' (running)' : p.status && p.status !== 'SUCCEEDED' ? ` ${escapeMrkdwn(p.status)}` : ''}`;
+  });
+  const total = buildSeconds(build, now);
+  const head = `${OUTCOME[build.status] ?? ':grey_question:'} Build ${buildLink(build, region)} *${escapeMrkdwn(build.status)}*${
+    !isFinished(build) && build.currentPhase ? ` · phase \`${escapeMrkdwn(build.currentPhase)}\`` : ''
+  }${total === undefined ? '' : ` · ${formatDuration(total)}`}`;
+  return {
+    text: `Build ${build.id}: ${build.status}`,
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text: head } },
+      ...(timeline.length
+        ? [{ type: 'context' as const, elements: [{ type: 'mrkdwn' as const, text: timeline.join('\n').slice(0, 3000) }] }]
+        : []),
+    ],
+    metadata: { event_type: BUILD_STATUS_EVENT, event_payload: { build_id: build.id, status: build.status, rank: progressRank(build) } },
+  };
+}
+
+export function resultReply(
+  build: BuildSummary,
+  region: string,
+  tail: LogTail,
+): { text: string; blocks: KnownBlock[]; metadata: MessageMetadata } {
+  const requester = build.env.REQUESTED_BY ? mention(build.env.REQUESTED_BY) : 'unknown';
+  const approvers = build.env.APPROVED_BY ? build.env.APPROVED_BY.split(',').map(mention).join(', ') : 'unknown';
+  const what = build.env.RUN_SEED === 'true' ? `Seed${build.env.CLEAN === 'true' ? ' (CLEAN=true)' : ''}` : 'Migration';
+  const seconds = buildSeconds(build, build.endTime?.getTime() ?? Date.now());
+  const head = `${OUTCOME[build.status] ?? ':grey_question:'} *${what} ${escapeMrkdwn(build.status)}*${
+    seconds === undefined ? '' : ` in ${formatDuration(seconds)}`
+  } · build ${buildLink(build, region)}\nRequested by ${requester}, approved by ${approvers}.`;
+  const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: head } }];
+  blocks.push({ type: 'section', text: { type: 'mrkdwn', text: tailText(tail, build) } });
+  return {
+    text: `${what} ${build.status}: build ${build.id}`,
+    blocks,
+    metadata: { event_type: BUILD_RESULT_EVENT, event_payload: { build_id: build.id, status: build.status } },
+  };
+}
+
+export function tailText(tail: LogTail, build: Pick<BuildSummary, 'logs'>): string {
+  const link = build.logs?.deepLink ? ` (<${build.logs.deepLink}|full log>)` : '';
+  if (!tail.ok) return `:warning: The log could not be read: ${escapeMrkdwn(redact(tail.reason))}${link}`;
+  if (tail.lines.length === 0) return `_No log lines yet._${link}`;
+  let text = redact(tail.lines.slice(-TAIL_LINES).join('\n'));
+  if (text.length > TAIL_CHARS) text = `…${text.slice(-TAIL_CHARS)}`;
+  return `*Last ${Math.min(tail.lines.length, TAIL_LINES)} log lines*${link}\n${codeBlock(text)}`;
+}
+
+/** The review message's status line once the build has ended. */
+export function finishedStatusText(build: BuildSummary, region: string): string {
+  const approvers = build.env.APPROVED_BY ? build.env.APPROVED_BY.split(',').map(mention).join(', ') : 'unknown';
+  return `${OUTCOME[build.status] ?? ':grey_question:'} Approved by ${approvers}. Build ${buildLink(build, region)} *${escapeMrkdwn(build.status)}*.`;
+}

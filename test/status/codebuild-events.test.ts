@@ -1,0 +1,286 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createLog } from '../../src/log.ts';
+import { createBuildEventHandler } from '../../src/status/build-event-handler.ts';
+import { APPROVER, BOT_TOKEN, BotHarness, blockText, REQUESTER, SECRET, testConfig } from '../support/bot-harness.ts';
+import { advanceBuild, type FakeBuild } from '../support/fake-aws.ts';
+import type { StoredMessage } from '../support/fake-slack-api.ts';
+
+// EventBridge events as AWS documents them (CodeBuild "Build notifications input format
+// reference"), delivered to the real handler; CodeBuild, CloudWatch Logs and Slack on loopback.
+function stateChange(build: FakeBuild, status: string, time = '2026-11-24T09:10:00Z') {
+  return {
+    version: '0',
+    id: `evt-${Math.random().toString(36).slice(2)}`,
+    'detail-type': 'CodeBuild Build State Change',
+    source: 'aws.codebuild',
+    account: '123456789012',
+    time,
+    region: 'us-east-1',
+    resources: [build.arn],
+    detail: {
+      'build-status': status,
+      'project-name': build.projectName,
+      'build-id': build.arn,
+      'additional-information': {
+        environment: { image: build.environment.image, 'environment-variables': build.environment.environmentVariables },
+        'build-complete': status !== 'IN_PROGRESS',
+        initiator: 'deploybot',
+        'build-start-time': 'Nov 24, 2026 9:00:00 AM',
+        logs: { 'group-name': build.logs.groupName, 'stream-name': build.logs.streamName, 'deep-link': build.logs.deepLink },
+        phases: [],
+      },
+      'current-phase': status === 'IN_PROGRESS' ? 'SUBMITTED' : 'COMPLETED',
+      'current-phase-context': '[]',
+      version: '1',
+    },
+  };
+}
+
+function phaseChange(build: FakeBuild, completedPhase: string, time = '2026-11-24T09:05:00Z') {
+  return {
+    version: '0',
+    id: `evt-${Math.random().toString(36).slice(2)}`,
+    'detail-type': 'CodeBuild Build Phase Change',
+    source: 'aws.codebuild',
+    account: '123456789012',
+    time,
+    region: 'us-east-1',
+    resources: [build.arn],
+    detail: {
+      'completed-phase': completedPhase,
+      'project-name': build.projectName,
+      'build-id': build.arn,
+      'completed-phase-context': '[]',
+      'additional-information': {},
+      'completed-phase-status': 'SUCCEEDED',
+      'completed-phase-duration-seconds': 12,
+      version: '1',
+      'completed-phase-start': 'Nov 24, 2026 9:00:00 AM',
+      'completed-phase-end': 'Nov 24, 2026 9:00:12 AM',
+    },
+  };
+}
+
+describe('build status in the thread (EventBridge → codebuild-events Lambda)', () => {
+  const bot = new BotHarness();
+  let handle: (event: unknown) => Promise<unknown>;
+  let review: StoredMessage;
+  let build: FakeBuild;
+
+  const statusMessages = () => bot.threadReplies(review).filter((m) => m.metadata?.event_type === 'deploybot_build_status');
+  const resultReplies = () => bot.threadReplies(review).filter((m) => m.metadata?.event_type === 'deploybot_build_result');
+
+  beforeAll(async () => {
+    await bot.start();
+    const dir = mkdtempSync(join(tmpdir(), 'events-'));
+    const configPath = join(dir, 'deploybot.config.json');
+    writeFileSync(configPath, JSON.stringify(testConfig()));
+    handle = createBuildEventHandler(
+      {
+        DEPLOYBOT_CONFIG: configPath,
+        SLACK_SIGNING_SECRET: SECRET,
+        SLACK_BOT_TOKEN: BOT_TOKEN,
+        SLACK_API_URL: bot.slack.url,
+        AWS_REGION: 'us-east-1',
+      },
+      createLog({ service: 'test' }, 'error', () => {}),
+    );
+    review = await bot.request('migrate prod');
+    await bot.click('deploybot_approve', APPROVER);
+    const started = bot.aws.builds[0];
+    if (!started) throw new Error('no build started');
+    build = started;
+  });
+  afterAll(() => bot.stop());
+  beforeEach(() => bot.slack.reset());
+
+  it('posts one status message with the phase timeline, then keeps it up to date', async () => {
+    advanceBuild(build, [
+      ['SUBMITTED', 1],
+      ['QUEUED', 2],
+      ['PROVISIONING', 14],
+      ['PRE_BUILD', 5],
+    ]);
+    expect(await handle(phaseChange(build, 'PROVISIONING'))).toMatchObject({ kind: 'reported', statusMessage: 'posted' });
+    expect(statusMessages()).toHaveLength(1);
+    const first = blockText(statusMessages()[0]);
+    expect(first).toContain('*IN_PROGRESS* · phase `PRE_BUILD`');
+    expect(first).toContain(':white_check_mark: `PROVISIONING` 14 s');
+    expect(first).toContain('`PRE_BUILD`');
+    expect(first).toContain('(running)');
+
+    advanceBuild(build, [
+      ['SUBMITTED', 1],
+      ['QUEUED', 2],
+      ['PROVISIONING', 14],
+      ['PRE_BUILD', 5],
+      ['BUILD', 30],
+    ]);
+    bot.slack.reset();
+    expect(await handle(phaseChange(build, 'PRE_BUILD'))).toMatchObject({ statusMessage: 'updated' });
+    expect(statusMessages()).toHaveLength(1);
+    expect(bot.slack.callsTo('chat.postMessage')).toHaveLength(0);
+    expect(bot.slack.callsTo('chat.update')).toHaveLength(1);
+    expect(blockText(statusMessages()[0])).toContain('phase `BUILD`');
+  });
+
+  it('on failure: one broadcast result with outcome, duration, people and a redacted log tail; the review shows it', async () => {
+    const lines = Array.from({ length: 60 }, (_, i) => `[Container] line ${i + 1}`);
+    lines.push('Connecting to postgres://daadaar:Pr0d-Passw0rd!@db.internal:5432/daadaar');
+    lines.push('error: column "biography" does not exist (AKIAABCDEFGHIJKLMNOP)');
+    bot.aws.logStreams.set(`${build.logs.groupName}\t${build.logs.streamName}`, lines);
+    advanceBuild(
+      build,
+      [
+        ['SUBMITTED', 1],
+        ['QUEUED', 2],
+        ['PROVISIONING', 14],
+        ['PRE_BUILD', 5],
+        ['BUILD', 95, 'FAILED'],
+        ['FINALIZING', 2],
+      ],
+      'FAILED',
+    );
+    expect(await handle(stateChange(build, 'FAILED'))).toMatchObject({ kind: 'reported', status: 'FAILED', resultPosted: true });
+    const [result] = resultReplies();
+    expect(result?.reply_broadcast).toBe(true);
+    const text = blockText(result);
+    expect(text).toContain('*Migration FAILED* in 1 min 59 s');
+    expect(text).toContain(`Requested by <@${REQUESTER}>, approved by <@${APPROVER}>`);
+    expect(text).toContain('Last 40 log lines');
+    expect(text).toContain('[Container] line 23\\n');
+    expect(text).not.toContain('[Container] line 22\\n');
+    expect(text).not.toContain('Pr0d-Passw0rd');
+    expect(text).not.toContain('AKIAABCDEFGHIJKLMNOP');
+    expect(text).toContain('postgres://daadaar:[REDACTED]@db.internal');
+    expect(blockText(statusMessages()[0])).toContain('*FAILED*');
+    expect(blockText(statusMessages()[0])).toContain(':x: `BUILD` 1 min 35 s FAILED');
+    const parent = bot.slack.messages.find((m) => m.ts === review.ts);
+    expect(blockText(parent)).toContain('*FAILED*');
+    expect(parent?.metadata?.event_payload).toMatchObject({ state: 'finished', build_status: 'FAILED', build_id: build.id });
+  });
+
+  it('a duplicate or late event changes nothing and posts nothing', async () => {
+    const before = JSON.stringify(bot.slack.messages);
+    expect(await handle(stateChange(build, 'FAILED'))).toMatchObject({ statusMessage: 'unchanged', resultPosted: false });
+    expect(await handle(phaseChange(build, 'BUILD', '2026-11-24T09:03:00Z'))).toMatchObject({ resultPosted: false });
+    expect(bot.slack.callsTo('chat.postMessage')).toHaveLength(0);
+    expect(JSON.stringify(bot.slack.messages)).toBe(before);
+  });
+
+  it('a report read while the build was younger never replaces a newer status', async () => {
+    // As if a slow invocation had read the build before it finished and only now writes.
+    const finished = structuredClone(build);
+    advanceBuild(build, [
+      ['SUBMITTED', 1],
+      ['QUEUED', 2],
+    ]);
+    build.buildStatus = 'IN_PROGRESS';
+    delete build.endTime;
+    try {
+      expect(await handle(phaseChange(build, 'SUBMITTED'))).toMatchObject({ statusMessage: 'kept-newer' });
+      expect(blockText(statusMessages()[0])).toContain('*FAILED*');
+    } finally {
+      Object.assign(build, finished);
+    }
+  });
+
+  it('ignores events of other projects and other sources', async () => {
+    const other = structuredClone(build);
+    other.projectName = 'someone-elses-project';
+    expect(await handle(stateChange(other, 'SUCCEEDED'))).toMatchObject({ kind: 'ignored' });
+    expect(await handle({ source: 'aws.ec2', 'detail-type': 'EC2 Instance State-change Notification', detail: {} })).toMatchObject({
+      kind: 'ignored',
+    });
+    expect(bot.slack.calls).toHaveLength(0);
+  });
+});
+
+describe('a build with no logs yet, and a Slack failure at the end', () => {
+  const bot = new BotHarness();
+  let handle: (event: unknown) => Promise<unknown>;
+
+  beforeAll(async () => {
+    await bot.start();
+    const dir = mkdtempSync(join(tmpdir(), 'events-'));
+    const configPath = join(dir, 'deploybot.config.json');
+    writeFileSync(configPath, JSON.stringify(testConfig()));
+    handle = createBuildEventHandler(
+      { DEPLOYBOT_CONFIG: configPath, SLACK_SIGNING_SECRET: SECRET, SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_API_URL: bot.slack.url },
+      createLog({ service: 'test' }, 'error', () => {}),
+    );
+  });
+  afterAll(() => bot.stop());
+
+  it('says there are no log lines yet, and a failed result post is made good by the next event', async () => {
+    const review = await bot.request('migrate prod');
+    await bot.click('deploybot_approve', APPROVER);
+    const build = bot.aws.builds.at(-1);
+    if (!build) throw new Error('no build');
+    // Stopped while provisioning: CodeBuild never created the log stream.
+    advanceBuild(
+      build,
+      [
+        ['SUBMITTED', 1],
+        ['QUEUED', 2],
+        ['PROVISIONING', 3, 'STOPPED'],
+      ],
+      'STOPPED',
+    );
+    // The status message posts; the result reply hits a Slack error.
+    bot.slack.script('chat.postMessage', { status: 200, body: { ok: true, channel: 'C', ts: '1764000000.999001' } });
+    bot.slack.script('chat.postMessage', { status: 200, body: { ok: false, error: 'internal_error' } });
+    await expect(handle(stateChange(build, 'STOPPED'))).rejects.toThrow(/internal_error/);
+    expect(bot.threadReplies(review).filter((m) => m.metadata?.event_type === 'deploybot_build_result')).toHaveLength(0);
+
+    // EventBridge's retry (or the next event) finishes the job, once.
+    expect(await handle(stateChange(build, 'STOPPED'))).toMatchObject({ resultPosted: true });
+    expect(await handle(stateChange(build, 'STOPPED'))).toMatchObject({ resultPosted: false });
+    const results = bot.threadReplies(review).filter((m) => m.metadata?.event_type === 'deploybot_build_result');
+    expect(results).toHaveLength(1);
+    expect(blockText(results[0])).toContain('*Migration STOPPED*');
+    expect(blockText(results[0])).toContain('No log lines yet');
+  });
+});
+
+describe('/daadaar status without EventBridge', () => {
+  const bot = new BotHarness();
+  beforeAll(() => bot.start());
+  afterAll(() => bot.stop());
+
+  it('reads the build and its log tail itself, and brings the thread up to date', async () => {
+    const review = await bot.request('migrate prod');
+    await bot.click('deploybot_approve', APPROVER);
+    const build = bot.aws.builds.at(-1);
+    if (!build) throw new Error('no build');
+    advanceBuild(
+      build,
+      [
+        ['SUBMITTED', 1],
+        ['PROVISIONING', 10],
+        ['BUILD', 40],
+      ],
+      'SUCCEEDED',
+    );
+    bot.aws.logStreams.set(`${build.logs.groupName}\t${build.logs.streamName}`, [
+      'Applying 0003_media_sizes_and_cleanup (sha256 0123456789ab)',
+      'Applied 3 migrations in one transaction in 812 ms.',
+      'DATABASE_URL=postgres://app:leaked-pw@db/daadaar',
+    ]);
+    const res = await bot.command('status prod');
+    const reply = JSON.stringify(await res.json());
+    expect(reply).toContain('SUCCEEDED');
+    expect(reply).toContain('Applied 3 migrations in one transaction in 812 ms.');
+    expect(reply).not.toContain('leaked-pw');
+    expect(bot.aws.callsOf('GetLogEvents').length).toBeGreaterThan(0);
+    const results = bot.threadReplies(review).filter((m) => m.metadata?.event_type === 'deploybot_build_result');
+    expect(results).toHaveLength(1);
+    expect(blockText(results[0])).toContain('*Migration SUCCEEDED* in 51 s');
+    // Asking again repairs nothing twice.
+    await bot.command('status prod');
+    expect(bot.threadReplies(review).filter((m) => m.metadata?.event_type === 'deploybot_build_result')).toHaveLength(1);
+  });
+});
