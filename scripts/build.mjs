@@ -19,7 +19,7 @@ await build({ ...common, entryPoints: { review: 'src/cli/review-entry.ts' }, out
 // Split so the AWS SDK clients, imported lazily, load only when a request needs them.
 await build({
   ...common,
-  entryPoints: { slack: 'src/handlers/slack.ts' },
+  entryPoints: { slack: 'src/handlers/slack.ts', 'codebuild-events': 'src/handlers/codebuild-events.ts' },
   outdir: 'dist/lambda',
   minify: true,
   splitting: true,

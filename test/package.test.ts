@@ -9,14 +9,19 @@ import { FakeSlackApi } from './support/fake-slack-api.ts';
 
 const run = promisify(execFile);
 
-// The Lambda as it ships: the esbuild bundle, in a fresh process, answering a signed request
-// delivered as an API Gateway event. Catches what only bundling breaks (lazy chunks, interop).
-describe('the bundled Slack handler', () => {
+// The Lambda as it ships: `npm run package`'s zip, unpacked away from this repository (so no
+// stray node_modules can help), each handler in a fresh process. Catches what only bundling
+// and packaging break: lazy chunks, CommonJS interop, files left out of the zip.
+describe('the packaged Lambda handlers', () => {
   const slack = new FakeSlackApi();
   const aws = new FakeAws();
   let config: string;
+  let unpacked: string;
   beforeAll(async () => {
     await run(process.execPath, ['scripts/build.mjs']);
+    await run(process.execPath, ['scripts/package.mjs']);
+    unpacked = mkdtempSync(join(tmpdir(), 'lambda-'));
+    await run('unzip', ['-q', resolve('dist/package/deploybot.zip'), '-d', unpacked]);
     await slack.start();
     await aws.start();
     aws.projects.set('daadaar-migrations', []);
@@ -44,14 +49,14 @@ describe('the bundled Slack handler', () => {
   });
 
   async function invoke(text: string): Promise<{ status: number }> {
-    const { stdout } = await run(process.execPath, ['bench/cold-start-child.mjs'], {
+    const { stdout } = await run(process.execPath, [resolve('bench/cold-start-child.mjs')], {
       timeout: 30_000,
+      cwd: unpacked,
       env: {
         PATH: process.env.PATH,
-        BUNDLE: resolve('dist/lambda/slack.mjs'),
+        BUNDLE: join(unpacked, 'slack.mjs'),
         COMMAND_TEXT: text,
         DEPLOYBOT_CONFIG: config,
-        MIGRATIONS_DIR: resolve('backend/drizzle'),
         SLACK_SIGNING_SECRET: 'bench-signing-secret',
         SLACK_BOT_TOKEN: 'xoxb-bundle-test',
         SLACK_API_URL: slack.url,
@@ -70,6 +75,8 @@ describe('the bundled Slack handler', () => {
     const modal = JSON.stringify(slack.callsTo('views.update').at(-1)?.args.view);
     // The database is unreachable on purpose; what matters is that the secret was read.
     expect(modal).toContain('Pending set unknown');
+    // The migrations shipped in the zip were found and reviewed.
+    expect(modal).toContain('6 migrations, 105 statements');
     expect(modal).not.toContain('Cannot read secret');
     expect(modal).not.toContain(':pw@');
     expect(aws.callsOf('GetSecretValue')).toEqual([{ SecretId: 'daadaar/prod/database-url' }]);
@@ -78,5 +85,49 @@ describe('the bundled Slack handler', () => {
   it('answers /daadaar status through the lazily loaded CodeBuild client', async () => {
     expect((await invoke('status prod')).status).toBe(200);
     expect(aws.callsOf('ListBuildsForProject')).toHaveLength(1);
+  }, 60_000);
+
+  it('the EventBridge handler reports a build from the package', async () => {
+    aws.projects.set('daadaar-migrations', []);
+    const event = {
+      version: '0',
+      id: 'evt-1',
+      'detail-type': 'CodeBuild Build State Change',
+      source: 'aws.codebuild',
+      account: '123456789012',
+      time: '2026-11-24T09:10:00Z',
+      region: 'us-east-1',
+      resources: ['arn:aws:codebuild:us-east-1:123456789012:build/daadaar-migrations:nope'],
+      detail: {
+        'build-status': 'SUCCEEDED',
+        'project-name': 'daadaar-migrations',
+        'build-id': 'arn:aws:codebuild:us-east-1:123456789012:build/daadaar-migrations:nope',
+        'additional-information': {},
+        'current-phase': 'COMPLETED',
+        'current-phase-context': '[]',
+        version: '1',
+      },
+    };
+    const { stdout } = await run(process.execPath, [resolve('test/support/invoke-handler.mjs')], {
+      timeout: 30_000,
+      cwd: unpacked,
+      env: {
+        PATH: process.env.PATH,
+        BUNDLE: join(unpacked, 'codebuild-events.mjs'),
+        EVENT: JSON.stringify(event),
+        DEPLOYBOT_CONFIG: config,
+        SLACK_SIGNING_SECRET: 'bench-signing-secret',
+        SLACK_BOT_TOKEN: 'xoxb-bundle-test',
+        SLACK_API_URL: slack.url,
+        LOG_LEVEL: 'warn',
+        AWS_REGION: 'us-east-1',
+        AWS_ENDPOINT_URL: aws.url,
+        AWS_ACCESS_KEY_ID: 'AKIDBUNDLETEST00',
+        AWS_SECRET_ACCESS_KEY: 'bundle-secret',
+      },
+    });
+    // The build is unknown to (fake) CodeBuild: reported as not found, after a real BatchGetBuilds.
+    expect(JSON.parse(stdout.trim())).toEqual({ ok: true, result: { kind: 'not-found' } });
+    expect(aws.callsOf('BatchGetBuilds').at(-1)).toEqual({ ids: ['daadaar-migrations:nope'] });
   }, 60_000);
 });

@@ -1,0 +1,28 @@
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+// `npm run package`: the deployable Lambda artifact, built offline (the Serverless Framework
+// wants an account to package). One zip for both functions: the esbuild bundles and their
+// lazy chunks, libpg-query (it loads its .wasm from beside itself), the migrations the bot
+// reviews, the precomputed dry runs and the config. serverless/serverless.yml deploys it.
+const out = 'dist/package';
+const stage = join(out, 'stage');
+rmSync(out, { recursive: true, force: true });
+mkdirSync(stage, { recursive: true });
+
+cpSync('dist/lambda', stage, { recursive: true });
+for (const pkg of ['libpg-query', '@pgsql/types']) {
+  cpSync(join('node_modules', pkg), join(stage, 'node_modules', pkg), {
+    recursive: true,
+    filter: (src) => !/\.d\.ts$|README|\.map$/.test(src),
+  });
+}
+cpSync('backend/drizzle', join(stage, 'backend/drizzle'), { recursive: true });
+cpSync('deploybot.config.json', join(stage, 'deploybot.config.json'));
+// ESM bundles: tell Node so without relying on the .mjs extension alone.
+cpSync('scripts/lambda-package.json', join(stage, 'package.json'));
+
+const zip = join(out, 'deploybot.zip');
+execFileSync('zip', ['-q', '-r', '-X', '../deploybot.zip', '.'], { cwd: stage });
+console.log(`package: ${zip} ${(statSync(zip).size / 1024).toFixed(0)} KiB (handlers slack.handler, codebuild-events.handler)`);
