@@ -14,8 +14,8 @@ const CHECKS = ['drift', 'dry-run'] as const;
 const USAGE = `Usage: npm run review -- [--json] [--fail-on LIST] [--as-one-run] [--database-url URL] [--no-dry-run] [PATH...]
 
 Reviews drizzle-kit migrations (a migrations folder in journal order, or .sql files).
-PATH defaults to backend/drizzle. Unless --no-dry-run, the migrations are also applied to an
-embedded PostgreSQL (PGlite) in one transaction, as drizzle would, to show that they execute.
+PATH defaults to backend/drizzle. Unless --no-dry-run, a migrations folder is also applied to
+an embedded PostgreSQL (PGlite) in one transaction, as drizzle would, to show that it executes.
 
   --json              one JSON document on stdout
   --fail-on LIST      exit 1 when any finding is in these categories (${CATEGORIES.join(', ')}),
@@ -64,7 +64,7 @@ export async function main(argv: string[], out: Output = process.stdout, err: Ou
 
   let target: TargetReview | undefined;
   let review: TargetReview['review'];
-  const runner = dryRun ? new PgliteDryRunner() : undefined;
+  const runner = dryRun ? new PgliteDryRunner() : undefined; // starts PGlite only when first used
   try {
     const folder = paths.length === 1 && paths[0] ? await asFolder(paths[0]) : undefined;
     if (databaseUrl && !folder) {
@@ -96,7 +96,7 @@ export async function main(argv: string[], out: Output = process.stdout, err: Ou
         err.write(`Cannot review: ${loaded.reason}\n`);
         return 2;
       }
-      target = runner ? await reviewTarget({ migrations: loaded.migrations, dryRunner: runner }) : undefined;
+      // Loose .sql files carry no history to replay them on: no dry run for them.
       review = await reviewMigrations(loaded.migrations, { newTablesScope: args.values['as-one-run'] ? 'run' : 'migration' });
     }
   } finally {
