@@ -203,22 +203,40 @@ export function fullSqlReplies(set: ReviewedSet): string[] {
   const replies: string[] = [];
   let current = '';
   for (const s of missing) {
-    const piece = `*\`${escapeMrkdwn(s.file)}:${s.line}\`* (${s.findings.map((f) => f.rule).join(', ')})\n${codeBlock(s.sql)}\n`;
-    for (const part of splitLong(piece, REPLY_CHARS)) {
-      if (current.length + part.length > REPLY_CHARS && current) {
+    const header = `*\`${escapeMrkdwn(s.file)}:${s.line}\`* (${s.findings.map((f) => f.rule).join(', ')})`;
+    // A statement too long for one reply is cut at line ends into parts, each its own code
+    // block, so no reply ever opens a fence it does not close.
+    const parts = sqlParts(s.sql, REPLY_CHARS - header.length - 20);
+    parts.forEach((part, i) => {
+      const piece = `${header}${parts.length > 1 ? ` part ${i + 1}/${parts.length}` : ''}\n${codeBlock(part)}\n`;
+      if (current.length + piece.length > REPLY_CHARS && current) {
         replies.push(current);
         current = '';
       }
-      current += part;
-    }
+      current += piece;
+    });
   }
   if (current) replies.push(current);
   return replies;
 }
 
-function splitLong(text: string, max: number): string[] {
-  if (text.length <= max) return [text];
+function sqlParts(sql: string, budget: number): string[] {
   const parts: string[] = [];
-  for (let i = 0; i < text.length; i += max) parts.push(text.slice(i, i + max));
+  let current = '';
+  // Escaping can grow text fivefold (& → &amp;), so single lines are cut to a fifth of the budget.
+  const lineMax = Math.floor(budget / 5);
+  for (const line of sql.split('\n')) {
+    for (let at = 0; at === 0 || at < line.length; at += lineMax) {
+      const piece = line.slice(at, at + lineMax);
+      const next = current ? `${current}\n${piece}` : piece;
+      if (current && codeBlock(next).length > budget) {
+        parts.push(current);
+        current = piece;
+      } else {
+        current = next;
+      }
+    }
+  }
+  parts.push(current);
   return parts;
 }
