@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
 // One ESM file per entry, as it ships. libpg-query stays external: it loads its .wasm from
@@ -14,6 +15,9 @@ const common = {
   legalComments: 'none',
   logLevel: 'warning',
 };
+
+// Start clean: chunk names are content hashes, and stale ones would ship in the package.
+rmSync('dist', { recursive: true, force: true });
 
 await build({ ...common, entryPoints: { review: 'src/cli/review-entry.ts' }, outdir: 'dist' });
 // Split so the AWS SDK clients, imported lazily, load only when a request needs them.

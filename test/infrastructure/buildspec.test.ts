@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -55,20 +55,27 @@ cd "${REPO}" && exec env -i PATH="$PATH" HOME="$HOME" "\${envs[@]}" "${REPO}/nod
   return { bin, log };
 }
 
-function runBuild(env: Record<string, string>): { code: number; output: string; calls: string } {
+/** Asynchronous on purpose: the test database may be PGlite served from this very process. */
+function runCommand(command: string, env: Record<string, string>): Promise<{ code: number; output: string }> {
+  return new Promise((done) => {
+    const child = spawn('bash', ['--norc', '--noprofile', '-c', command], { env, timeout: 60_000 });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    child.on('close', (code) => done({ code: code ?? 1, output }));
+  });
+}
+
+async function runBuild(env: Record<string, string>): Promise<{ code: number; output: string; calls: string }> {
   const spec = parse(readFileSync(BUILDSPEC, 'utf8')) as Buildspec;
   const { bin, log } = shims();
   writeFileSync(log, '');
   let output = '';
   for (const phase of ['install', 'pre_build', 'build', 'post_build']) {
     for (const command of spec.phases[phase]?.commands ?? []) {
-      const run = spawnSync('bash', ['--norc', '--noprofile', '-c', command], {
-        encoding: 'utf8',
-        env: { PATH: `${bin}:${process.env.PATH}`, HOME: bin, AWS_REGION: 'us-east-1', ...env },
-        timeout: 60_000,
-      });
-      output += run.stdout + run.stderr;
-      if (run.status !== 0) return { code: run.status ?? 1, output, calls: readFileSync(log, 'utf8') };
+      const run = await runCommand(command, { PATH: `${bin}:${process.env.PATH}`, HOME: bin, AWS_REGION: 'us-east-1', ...env });
+      output += run.output;
+      if (run.code !== 0) return { code: run.code, output, calls: readFileSync(log, 'utf8') };
     }
   }
   return { code: 0, output, calls: readFileSync(log, 'utf8') };
@@ -98,8 +105,8 @@ describe('codebuild-migrations.buildspec.yml', () => {
     expect(spec.phases.pre_build?.commands.join('\n')).toContain('docker pull --quiet "$IMAGE_URI"');
   });
 
-  it('refuses to migrate when the image holds another migration set: nothing runs', () => {
-    const run = runBuild({
+  it('refuses to migrate when the image holds another migration set: nothing runs', async () => {
+    const run = await runBuild({
       RUN_MIGRATIONS: 'true',
       EXPECTED_MIGRATIONS_SHA256: 'f'.repeat(64),
       IMAGE_URI: image,
@@ -113,7 +120,12 @@ describe('codebuild-migrations.buildspec.yml', () => {
   }, 60_000);
 
   it('verifies the set, then migrates, without printing the database URL', async () => {
-    const run = runBuild({ RUN_MIGRATIONS: 'true', EXPECTED_MIGRATIONS_SHA256: expected, IMAGE_URI: image, DATABASE_URL: databaseUrl });
+    const run = await runBuild({
+      RUN_MIGRATIONS: 'true',
+      EXPECTED_MIGRATIONS_SHA256: expected,
+      IMAGE_URI: image,
+      DATABASE_URL: databaseUrl,
+    });
     expect(run.output).toContain(`Migration set verified: sha256 ${expected}`);
     expect(run.code).toBe(0);
     expect(run.output).toContain('Applying 0000_init');
@@ -125,18 +137,18 @@ describe('codebuild-migrations.buildspec.yml', () => {
     expect(row?.n).toBe(6);
   }, 120_000);
 
-  it('refuses a migration build without the reviewed hash, and a build with nothing to do', () => {
-    const unpinned = runBuild({ RUN_MIGRATIONS: 'true', IMAGE_URI: image, DATABASE_URL: databaseUrl });
+  it('refuses a migration build without the reviewed hash, and a build with nothing to do', async () => {
+    const unpinned = await runBuild({ RUN_MIGRATIONS: 'true', IMAGE_URI: image, DATABASE_URL: databaseUrl });
     expect(unpinned.code).not.toBe(0);
     expect(unpinned.output).toContain('EXPECTED_MIGRATIONS_SHA256 is not set');
     expect(unpinned.calls).not.toContain('docker run');
-    const idle = runBuild({ IMAGE_URI: image, DATABASE_URL: databaseUrl });
+    const idle = await runBuild({ IMAGE_URI: image, DATABASE_URL: databaseUrl });
     expect(idle.code).not.toBe(0);
     expect(idle.output).toContain('needs RUN_MIGRATIONS=true or RUN_SEED=true');
   });
 
-  it('RUN_SEED=true runs the seed with CLEAN passed through', () => {
-    const run = runBuild({ RUN_SEED: 'true', CLEAN: 'true', IMAGE_URI: image, DATABASE_URL: databaseUrl });
+  it('RUN_SEED=true runs the seed with CLEAN passed through', async () => {
+    const run = await runBuild({ RUN_SEED: 'true', CLEAN: 'true', IMAGE_URI: image, DATABASE_URL: databaseUrl });
     expect(run.code).toBe(0);
     expect(run.calls).toMatch(/docker run --rm -e DATABASE_URL -e CLEAN=true .* bun database\/seed\.ts/);
     expect(run.output).toContain('CLEAN=true: deleting every organization');
