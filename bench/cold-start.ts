@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { writeConfigFile } from '../test/support/bot-harness.ts';
 import { FakeAws } from '../test/support/fake-aws.ts';
 import { FakeSlackApi } from '../test/support/fake-slack-api.ts';
 
@@ -11,22 +11,7 @@ import { FakeSlackApi } from '../test/support/fake-slack-api.ts';
 // modal filled in) against a loopback Slack API. Slack gives the whole of it 3 s.
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
 const bundle = resolve('dist/lambda/slack.mjs');
-const dir = mkdtempSync(join(tmpdir(), 'cold-start-'));
-const config = join(dir, 'deploybot.config.json');
-writeFileSync(
-  config,
-  JSON.stringify({
-    environments: {
-      prod: {
-        codebuildProject: 'daadaar-migrations',
-        region: 'us-east-1',
-        databaseUrlSecretId: 'daadaar/prod/database-url',
-        channels: ['C0DEPLOYS01'],
-        approvers: ['U0APPROVER1'],
-      },
-    },
-  }),
-);
+const config = writeConfigFile();
 
 const slack = await new FakeSlackApi().start();
 // The target's history is read as in production: URL from Secrets Manager (loopback), then the

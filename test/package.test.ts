@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeConfigFile } from './support/bot-harness.ts';
 import { FakeAws } from './support/fake-aws.ts';
 import { FakeSlackApi } from './support/fake-slack-api.ts';
 
@@ -26,26 +27,24 @@ describe('the packaged Lambda handlers', () => {
     await aws.start();
     aws.projects.set('daadaar-migrations', []);
     aws.secrets.set('daadaar/prod/database-url', 'postgres://deploy:pw@127.0.0.1:1/daadaar');
-    const dir = mkdtempSync(join(tmpdir(), 'bundle-'));
-    config = join(dir, 'deploybot.config.json');
-    writeFileSync(
-      config,
-      JSON.stringify({
-        environments: {
-          prod: {
-            codebuildProject: 'daadaar-migrations',
-            region: 'us-east-1',
-            databaseUrlSecretId: 'daadaar/prod/database-url',
-            channels: ['C0DEPLOYS01'],
-            approvers: ['U0APPROVER1'],
-          },
-        },
-      }),
-    );
+    config = writeConfigFile();
   }, 60_000);
   afterAll(async () => {
     await slack.stop();
     await aws.stop();
+  });
+
+  /** What the Lambda's configuration would set, pointed at the loopback fakes. */
+  const lambdaEnv = () => ({
+    DEPLOYBOT_CONFIG: config,
+    SLACK_SIGNING_SECRET: 'bench-signing-secret',
+    SLACK_BOT_TOKEN: 'xoxb-bundle-test',
+    SLACK_API_URL: slack.url,
+    LOG_LEVEL: 'warn',
+    AWS_REGION: 'us-east-1',
+    AWS_ENDPOINT_URL: aws.url,
+    AWS_ACCESS_KEY_ID: 'AKIDBUNDLETEST00',
+    AWS_SECRET_ACCESS_KEY: 'bundle-secret',
   });
 
   async function invoke(text: string): Promise<{ status: number }> {
@@ -56,15 +55,7 @@ describe('the packaged Lambda handlers', () => {
         PATH: process.env.PATH,
         BUNDLE: join(unpacked, 'slack.mjs'),
         COMMAND_TEXT: text,
-        DEPLOYBOT_CONFIG: config,
-        SLACK_SIGNING_SECRET: 'bench-signing-secret',
-        SLACK_BOT_TOKEN: 'xoxb-bundle-test',
-        SLACK_API_URL: slack.url,
-        LOG_LEVEL: 'warn',
-        AWS_REGION: 'us-east-1',
-        AWS_ENDPOINT_URL: aws.url,
-        AWS_ACCESS_KEY_ID: 'AKIDBUNDLETEST00',
-        AWS_SECRET_ACCESS_KEY: 'bundle-secret',
+        ...lambdaEnv(),
       },
     });
     return JSON.parse(stdout.trim().split('\n').pop() ?? '{}');
@@ -115,15 +106,7 @@ describe('the packaged Lambda handlers', () => {
         PATH: process.env.PATH,
         BUNDLE: join(unpacked, 'codebuild-events.mjs'),
         EVENT: JSON.stringify(event),
-        DEPLOYBOT_CONFIG: config,
-        SLACK_SIGNING_SECRET: 'bench-signing-secret',
-        SLACK_BOT_TOKEN: 'xoxb-bundle-test',
-        SLACK_API_URL: slack.url,
-        LOG_LEVEL: 'warn',
-        AWS_REGION: 'us-east-1',
-        AWS_ENDPOINT_URL: aws.url,
-        AWS_ACCESS_KEY_ID: 'AKIDBUNDLETEST00',
-        AWS_SECRET_ACCESS_KEY: 'bundle-secret',
+        ...lambdaEnv(),
       },
     });
     // The build is unknown to (fake) CodeBuild: reported as not found, after a real BatchGetBuilds.

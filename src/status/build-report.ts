@@ -18,7 +18,8 @@ export function isFinished(build: Pick<BuildSummary, 'status'>): boolean {
   return (FINAL_STATUSES as readonly string[]).includes(build.status);
 }
 
-const OUTCOME: Record<string, string> = {
+/** How a build status reads at a glance, in the thread and in `/daadaar status`. */
+export const STATUS_EMOJI: Record<string, string> = {
   SUCCEEDED: ':white_check_mark:',
   FAILED: ':x:',
   FAULT: ':x:',
@@ -74,7 +75,7 @@ export function statusMessage(
     return `${mark} \`${escapeMrkdwn(p.type)}\`${took}${running ? ' (running)' : p.status && p.status !== 'SUCCEEDED' ? ` ${escapeMrkdwn(p.status)}` : ''}`;
   });
   const total = buildSeconds(build, now);
-  const head = `${OUTCOME[build.status] ?? ':grey_question:'} Build ${buildLink(build, region)} *${escapeMrkdwn(build.status)}*${
+  const head = `${STATUS_EMOJI[build.status] ?? ':grey_question:'} Build ${buildLink(build, region)} *${escapeMrkdwn(build.status)}*${
     !isFinished(build) && build.currentPhase ? ` · phase \`${escapeMrkdwn(build.currentPhase)}\`` : ''
   }${total === undefined ? '' : ` · ${formatDuration(total)}`}`;
   return {
@@ -98,7 +99,7 @@ export function resultReply(
   const approvers = build.env.APPROVED_BY ? build.env.APPROVED_BY.split(',').map(mention).join(', ') : 'unknown';
   const what = build.env.RUN_SEED === 'true' ? `Seed${build.env.CLEAN === 'true' ? ' (CLEAN=true)' : ''}` : 'Migration';
   const seconds = buildSeconds(build, build.endTime?.getTime() ?? Date.now());
-  const head = `${OUTCOME[build.status] ?? ':grey_question:'} *${what} ${escapeMrkdwn(build.status)}*${
+  const head = `${STATUS_EMOJI[build.status] ?? ':grey_question:'} *${what} ${escapeMrkdwn(build.status)}*${
     seconds === undefined ? '' : ` in ${formatDuration(seconds)}`
   } · build ${buildLink(build, region)}\nRequested by ${requester}, approved by ${approvers}.`;
   const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: head } }];
@@ -122,5 +123,5 @@ export function tailText(tail: LogTail, build: Pick<BuildSummary, 'logs'>): stri
 /** The review message's status line once the build has ended. */
 export function finishedStatusText(build: BuildSummary, region: string): string {
   const approvers = build.env.APPROVED_BY ? build.env.APPROVED_BY.split(',').map(mention).join(', ') : 'unknown';
-  return `${OUTCOME[build.status] ?? ':grey_question:'} Approved by ${approvers}. Build ${buildLink(build, region)} *${escapeMrkdwn(build.status)}*.`;
+  return `${STATUS_EMOJI[build.status] ?? ':grey_question:'} Approved by ${approvers}. Build ${buildLink(build, region)} *${escapeMrkdwn(build.status)}*.`;
 }

@@ -1,10 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createLog } from '../../src/log.ts';
 import { createBuildEventHandler } from '../../src/status/build-event-handler.ts';
-import { APPROVER, BOT_TOKEN, BotHarness, blockText, REQUESTER, SECRET, testConfig } from '../support/bot-harness.ts';
+import { APPROVER, BOT_TOKEN, BotHarness, blockText, REQUESTER, SECRET, writeConfigFile } from '../support/bot-harness.ts';
 import { advanceBuild, type FakeBuild } from '../support/fake-aws.ts';
 import type { StoredMessage } from '../support/fake-slack-api.ts';
 
@@ -64,6 +61,26 @@ function phaseChange(build: FakeBuild, completedPhase: string, time = '2026-11-2
   };
 }
 
+/** The real EventBridge handler, configured as the Lambda would be, talking to the harness's fakes. */
+function eventHandlerFor(bot: BotHarness): (event: unknown) => Promise<unknown> {
+  return createBuildEventHandler(
+    { DEPLOYBOT_CONFIG: writeConfigFile(), SLACK_SIGNING_SECRET: SECRET, SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_API_URL: bot.slack.url },
+    createLog({ service: 'test' }, 'error', () => {}),
+  );
+}
+
+/** Requests, approves and returns the build CodeBuild started, with the review message. */
+async function approvedBuild(bot: BotHarness): Promise<{ review: StoredMessage; build: FakeBuild }> {
+  const review = await bot.request('migrate prod');
+  await bot.click('deploybot_approve', APPROVER);
+  const build = bot.aws.builds.at(-1);
+  if (!build) throw new Error('no build started');
+  return { review, build };
+}
+
+const resultsIn = (bot: BotHarness, review: StoredMessage): StoredMessage[] =>
+  bot.threadReplies(review).filter((m) => m.metadata?.event_type === 'deploybot_build_result');
+
 describe('build status in the thread (EventBridge → codebuild-events Lambda)', () => {
   const bot = new BotHarness();
   let handle: (event: unknown) => Promise<unknown>;
@@ -71,28 +88,12 @@ describe('build status in the thread (EventBridge → codebuild-events Lambda)',
   let build: FakeBuild;
 
   const statusMessages = () => bot.threadReplies(review).filter((m) => m.metadata?.event_type === 'deploybot_build_status');
-  const resultReplies = () => bot.threadReplies(review).filter((m) => m.metadata?.event_type === 'deploybot_build_result');
+  const resultReplies = () => resultsIn(bot, review);
 
   beforeAll(async () => {
     await bot.start();
-    const dir = mkdtempSync(join(tmpdir(), 'events-'));
-    const configPath = join(dir, 'deploybot.config.json');
-    writeFileSync(configPath, JSON.stringify(testConfig()));
-    handle = createBuildEventHandler(
-      {
-        DEPLOYBOT_CONFIG: configPath,
-        SLACK_SIGNING_SECRET: SECRET,
-        SLACK_BOT_TOKEN: BOT_TOKEN,
-        SLACK_API_URL: bot.slack.url,
-        AWS_REGION: 'us-east-1',
-      },
-      createLog({ service: 'test' }, 'error', () => {}),
-    );
-    review = await bot.request('migrate prod');
-    await bot.click('deploybot_approve', APPROVER);
-    const started = bot.aws.builds[0];
-    if (!started) throw new Error('no build started');
-    build = started;
+    handle = eventHandlerFor(bot);
+    ({ review, build } = await approvedBuild(bot));
   });
   afterAll(() => bot.stop());
   beforeEach(() => bot.slack.reset());
@@ -205,21 +206,12 @@ describe('a build with no logs yet, and a Slack failure at the end', () => {
 
   beforeAll(async () => {
     await bot.start();
-    const dir = mkdtempSync(join(tmpdir(), 'events-'));
-    const configPath = join(dir, 'deploybot.config.json');
-    writeFileSync(configPath, JSON.stringify(testConfig()));
-    handle = createBuildEventHandler(
-      { DEPLOYBOT_CONFIG: configPath, SLACK_SIGNING_SECRET: SECRET, SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_API_URL: bot.slack.url },
-      createLog({ service: 'test' }, 'error', () => {}),
-    );
+    handle = eventHandlerFor(bot);
   });
   afterAll(() => bot.stop());
 
   it('says there are no log lines yet, and a failed result post is made good by the next event', async () => {
-    const review = await bot.request('migrate prod');
-    await bot.click('deploybot_approve', APPROVER);
-    const build = bot.aws.builds.at(-1);
-    if (!build) throw new Error('no build');
+    const { review, build } = await approvedBuild(bot);
     // Stopped while provisioning: CodeBuild never created the log stream.
     advanceBuild(
       build,
@@ -234,12 +226,12 @@ describe('a build with no logs yet, and a Slack failure at the end', () => {
     bot.slack.script('chat.postMessage', { status: 200, body: { ok: true, channel: 'C', ts: '1764000000.999001' } });
     bot.slack.script('chat.postMessage', { status: 200, body: { ok: false, error: 'internal_error' } });
     await expect(handle(stateChange(build, 'STOPPED'))).rejects.toThrow(/internal_error/);
-    expect(bot.threadReplies(review).filter((m) => m.metadata?.event_type === 'deploybot_build_result')).toHaveLength(0);
+    expect(resultsIn(bot, review)).toHaveLength(0);
 
     // EventBridge's retry (or the next event) finishes the job, once.
     expect(await handle(stateChange(build, 'STOPPED'))).toMatchObject({ resultPosted: true });
     expect(await handle(stateChange(build, 'STOPPED'))).toMatchObject({ resultPosted: false });
-    const results = bot.threadReplies(review).filter((m) => m.metadata?.event_type === 'deploybot_build_result');
+    const results = resultsIn(bot, review);
     expect(results).toHaveLength(1);
     expect(blockText(results[0])).toContain('*Migration STOPPED*');
     expect(blockText(results[0])).toContain('No log lines yet');
@@ -252,10 +244,7 @@ describe('/daadaar status without EventBridge', () => {
   afterAll(() => bot.stop());
 
   it('reads the build and its log tail itself, and brings the thread up to date', async () => {
-    const review = await bot.request('migrate prod');
-    await bot.click('deploybot_approve', APPROVER);
-    const build = bot.aws.builds.at(-1);
-    if (!build) throw new Error('no build');
+    const { review, build } = await approvedBuild(bot);
     advanceBuild(
       build,
       [
@@ -276,11 +265,11 @@ describe('/daadaar status without EventBridge', () => {
     expect(reply).toContain('Applied 3 migrations in one transaction in 812 ms.');
     expect(reply).not.toContain('leaked-pw');
     expect(bot.aws.callsOf('GetLogEvents').length).toBeGreaterThan(0);
-    const results = bot.threadReplies(review).filter((m) => m.metadata?.event_type === 'deploybot_build_result');
+    const results = resultsIn(bot, review);
     expect(results).toHaveLength(1);
     expect(blockText(results[0])).toContain('*Migration SUCCEEDED* in 51 s');
     // Asking again repairs nothing twice.
     await bot.command('status prod');
-    expect(bot.threadReplies(review).filter((m) => m.metadata?.event_type === 'deploybot_build_result')).toHaveLength(1);
+    expect(resultsIn(bot, review)).toHaveLength(1);
   });
 });

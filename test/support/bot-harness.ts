@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Hono } from 'hono';
 import { SdkCodeBuildGateway } from '../../src/aws/codebuild.ts';
 import { createBot } from '../../src/bot/app.ts';
@@ -47,6 +50,13 @@ export function testConfig(overrides: Partial<Record<'prod' | 'staging', Record<
   );
   if (!parsed.ok) throw new Error(parsed.reason);
   return parsed.config;
+}
+
+/** The config as a file, for code that reads it as the Lambda does (DEPLOYBOT_CONFIG). */
+export function writeConfigFile(config: DeploybotConfig = testConfig()): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'deploybot-config-')), 'deploybot.config.json');
+  writeFileSync(path, JSON.stringify(config));
+  return path;
 }
 
 /** The real bot behind the real HTTP app, with Slack and AWS served on loopback. */

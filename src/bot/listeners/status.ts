@@ -1,20 +1,11 @@
 import type { KnownBlock } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import { type BuildSummary, buildConsoleUrl } from '../../aws/codebuild.ts';
-import { tailText } from '../../status/build-report.ts';
+import { STATUS_EMOJI, tailText } from '../../status/build-report.ts';
 import { reportBuild } from '../../status/report-build.ts';
 import type { BotContext } from '../bot-context.ts';
 import { escapeMrkdwn, mention, slackDate } from '../mrkdwn.ts';
 import { METADATA_EVENT } from '../views/review-message.ts';
-
-const EMOJI: Record<string, string> = {
-  SUCCEEDED: ':white_check_mark:',
-  FAILED: ':x:',
-  FAULT: ':x:',
-  STOPPED: ':black_square_for_stop:',
-  TIMED_OUT: ':alarm_clock:',
-  IN_PROGRESS: ':arrows_counterclockwise:',
-};
 
 /** `/daadaar status [env]`: latest builds per environment and the channel's open requests. */
 export async function statusReply(
@@ -81,7 +72,7 @@ function buildLine(b: BuildSummary, region: string): string {
     ? ` · requested by ${mention(b.env.REQUESTED_BY)}${b.env.APPROVED_BY ? `, approved by ${b.env.APPROVED_BY.split(',').map(mention).join(', ')}` : ''}`
     : '';
   const when = b.startTime ? ` · ${slackDate(b.startTime.getTime())}` : '';
-  return `${EMOJI[b.status] ?? ':grey_question:'} <${buildConsoleUrl(b.id, region)}|${escapeMrkdwn(b.id)}> ${b.status}${b.currentPhase && b.status === 'IN_PROGRESS' ? ` (${b.currentPhase})` : ''} · ${what}${who}${when}`;
+  return `${STATUS_EMOJI[b.status] ?? ':grey_question:'} <${buildConsoleUrl(b.id, region)}|${escapeMrkdwn(b.id)}> ${b.status}${b.currentPhase && b.status === 'IN_PROGRESS' ? ` (${b.currentPhase})` : ''} · ${what}${who}${when}`;
 }
 
 async function openRequests(ctx: BotContext, client: WebClient, channel: string, only?: string): Promise<string> {
