@@ -64,6 +64,16 @@ export function alterExistingTable(
   return alter;
 }
 
+/** Each ALTER COLUMN ... TYPE on a table that existed before this run: column and table label. */
+export function typeChangesOnExistingTable(
+  stmt: StatementUnderReview,
+  ctx: RuleContext,
+): { relation: RangeVar | undefined; cmd: AlterTableCmd }[] {
+  const alter = alterExistingTable(stmt, ctx);
+  if (!alter) return [];
+  return alter.cmds.filter((c) => c.subtype === 'AT_AlterColumnType').map((cmd) => ({ relation: alter.relation, cmd }));
+}
+
 /** Names a DROP statement removes, when it removes objects of one of the given kinds. */
 export function droppedNames(
   stmt: StatementUnderReview,

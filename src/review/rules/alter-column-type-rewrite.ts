@@ -1,6 +1,6 @@
 import { tableLabel } from '../ast.ts';
 import { describeTypeChange } from '../column-def.ts';
-import { alterExistingTable, defineRule } from '../rule.ts';
+import { defineRule, typeChangesOnExistingTable } from '../rule.ts';
 
 export default defineRule({
   id: 'alter-column-type-rewrite',
@@ -17,13 +17,9 @@ export default defineRule({
     ],
   },
   check(stmt, ctx) {
-    const alter = alterExistingTable(stmt, ctx);
-    if (!alter) return [];
-    return alter.cmds
-      .filter((c) => c.subtype === 'AT_AlterColumnType')
-      .map(
-        (c) =>
-          `Changing ${tableLabel(alter.relation)}."${c.name}" ${describeTypeChange(c)} can rewrite the whole table while blocking reads and writes.`,
-      );
+    return typeChangesOnExistingTable(stmt, ctx).map(
+      ({ relation, cmd }) =>
+        `Changing ${tableLabel(relation)}."${cmd.name}" ${describeTypeChange(cmd)} can rewrite the whole table while blocking reads and writes.`,
+    );
   },
 });

@@ -1,6 +1,6 @@
 import { tableLabel } from '../ast.ts';
 import { describeTypeChange } from '../column-def.ts';
-import { alterExistingTable, defineRule } from '../rule.ts';
+import { defineRule, typeChangesOnExistingTable } from '../rule.ts';
 
 export default defineRule({
   id: 'alter-column-type',
@@ -20,13 +20,9 @@ export default defineRule({
     ],
   },
   check(stmt, ctx) {
-    const alter = alterExistingTable(stmt, ctx);
-    if (!alter) return [];
-    return alter.cmds
-      .filter((c) => c.subtype === 'AT_AlterColumnType')
-      .map(
-        (c) =>
-          `Changes the type of ${tableLabel(alter.relation)}."${c.name}" ${describeTypeChange(c)}: every value is cast, and a value that does not fit fails the migration or is cut.`,
-      );
+    return typeChangesOnExistingTable(stmt, ctx).map(
+      ({ relation, cmd }) =>
+        `Changes the type of ${tableLabel(relation)}."${cmd.name}" ${describeTypeChange(cmd)}: every value is cast, and a value that does not fit fails the migration or is cut.`,
+    );
   },
 });
