@@ -19,7 +19,13 @@ const common = {
 // Start clean: chunk names are content hashes, and stale ones would ship in the package.
 rmSync('dist', { recursive: true, force: true });
 
-await build({ ...common, entryPoints: { review: 'src/cli/review-entry.ts' }, outdir: 'dist' });
+// PGlite stays external too: only a dry run loads it, and inlined it would be parsed on every start.
+await build({
+  ...common,
+  entryPoints: { review: 'src/cli/review-entry.ts' },
+  outdir: 'dist',
+  external: ['libpg-query', '@electric-sql/pglite'],
+});
 // Split so the AWS SDK clients, imported lazily, load only when a request needs them.
 await build({
   ...common,
