@@ -40,6 +40,7 @@ for (let i = 0; i < RUNS; i++) {
       AWS_ACCESS_KEY_ID: 'AKIDBENCHBENCHBENCH',
       AWS_SECRET_ACCESS_KEY: 'bench-secret',
       DRY_RUNS_FILE: resolve('dist/lambda/dry-runs.json'),
+      REVIEWS_FILE: resolve('dist/lambda/reviews.json'),
     },
   });
   const wall = performance.now() - started;

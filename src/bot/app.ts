@@ -8,6 +8,7 @@ import type { TargetHistoryReader } from '../db/target-history.ts';
 import type { DryRunSource } from '../dryrun/dry-run-table.ts';
 import { SlackRequestReceiver } from '../http/slack-receiver.ts';
 import { createLog, type Log } from '../log.ts';
+import type { ReviewSource } from '../review/review-table.ts';
 import { signingKey } from './approval-request.ts';
 import { boltLogger } from './bolt-logger.ts';
 import type { BotContext } from './bot-context.ts';
@@ -27,6 +28,8 @@ export interface BotOptions {
   targetHistory?: TargetHistoryReader;
   /** Dry-run results; without it the review says no dry run is available. */
   dryRuns?: DryRunSource;
+  /** Precomputed reviews; without them every review runs live. */
+  reviews?: ReviewSource;
   /** Slack Web API base, ending in /api/ (tests point it at a local server). */
   slackApiUrl?: string;
   now?: () => number;
@@ -55,7 +58,11 @@ export function createBot(options: BotOptions): { app: App; receiver: SlackReque
     config: options.config,
     codeBuild: options.codeBuild,
     logs: options.logs ?? new SdkLogTailGateway(),
-    catalog: new MigrationCatalog(options.migrationsFolder, { history: options.targetHistory, dryRuns: options.dryRuns }),
+    catalog: new MigrationCatalog(options.migrationsFolder, {
+      history: options.targetHistory,
+      dryRuns: options.dryRuns,
+      reviews: options.reviews,
+    }),
     actionKey: signingKey(options.credentials.signingSecret),
     now,
     newId: options.newId ?? randomUUID,

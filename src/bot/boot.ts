@@ -5,6 +5,7 @@ import { SecretsManagerTargetHistory } from '../db/target-history.ts';
 import { type DryRunSource, PrecomputedDryRuns } from '../dryrun/dry-run-table.ts';
 import type { SlackEndpoint } from '../http/app.ts';
 import type { Log } from '../log.ts';
+import { PrecomputedReviews } from '../review/review-table.ts';
 import { createBot } from './app.ts';
 
 /**
@@ -34,8 +35,9 @@ async function boot(log: Log, env: NodeJS.ProcessEnv, dryRuns?: DryRunSource): P
     codeBuild: new SdkCodeBuildGateway(),
     migrationsFolder: env.MIGRATIONS_DIR ?? 'backend/drizzle',
     targetHistory: new SecretsManagerTargetHistory(),
-    // The Lambda bundle ships the table `npm run build` computed (scripts/compute-dry-runs.ts).
+    // The Lambda bundle ships the tables `npm run build` computed (scripts/precompute.ts).
     dryRuns: dryRuns ?? new PrecomputedDryRuns(env.DRY_RUNS_FILE ?? 'dry-runs.json'),
+    reviews: new PrecomputedReviews(env.REVIEWS_FILE ?? 'reviews.json'),
     slackApiUrl: env.SLACK_API_URL,
     log,
   });

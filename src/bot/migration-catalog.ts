@@ -7,6 +7,7 @@ import { type JournalFolderResult, loadJournalFolder } from '../review/load.ts';
 import { migrationSetHash } from '../review/migration-set.ts';
 import type { MigrationSource, Review } from '../review/model.ts';
 import { reviewMigrations } from '../review/review.ts';
+import { type ReviewScope, type ReviewSource, reviewKey } from '../review/review-table.ts';
 import { type Drift, planAgainstDatabase } from '../review/target-plan.ts';
 
 export interface ReviewedSet {
@@ -34,6 +35,8 @@ export type ReviewedSetResult = { ok: true; set: ReviewedSet } | { ok: false; re
 export interface CatalogOptions {
   history?: TargetHistoryReader;
   dryRuns?: DryRunSource;
+  /** Reviews computed at build time; anything they miss is reviewed live. */
+  reviews?: ReviewSource;
 }
 
 /** The migrations shipped with the bot, loaded once per process, reviewed against each target. */
@@ -83,11 +86,12 @@ export class MigrationCatalog {
     return this.#shipped;
   }
 
-  #review(migrations: MigrationSource[], scope: 'run' | 'migration'): Promise<Review> {
-    const key = `${scope}:${migrations.map((m) => m.hash).join(',')}`;
+  #review(migrations: MigrationSource[], scope: ReviewScope): Promise<Review> {
+    const key = reviewKey(migrations, scope);
     let review = this.#reviews.get(key);
     if (!review) {
-      review = reviewMigrations(migrations, { newTablesScope: scope });
+      const precomputed = this.options.reviews?.lookup(migrations, scope) ?? Promise.resolve(undefined);
+      review = precomputed.then((found) => found ?? reviewMigrations(migrations, { newTablesScope: scope }));
       this.#reviews.set(key, review);
     }
     return review;

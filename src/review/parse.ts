@@ -1,14 +1,28 @@
-import { hasSqlDetails, loadModule, type Node, parsePlPgSQLSync, parseSync } from 'libpg-query';
+import type { Node } from 'libpg-query';
 
 // libpg-query is PostgreSQL's own parser compiled to WASM: if Postgres accepts a statement,
 // so does this, so nothing drizzle-kit or a person writes is "unsupported syntax".
 
+type LibPgQuery = typeof import('libpg-query');
+let lib: LibPgQuery | undefined;
 let ready: Promise<void> | undefined;
 
-/** Loads the WASM parser once per process (about 40 ms). Every review awaits it. */
+/**
+ * Loads the WASM parser once per process (about 40 ms). Every review awaits it. Imported on
+ * demand: a Lambda answering from precomputed reviews never pays for it.
+ */
 export function loadSqlParser(): Promise<void> {
-  ready ??= loadModule();
+  ready ??= import('libpg-query').then(async (module) => {
+    await module.loadModule();
+    lib = module;
+  });
   return ready;
+}
+
+function parser(): LibPgQuery {
+  // A programming error, not bad SQL: never let it pass as an "unparsable statement".
+  if (!lib) throw new Error('loadSqlParser() must complete before parsing');
+  return lib;
 }
 
 export interface ParsedStatement {
@@ -23,7 +37,8 @@ export type ParseOutcome = { ok: true; statements: ParsedStatement[] } | { ok: f
 export function parseSql(sql: string): ParseOutcome {
   // The parser reads a C string: it would stop at a NUL and never see what follows.
   if (sql.includes('\0')) return { ok: false, error: 'contains a NUL character, which PostgreSQL rejects' };
-  let stmts: NonNullable<ReturnType<typeof parseSync>['stmts']>;
+  const { parseSync } = parser();
+  let stmts: NonNullable<ReturnType<LibPgQuery['parseSync']>['stmts']>;
   try {
     stmts = parseSync(sql).stmts ?? [];
   } catch (error) {
@@ -47,6 +62,7 @@ export function parseSql(sql: string): ParseOutcome {
 
 /** The PL/pgSQL tree of a DO statement, or why it could not be read. */
 export function parsePlpgsql(doStatement: string): { ok: true; tree: unknown } | { ok: false; error: string } {
+  const { parsePlPgSQLSync } = parser();
   try {
     return { ok: true, tree: parsePlPgSQLSync(doStatement) };
   } catch (error) {
@@ -55,7 +71,7 @@ export function parsePlpgsql(doStatement: string): { ok: true; tree: unknown } |
 }
 
 function describeParseError(error: unknown): string {
-  if (hasSqlDetails(error) && error.sqlDetails) {
+  if (parser().hasSqlDetails(error) && error.sqlDetails) {
     const at = error.sqlDetails.cursorPosition;
     return at >= 0 ? `${error.sqlDetails.message} (at character ${at + 1})` : error.sqlDetails.message;
   }

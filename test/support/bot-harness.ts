@@ -9,6 +9,7 @@ import { SecretsManagerTargetHistory } from '../../src/db/target-history.ts';
 import type { DryRunSource } from '../../src/dryrun/dry-run-table.ts';
 import { createHttpApp } from '../../src/http/app.ts';
 import { createLog } from '../../src/log.ts';
+import type { ReviewSource } from '../../src/review/review-table.ts';
 import { FakeAws } from './fake-aws.ts';
 import { FakeSlackApi, type StoredMessage } from './fake-slack-api.ts';
 import { blockActionsPayload, interactionBody, signedInit, slashCommandBody, viewSubmissionPayload } from './slack-requests.ts';
@@ -67,7 +68,10 @@ export class BotHarness {
   clock = Date.UTC(2026, 10, 24, 9, 0, 0);
   readonly logs: string[] = [];
 
-  async start(config: DeploybotConfig = testConfig(), options: { dryRuns?: DryRunSource; migrationsFolder?: string } = {}): Promise<this> {
+  async start(
+    config: DeploybotConfig = testConfig(),
+    options: { dryRuns?: DryRunSource; reviews?: ReviewSource; migrationsFolder?: string } = {},
+  ): Promise<this> {
     await this.slack.start();
     await this.aws.start();
     this.aws.now = () => this.clock;
@@ -88,6 +92,7 @@ export class BotHarness {
       // The real reader: the database URL from (fake) Secrets Manager, then a real connection.
       targetHistory: new SecretsManagerTargetHistory(),
       dryRuns: options.dryRuns,
+      reviews: options.reviews,
       slackApiUrl: this.slack.url,
       now: () => this.clock,
       log,

@@ -1,0 +1,63 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadMigrations } from '../../src/review/load.ts';
+import { reviewMigrations } from '../../src/review/review.ts';
+import { computeReviewTable, PrecomputedReviews } from '../../src/review/review-table.ts';
+import { BotHarness, blockText } from '../support/bot-harness.ts';
+
+async function history() {
+  const loaded = await loadMigrations(['backend/drizzle']);
+  if (!loaded.ok) throw new Error(loaded.reason);
+  return loaded.migrations;
+}
+
+function tableFile(table: unknown): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'reviews-')), 'reviews.json');
+  writeFileSync(file, JSON.stringify(table));
+  return file;
+}
+
+describe('precomputed reviews', () => {
+  it('hold exactly the live review of every pending suffix and of the whole history', async () => {
+    const migrations = await history();
+    const reviews = new PrecomputedReviews(tableFile(await computeReviewTable(migrations)));
+    for (const applied of [0, 3, 5, 6]) {
+      const pending = migrations.slice(applied);
+      expect(await reviews.lookup(pending, 'run')).toEqual(await reviewMigrations(pending, { newTablesScope: 'run' }));
+    }
+    expect(await reviews.lookup(migrations, 'migration')).toEqual(await reviewMigrations(migrations));
+    // Anything else misses: a different set, an edited file, a missing table.
+    expect(await reviews.lookup(migrations.slice(1, 3), 'run')).toBeUndefined();
+    expect(await reviews.lookup([{ ...migrations[5], hash: 'edited' } as (typeof migrations)[number]], 'run')).toBeUndefined();
+    expect(await new PrecomputedReviews('/nonexistent/reviews.json').lookup(migrations, 'migration')).toBeUndefined();
+  });
+
+  it('are what the bot posts when they match, and a miss is reviewed live', async () => {
+    const migrations = await history();
+    const table = await computeReviewTable(migrations);
+    // Mark the whole-history review, so the message shows which path produced it.
+    const key = Object.keys(table.reviews).find((k) => k.startsWith('migration:'));
+    const marked = key ? table.reviews[key] : undefined;
+    const finding = marked?.statements.find((s) => s.findings.length > 0)?.findings[0];
+    if (!finding) throw new Error('no finding to mark');
+    finding.message = `${finding.message} PRECOMPUTED-MARKER`;
+    const bot = new BotHarness();
+    await bot.start(undefined, { reviews: new PrecomputedReviews(tableFile(table)) });
+    try {
+      expect(blockText(await bot.request('migrate prod'))).toContain('PRECOMPUTED-MARKER');
+    } finally {
+      await bot.stop();
+    }
+    const live = new BotHarness();
+    await live.start(undefined, { reviews: new PrecomputedReviews(tableFile({ version: 1, reviews: {} })) });
+    try {
+      const text = blockText(await live.request('migrate prod'));
+      expect(text).not.toContain('PRECOMPUTED-MARKER');
+      expect(text).toContain('*destructive*');
+    } finally {
+      await live.stop();
+    }
+  });
+});
