@@ -77,7 +77,7 @@ console.log(`Lambda cold start: bundled handler, fresh process, first signed /da
 console.log(`  node start to first line      ${median('processStartToImportMs').toFixed(0).padStart(5)} ms`);
 console.log(`  module load (bundle import)   ${median('importMs').toFixed(0).padStart(5)} ms`);
 console.log(
-  `  first request answered        ${median('firstRequestMs').toFixed(0).padStart(5)} ms   (config, views.open, secret + target history read (${target}), review, dry-run lookup, views.update)`,
+  `  first request answered        ${median('firstRequestMs').toFixed(0).padStart(5)} ms   (config, views.open, secret + target history read (${target}), precomputed review and dry run looked up, views.update)`,
 );
 console.log(
   `  load + first request          ${(median('importMs') + median('firstRequestMs')).toFixed(0).padStart(5)} ms   target < 500 ms`,
@@ -85,5 +85,5 @@ console.log(
 console.log(`  whole process, spawn to exit  ${median('wallMs').toFixed(0).padStart(5)} ms`);
 console.log(`  peak RSS                      ${median('rssMb').toFixed(0).padStart(5)} MB`);
 console.log(
-  `  bundle                        ${size(atStart)} KiB loaded at start (slack.mjs + ${atStart.size - 1} chunks); ${size(lazy)} KiB in ${lazy.length} lazy chunks (AWS SDK); ${kib('node_modules/libpg-query/wasm/libpg-query.wasm')} KiB libpg-query.wasm`,
+  `  bundle                        ${size(atStart)} KiB loaded at start (slack.mjs + ${atStart.size - 1} chunks); ${size(lazy)} KiB in ${lazy.length} lazy chunks (AWS SDK); ${kib('node_modules/libpg-query/wasm/libpg-query.wasm')} KiB libpg-query.wasm (loaded only for a live review)`,
 );
