@@ -4,7 +4,7 @@ import { sdkExports } from './lazy-sdk.ts';
 // The end of a build's CloudWatch log: GetLogEvents on the build's own group and stream,
 // newest page first (startFromHead false), so a long log costs one call.
 
-export type LogTail = { ok: true; lines: string[]; noLogsYet: boolean } | { ok: false; reason: string };
+export type LogTail = { ok: true; lines: string[] } | { ok: false; reason: string };
 
 export interface LogTailGateway {
   tail(groupName: string, streamName: string, region: string, lines: number): Promise<LogTail>;
@@ -29,12 +29,23 @@ export class SdkLogTailGateway implements LogTailGateway {
         new loaded.GetLogEventsCommand({ logGroupName: groupName, logStreamName: streamName, startFromHead: false, limit: lines }),
       );
       const text = (got.events ?? []).flatMap((e) => (e.message ?? '').replace(/\n$/, '').split('\n'));
-      return { ok: true, lines: text.slice(-lines), noLogsYet: text.length === 0 };
+      return { ok: true, lines: text.slice(-lines) };
     } catch (error) {
       const e = error as { name?: string; message?: string };
       // CodeBuild creates the stream only once the build container starts.
-      if (e.name === 'ResourceNotFoundException') return { ok: true, lines: [], noLogsYet: true };
+      if (e.name === 'ResourceNotFoundException') return { ok: true, lines: [] };
       return { ok: false, reason: `${e.name ?? 'Error'}: ${e.message ?? String(error)}` };
     }
   }
+}
+
+/** The end of a build's log; a build that has no log stream yet simply has no lines. */
+export function tailOfBuild(
+  gateway: LogTailGateway,
+  build: { logs?: { groupName?: string; streamName?: string } },
+  region: string,
+  lines: number,
+): Promise<LogTail> {
+  const { groupName, streamName } = build.logs ?? {};
+  return groupName && streamName ? gateway.tail(groupName, streamName, region, lines) : Promise.resolve({ ok: true, lines: [] });
 }

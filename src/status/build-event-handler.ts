@@ -5,7 +5,7 @@ import { loadSlackCredentials } from '../aws/slack-credentials.ts';
 import { type DeploybotConfig, loadConfig } from '../config.ts';
 import type { Log } from '../log.ts';
 import { parseBuildEvent } from './codebuild-event.ts';
-import { type ReportDeps, type ReportOutcome, reportBuild } from './report-build.ts';
+import { type ReportDeps, type ReportOutcome, reportBuildById } from './report-build.ts';
 
 export type BuildEventResult = ReportOutcome | { kind: 'ignored'; reason: string };
 
@@ -55,7 +55,7 @@ export function createBuildEventHandler(
     );
     if (!ours) return { kind: 'ignored', reason: `project ${parsed.event.project} in ${parsed.event.region} is not configured` };
     try {
-      return await reportBuild(parsed.event.buildId, parsed.event.region, deps);
+      return await reportBuildById(parsed.event.buildId, parsed.event.region, deps);
     } catch (error) {
       log.error('build report failed; will be retried', { buildId: parsed.event.buildId, error });
       throw error;

@@ -111,13 +111,13 @@ export function resultReply(
   };
 }
 
-export function tailText(tail: LogTail, build: Pick<BuildSummary, 'logs'>): string {
+export function tailText(tail: LogTail, build: Pick<BuildSummary, 'logs'>, title = 'Last {n} log lines'): string {
   const link = build.logs?.deepLink ? ` (<${build.logs.deepLink}|full log>)` : '';
   if (!tail.ok) return `:warning: The log could not be read: ${escapeMrkdwn(redact(tail.reason))}${link}`;
   if (tail.lines.length === 0) return `_No log lines yet._${link}`;
   let text = redact(tail.lines.slice(-TAIL_LINES).join('\n'));
   if (text.length > TAIL_CHARS) text = `…${text.slice(-TAIL_CHARS)}`;
-  return `*Last ${Math.min(tail.lines.length, TAIL_LINES)} log lines*${link}\n${codeBlock(text)}`;
+  return `*${escapeMrkdwn(title.replace('{n}', String(Math.min(tail.lines.length, TAIL_LINES))))}*${link}\n${codeBlock(text)}`;
 }
 
 /** The review message's status line once the build has ended. */

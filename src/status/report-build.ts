@@ -1,7 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { BuildSummary, CodeBuildGateway } from '../aws/codebuild.ts';
-import type { LogTailGateway } from '../aws/log-tail.ts';
+import { type LogTailGateway, tailOfBuild } from '../aws/log-tail.ts';
 import { METADATA_EVENT, replaceStatus, STATUS_BLOCK } from '../bot/views/review-message.ts';
 import type { Log } from '../log.ts';
 import {
@@ -39,9 +39,15 @@ interface ThreadMessage {
   metadata?: { event_type?: string; event_payload?: Record<string, unknown> };
 }
 
-export async function reportBuild(buildId: string, region: string, deps: ReportDeps): Promise<ReportOutcome> {
+/** For an event, which names the build only: its state is read back from CodeBuild now. */
+export async function reportBuildById(buildId: string, region: string, deps: ReportDeps): Promise<ReportOutcome> {
   const build = await deps.codeBuild.getBuild(buildId, region);
   if (!build) return { kind: 'not-found' };
+  return reportBuild(build, region, deps);
+}
+
+/** For a caller that has just read the build itself (`/daadaar status`). */
+export async function reportBuild(build: BuildSummary, region: string, deps: ReportDeps): Promise<ReportOutcome> {
   const channel = build.env.SLACK_CHANNEL_ID;
   const threadTs = build.env.SLACK_THREAD_TS;
   if (!channel || !threadTs || !build.env.DEPLOYBOT_REQUEST_ID) return { kind: 'not-ours' };
@@ -69,15 +75,14 @@ export async function reportBuild(buildId: string, region: string, deps: ReportD
   let resultPosted = false;
   if (isFinished(build)) {
     if (!ofBuild(BUILD_RESULT_EVENT)) {
-      const tail =
-        build.logs?.groupName && build.logs.streamName
-          ? await deps.logs.tail(build.logs.groupName, build.logs.streamName, region, TAIL_LINES)
-          : { ok: true as const, lines: [], noLogsYet: true };
+      const tail = await tailOfBuild(deps.logs, build, region, TAIL_LINES);
       const reply = resultReply(build, region, tail);
       await deps.slack.chat.postMessage({ channel, thread_ts: threadTs, reply_broadcast: true, ...reply, unfurl_links: false });
       resultPosted = true;
     }
-    await finishReviewMessage(deps.slack, channel, threadTs, build, region);
+    // conversations.replies returns the thread's parent first: the review message itself.
+    const parent = replies.find((m) => m.ts === threadTs);
+    if (parent) await finishReviewMessage(deps.slack, channel, { ...parent, ts: threadTs }, build, region);
   }
   deps.log.info('build reported', { ...log, statusMessage: statusOutcome, resultPosted });
   return { kind: 'reported', status: build.status, statusMessage: statusOutcome, resultPosted };
@@ -95,10 +100,14 @@ async function threadMessages(slack: WebClient, channel: string, ts: string): Pr
 }
 
 /** The review message (the thread's parent) shows the outcome too, once. */
-async function finishReviewMessage(slack: WebClient, channel: string, ts: string, build: BuildSummary, region: string): Promise<void> {
-  const history = await slack.conversations.history({ channel, latest: ts, inclusive: true, limit: 1, include_all_metadata: true });
-  const parent = history.messages?.[0] as ThreadMessage | undefined;
-  if (!parent || parent.ts !== ts || parent.metadata?.event_type !== METADATA_EVENT) return;
+async function finishReviewMessage(
+  slack: WebClient,
+  channel: string,
+  parent: ThreadMessage & { ts: string },
+  build: BuildSummary,
+  region: string,
+): Promise<void> {
+  if (parent.metadata?.event_type !== METADATA_EVENT) return;
   const payload = parent.metadata.event_payload ?? {};
   if (payload.state === 'finished' && payload.build_status === build.status) return;
   const blocks = replaceStatus((parent.blocks ?? []) as KnownBlock[], [
@@ -106,7 +115,7 @@ async function finishReviewMessage(slack: WebClient, channel: string, ts: string
   ]);
   await slack.chat.update({
     channel,
-    ts,
+    ts: parent.ts,
     text: `Request for ${String(payload.env ?? '')}: build ${build.status}`,
     blocks,
     metadata: {

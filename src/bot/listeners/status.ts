@@ -1,6 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import { type BuildSummary, buildConsoleUrl } from '../../aws/codebuild.ts';
+import { tailOfBuild } from '../../aws/log-tail.ts';
 import { STATUS_EMOJI, tailText } from '../../status/build-report.ts';
 import { reportBuild } from '../../status/report-build.ts';
 import type { BotContext } from '../bot-context.ts';
@@ -42,12 +43,8 @@ const STATUS_TAIL_LINES = 10;
 
 /** Works without EventBridge: the newest build's log tail, read straight from CloudWatch Logs. */
 async function latestTail(ctx: BotContext, build: BuildSummary, region: string): Promise<string> {
-  if (!build.logs?.groupName || !build.logs.streamName) return '_No log lines yet._';
-  const tail = await ctx.logs.tail(build.logs.groupName, build.logs.streamName, region, STATUS_TAIL_LINES);
-  return tailText(tail.ok ? { ...tail, lines: tail.lines.slice(-STATUS_TAIL_LINES) } : tail, build).replace(
-    /^\*Last \d+ log lines\*/,
-    `*Last log lines of ${escapeMrkdwn(build.id)}*`,
-  );
+  const tail = await tailOfBuild(ctx.logs, build, region, STATUS_TAIL_LINES);
+  return tailText(tail, build, `Last log lines of ${build.id}`);
 }
 
 /**
@@ -56,7 +53,7 @@ async function latestTail(ctx: BotContext, build: BuildSummary, region: string):
  */
 async function repairThread(ctx: BotContext, client: WebClient, build: BuildSummary, region: string): Promise<void> {
   if (!build.env.SLACK_THREAD_TS) return;
-  await reportBuild(build.id, region, { codeBuild: ctx.codeBuild, logs: ctx.logs, slack: client, log: ctx.log }).catch((error: unknown) =>
+  await reportBuild(build, region, { codeBuild: ctx.codeBuild, logs: ctx.logs, slack: client, log: ctx.log }).catch((error: unknown) =>
     ctx.log.warn('thread repair failed', { buildId: build.id, error }),
   );
 }
