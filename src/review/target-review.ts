@@ -43,9 +43,21 @@ export async function reviewTarget({ migrations, missing = [], history, dryRunne
   };
 }
 
-/** Drift, an unknown pending set, or a failed dry run each make approval need the typed confirmation. */
-export function targetNeedsConfirmation(target: Pick<TargetReview, 'pendingKnown' | 'plan' | 'dryRun'>): boolean {
-  return !target.pendingKnown || target.plan.drift.length > 0 || target.dryRun?.ok === false;
+/**
+ * Why the target's state needs the typed confirmation (none: it does not). Drift, an unknown
+ * pending set and a failed dry run each mean the approver cannot trust the review alone.
+ */
+export function targetConfirmationReasons(target: {
+  pendingKnown: boolean;
+  drift: readonly unknown[];
+  dryRun?: Pick<DryRunResult, 'ok'>;
+}): string[] {
+  const reasons: string[] = [];
+  if (!target.pendingKnown) reasons.push('the pending set is unknown');
+  const drift = target.drift.length;
+  if (drift > 0) reasons.push(`${drift} drift finding${drift === 1 ? '' : 's'} in the target's history`);
+  if (target.dryRun?.ok === false) reasons.push('the dry run failed');
+  return reasons;
 }
 
 export function describeDryRun(result: DryRunResult | undefined): string {

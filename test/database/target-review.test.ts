@@ -10,7 +10,7 @@ import { readAppliedMigrations } from '../../src/db/applied-migrations.ts';
 import { computeDryRunTable, PrecomputedDryRuns } from '../../src/dryrun/dry-run-table.ts';
 import { PgliteDryRunner } from '../../src/dryrun/pglite-dry-run.ts';
 import { loadJournalFolder } from '../../src/review/load.ts';
-import { describeDryRun, reviewTarget, targetNeedsConfirmation } from '../../src/review/target-review.ts';
+import { describeDryRun, reviewTarget, targetConfirmationReasons } from '../../src/review/target-review.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { copyHistory, HISTORY, historyPrefix } from '../support/migration-folders.ts';
 
@@ -69,7 +69,7 @@ describe('review against the target database (pending set, drift, dry run)', () 
     expect(target.review.statements.some((s) => s.sql.includes('RENAME COLUMN'))).toBe(true);
     expect(target.dryRun).toMatchObject({ ok: true, migrations: 3 });
     expect(describeDryRun(target.dryRun)).toMatch(/^dry run: ok in \d+ ms \(3 migrations, \d+ statements\)$/);
-    expect(targetNeedsConfirmation(target)).toBe(false);
+    expect(targetConfirmationReasons({ ...target, drift: target.plan.drift })).toEqual([]);
   }, 60_000);
 
   it('never writes: a database drizzle never touched has no history and gains no table', async () => {
@@ -92,7 +92,7 @@ describe('review against the target database (pending set, drift, dry run)', () 
     const target = await reviewTarget({ ...(await load(HISTORY)), history: read });
     expect(target.pendingKnown).toBe(false);
     expect(target.plan.pending.map((m) => m.tag)).toEqual(TAGS);
-    expect(targetNeedsConfirmation(target)).toBe(true);
+    expect(targetConfirmationReasons({ ...target, drift: target.plan.drift })).toEqual(['the pending set is unknown']);
   });
 
   it('finds each kind of drift drizzle would not notice', async () => {
@@ -119,7 +119,7 @@ describe('review against the target database (pending set, drift, dry run)', () 
         ['skipped-forever', '0001b_late_branch'],
       ]);
       expect(target.plan.pending.map((m) => m.tag)).toEqual(['0003_media_sizes_and_cleanup', '0004_rename_biography']);
-      expect(targetNeedsConfirmation(target)).toBe(true);
+      expect(targetConfirmationReasons({ ...target, drift: target.plan.drift })).toEqual(["4 drift findings in the target's history"]);
       // drizzle would refuse to run at all with a file missing: no dry run to speak of.
       expect(target.dryRun).toBeUndefined();
     } finally {
@@ -145,7 +145,7 @@ describe('review against the target database (pending set, drift, dry run)', () 
     expect(describeDryRun(target.dryRun)).toMatch(
       /FAILED applying the pending set at .*0004_rename_biography\.sql:2: .*no_such_column.*SQLSTATE 42703/,
     );
-    expect(targetNeedsConfirmation(target)).toBe(true);
+    expect(targetConfirmationReasons({ ...target, drift: target.plan.drift })).toEqual(['the dry run failed']);
     // The rollback left the embedded database clean: the real history still runs afterwards.
     const again = await reviewTarget({ ...(await load(HISTORY)), history: await readAppliedMigrations(db.url), dryRunner: runner });
     expect(again.dryRun?.ok).toBe(true);

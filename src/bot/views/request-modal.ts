@@ -1,6 +1,7 @@
 import type { KnownBlock, ModalView } from '@slack/types';
 import type { EnvironmentConfig } from '../../config.ts';
 import { describeCounts } from '../../review/format-text.ts';
+import { targetConfirmationReasons } from '../../review/target-review.ts';
 import type { RequestKind } from '../approval-request.ts';
 import type { ReviewedSet } from '../migration-catalog.ts';
 import { escapeMrkdwn, mention } from '../mrkdwn.ts';
@@ -57,10 +58,7 @@ export function confirmationReasons(kind: RequestKind, set: ReviewedSet): string
   const { counts } = set.digest;
   if (counts.destructive > 0) reasons.push(`${counts.destructive} destructive finding${counts.destructive === 1 ? '' : 's'}`);
   if (counts.unreviewable > 0) reasons.push(`${counts.unreviewable} unreviewable statement${counts.unreviewable === 1 ? '' : 's'}`);
-  if (!set.pendingKnown) reasons.push('the pending set is unknown');
-  if (set.drift.length > 0) reasons.push(`${set.drift.length} drift finding${set.drift.length === 1 ? '' : 's'} in the target's history`);
-  if (set.dryRun?.ok === false) reasons.push('the dry run failed');
-  return reasons;
+  return [...reasons, ...targetConfirmationReasons(set)];
 }
 
 export function requestModal(state: RequestModalState, envConfig: EnvironmentConfig, set: ReviewedSet): ModalView {
