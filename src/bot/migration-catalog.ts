@@ -9,6 +9,7 @@ import type { MigrationSource, Review } from '../review/model.ts';
 import { reviewMigrations } from '../review/review.ts';
 import { type ReviewScope, type ReviewSource, reviewKey } from '../review/review-table.ts';
 import { type Drift, planAgainstDatabase } from '../review/target-plan.ts';
+import { reviewScopeFor } from '../review/target-review.ts';
 
 export interface ReviewedSet {
   /** What will run on the target: its pending set, or the whole history when that is unknown. */
@@ -61,9 +62,7 @@ export class MigrationCatalog {
       ? await this.options.history.read(env)
       : { ok: false as const, reason: 'the bot has no access to the target database configured' };
     const plan = planAgainstDatabase(loaded.migrations, loaded.missing, history.ok ? history.rows : []);
-    // A known pending set runs as one transaction, so tables it creates are new throughout. An
-    // unknown one is reviewed migration by migration: earlier ones may already be applied.
-    const review = await this.#review(plan.pending, history.ok ? 'run' : 'migration');
+    const review = await this.#review(plan.pending, reviewScopeFor(history));
     const dryRun = plan.drift.length === 0 ? await this.options.dryRuns?.lookup(plan.applied, plan.pending) : undefined;
     return {
       ok: true,

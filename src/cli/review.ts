@@ -86,10 +86,16 @@ export async function main(argv: string[], out: Output = process.stdout, err: Ou
         err.write(`Cannot read the target database: ${redact(history.reason)}\n`);
         return 2;
       }
-      target = await reviewTarget({ migrations: loaded.migrations, missing: loaded.missing, history, dryRunner: runner });
-      // Without a target the whole history is "pending" on a fresh database; keep the
-      // per-migration view unless asked to treat it as one run.
-      review = databaseUrl || args.values['as-one-run'] ? target.review : await reviewMigrations(loaded.migrations);
+      target = await reviewTarget({
+        migrations: loaded.migrations,
+        missing: loaded.missing,
+        history,
+        dryRunner: runner,
+        // Without a target the whole history is "pending" on a fresh database; keep the
+        // per-migration view unless asked to treat it as one run.
+        scope: databaseUrl || args.values['as-one-run'] ? 'run' : 'migration',
+      });
+      review = target.review;
     } else {
       const loaded = await loadMigrations(paths);
       if (!loaded.ok) {

@@ -2,6 +2,7 @@ import type { DryRunner, DryRunResult } from '../dryrun/pglite-dry-run.ts';
 import type { MissingMigration } from './load.ts';
 import type { MigrationSource, Review } from './model.ts';
 import { reviewMigrations } from './review.ts';
+import type { ReviewScope } from './review-table.ts';
 import { type AppliedRow, planAgainstDatabase, type TargetPlan } from './target-plan.ts';
 
 // The review of exactly what will run on one target: its pending set (or, when the target
@@ -26,12 +27,22 @@ export interface TargetReviewInput {
   /** The target's drizzle history; undefined for a fresh database (the embedded default). */
   history?: AppliedHistory;
   dryRunner?: DryRunner;
+  /** How to review the pending set; by default as reviewScopeFor(history) says. */
+  scope?: ReviewScope;
 }
 
-export async function reviewTarget({ migrations, missing = [], history, dryRunner }: TargetReviewInput): Promise<TargetReview> {
+/**
+ * A known pending set runs as one transaction, so tables it creates are new throughout. An
+ * unknown one is reviewed migration by migration: earlier ones may already be applied.
+ */
+export function reviewScopeFor(history: AppliedHistory | undefined): ReviewScope {
+  return history === undefined || history.ok ? 'run' : 'migration';
+}
+
+export async function reviewTarget({ migrations, missing = [], history, dryRunner, scope }: TargetReviewInput): Promise<TargetReview> {
   const known = history === undefined || history.ok;
   const plan = planAgainstDatabase(migrations, missing, history?.ok ? history.rows : []);
-  const review = await reviewMigrations(plan.pending, { newTablesScope: 'run' });
+  const review = await reviewMigrations(plan.pending, { newTablesScope: scope ?? reviewScopeFor(history) });
   // With drift the replayed history is only the repository's idea of the target; still worth running.
   const dryRun = dryRunner && missing.length === 0 ? await dryRunner.run(plan.applied, plan.pending) : undefined;
   return {
