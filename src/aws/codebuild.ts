@@ -1,5 +1,5 @@
-import type { Build, CodeBuildClient } from '@aws-sdk/client-codebuild';
-import { sdkExports } from './lazy-sdk.ts';
+import type { Build } from '@aws-sdk/client-codebuild';
+import { regionalClients } from './lazy-sdk.ts';
 
 // CodeBuild behind the three calls the bot needs. The SDK client honours AWS_ENDPOINT_URL,
 // which is how tests point it at a local server speaking CodeBuild's JSON 1.1 protocol.
@@ -42,28 +42,12 @@ export interface CodeBuildGateway {
   getBuild(buildId: string, region: string): Promise<BuildSummary | undefined>;
 }
 
-type CodeBuildSdk = typeof import('@aws-sdk/client-codebuild');
-
-// Loaded on first use, not at module load: a slash command's modal never needs CodeBuild, and
-// the SDK is a large share of what a Lambda cold start would otherwise parse before answering.
-let sdk: Promise<CodeBuildSdk> | undefined;
-const loadSdk = () => {
-  sdk ??= import('@aws-sdk/client-codebuild').then(sdkExports);
-  return sdk;
-};
-
 export class SdkCodeBuildGateway implements CodeBuildGateway {
-  readonly #clients = new Map<string, CodeBuildClient>();
-
-  async #client(region: string): Promise<{ client: CodeBuildClient; sdk: CodeBuildSdk }> {
-    const loaded = await loadSdk();
-    let client = this.#clients.get(region);
-    if (!client) {
-      client = new loaded.CodeBuildClient({ region, maxAttempts: 2 });
-      this.#clients.set(region, client);
-    }
-    return { client, sdk: loaded };
-  }
+  // Loaded on first use: a slash command's modal never needs CodeBuild.
+  readonly #client = regionalClients(
+    () => import('@aws-sdk/client-codebuild'),
+    (sdk, region) => new sdk.CodeBuildClient({ region, maxAttempts: 2 }),
+  );
 
   async recentBuilds(project: string, region: string, limit: number): Promise<BuildSummary[]> {
     const { client, sdk } = await this.#client(region);

@@ -1,5 +1,4 @@
-import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import { sdkExports } from './lazy-sdk.ts';
+import { describeAwsError, regionalClients } from './lazy-sdk.ts';
 
 // The end of a build's CloudWatch log: GetLogEvents on the build's own group and stream,
 // newest page first (startFromHead false), so a long log costs one call.
@@ -10,31 +9,24 @@ export interface LogTailGateway {
   tail(groupName: string, streamName: string, region: string, lines: number): Promise<LogTail>;
 }
 
-type LogsSdk = typeof import('@aws-sdk/client-cloudwatch-logs');
-let sdk: Promise<LogsSdk> | undefined;
-
 export class SdkLogTailGateway implements LogTailGateway {
-  readonly #clients = new Map<string, CloudWatchLogsClient>();
+  readonly #client = regionalClients(
+    () => import('@aws-sdk/client-cloudwatch-logs'),
+    (sdk, region) => new sdk.CloudWatchLogsClient({ region, maxAttempts: 2 }),
+  );
 
   async tail(groupName: string, streamName: string, region: string, lines: number): Promise<LogTail> {
     try {
-      sdk ??= import('@aws-sdk/client-cloudwatch-logs').then(sdkExports);
-      const loaded = await sdk;
-      let client = this.#clients.get(region);
-      if (!client) {
-        client = new loaded.CloudWatchLogsClient({ region, maxAttempts: 2 });
-        this.#clients.set(region, client);
-      }
+      const { sdk, client } = await this.#client(region);
       const got = await client.send(
-        new loaded.GetLogEventsCommand({ logGroupName: groupName, logStreamName: streamName, startFromHead: false, limit: lines }),
+        new sdk.GetLogEventsCommand({ logGroupName: groupName, logStreamName: streamName, startFromHead: false, limit: lines }),
       );
       const text = (got.events ?? []).flatMap((e) => (e.message ?? '').replace(/\n$/, '').split('\n'));
       return { ok: true, lines: text.slice(-lines) };
     } catch (error) {
-      const e = error as { name?: string; message?: string };
       // CodeBuild creates the stream only once the build container starts.
-      if (e.name === 'ResourceNotFoundException') return { ok: true, lines: [] };
-      return { ok: false, reason: `${e.name ?? 'Error'}: ${e.message ?? String(error)}` };
+      if ((error as { name?: string }).name === 'ResourceNotFoundException') return { ok: true, lines: [] };
+      return { ok: false, reason: describeAwsError(error) };
     }
   }
 }

@@ -1,17 +1,18 @@
-import { sdkExports } from './lazy-sdk.ts';
+import { describeAwsError, lazySdk } from './lazy-sdk.ts';
 
 // Secrets Manager behind one call. The SDK loads on first use: most cold starts never need it.
+const loadSdk = lazySdk(() => import('@aws-sdk/client-secrets-manager'));
 
 export type SecretRead = { ok: true; value: string } | { ok: false; reason: string };
 
 export async function readSecretString(secretId: string, region: string): Promise<SecretRead> {
   try {
-    const { GetSecretValueCommand, SecretsManagerClient } = sdkExports(await import('@aws-sdk/client-secrets-manager'));
-    const client = new SecretsManagerClient({ region, maxAttempts: 2 });
-    const value = (await client.send(new GetSecretValueCommand({ SecretId: secretId }))).SecretString;
+    const sdk = await loadSdk();
+    const client = new sdk.SecretsManagerClient({ region, maxAttempts: 2 });
+    const value = (await client.send(new sdk.GetSecretValueCommand({ SecretId: secretId }))).SecretString;
     if (value === undefined) return { ok: false, reason: `Secret ${secretId} has no string value.` };
     return { ok: true, value };
   } catch (error) {
-    return { ok: false, reason: `Cannot read secret ${secretId}: ${(error as Error).name}: ${(error as Error).message}` };
+    return { ok: false, reason: `Cannot read secret ${secretId}: ${describeAwsError(error)}` };
   }
 }

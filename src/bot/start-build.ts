@@ -1,4 +1,5 @@
 import type { BuildSummary, CodeBuildGateway } from '../aws/codebuild.ts';
+import { describeAwsError } from '../aws/lazy-sdk.ts';
 import type { EnvironmentConfig } from '../config.ts';
 import type { ApprovalRequest } from './approval-request.ts';
 
@@ -67,9 +68,4 @@ export async function startApprovedBuild(
   const winner = again.find((b) => b.env.DEPLOYBOT_REQUEST_ID === request.id);
   if (winner) return { kind: 'already-started', build: winner };
   return { kind: 'failed', reason: `${started.code}: ${started.message}` };
-}
-
-export function describeAwsError(error: unknown): string {
-  const e = error as { name?: string; message?: string };
-  return `${e.name ?? 'Error'}: ${e.message ?? String(error)}`;
 }

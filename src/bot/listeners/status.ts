@@ -1,6 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import { type BuildSummary, buildConsoleUrl } from '../../aws/codebuild.ts';
+import { describeAwsError } from '../../aws/lazy-sdk.ts';
 import { tailOfBuild } from '../../aws/log-tail.ts';
 import { STATUS_EMOJI, tailText } from '../../status/build-report.ts';
 import { reportBuild } from '../../status/report-build.ts';
@@ -28,7 +29,7 @@ export async function statusReply(
         await repairThread(ctx, client, latest, env.region);
       }
     } catch (error) {
-      lines = `:warning: CodeBuild could not be asked: ${escapeMrkdwn((error as Error).name)}: ${escapeMrkdwn((error as Error).message)}`;
+      lines = `:warning: CodeBuild could not be asked: ${escapeMrkdwn(describeAwsError(error))}`;
     }
     blocks.push({
       type: 'section',
