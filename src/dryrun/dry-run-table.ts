@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { precomputedFile } from '../precomputed-file.ts';
 import type { MigrationSource } from '../review/model.ts';
+import { journalSplits } from '../review/target-plan.ts';
 import type { DryRunner, DryRunResult } from './pglite-dry-run.ts';
 
 // The bot cannot start an embedded PostgreSQL inside Slack's 3-second window (PGlite's start
@@ -28,24 +29,19 @@ export interface DryRunTable {
 /** Every journal prefix as the applied history, the rest as the pending set. */
 export async function computeDryRunTable(migrations: readonly MigrationSource[], runner: DryRunner): Promise<DryRunTable> {
   const results: Record<string, DryRunResult> = {};
-  for (let applied = 0; applied <= migrations.length; applied++) {
-    const history = migrations.slice(0, applied);
-    const pending = migrations.slice(applied);
-    results[dryRunKey(history, pending)] = await runner.run(history, pending);
-  }
+  for (const { applied, pending } of journalSplits(migrations)) results[dryRunKey(applied, pending)] = await runner.run(applied, pending);
   return { version: 1, results };
 }
 
 export class PrecomputedDryRuns implements DryRunSource {
-  #table?: Promise<DryRunTable | undefined>;
+  readonly #table: () => Promise<DryRunTable | undefined>;
 
-  constructor(private readonly path: string) {}
+  constructor(path: string) {
+    this.#table = precomputedFile<DryRunTable>(path);
+  }
 
   async lookup(applied: readonly MigrationSource[], pending: readonly MigrationSource[]): Promise<DryRunResult | undefined> {
-    this.#table ??= readFile(this.path, 'utf8')
-      .then((text) => JSON.parse(text) as DryRunTable)
-      .catch(() => undefined);
-    return (await this.#table)?.results[dryRunKey(applied, pending)];
+    return (await this.#table())?.results[dryRunKey(applied, pending)];
   }
 }
 

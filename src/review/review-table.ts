@@ -1,6 +1,7 @@
-import { readFile } from 'node:fs/promises';
+import { precomputedFile } from '../precomputed-file.ts';
 import type { MigrationSource, Review } from './model.ts';
 import { reviewMigrations } from './review.ts';
+import { journalSplits } from './target-plan.ts';
 
 // Reviews computed when the Lambda bundle is built, so a cold start answers Slack without
 // loading PostgreSQL's parser at all. Like the dry runs, the reviews the bot can need are few:
@@ -21,8 +22,7 @@ export interface ReviewTable {
 
 export async function computeReviewTable(migrations: readonly MigrationSource[]): Promise<ReviewTable> {
   const reviews: Record<string, Review> = {};
-  for (let applied = 0; applied <= migrations.length; applied++) {
-    const pending = migrations.slice(applied);
+  for (const { pending } of journalSplits(migrations)) {
     reviews[reviewKey(pending, 'run')] = await reviewMigrations(pending, { newTablesScope: 'run' });
   }
   reviews[reviewKey(migrations, 'migration')] = await reviewMigrations(migrations, { newTablesScope: 'migration' });
@@ -34,14 +34,13 @@ export interface ReviewSource {
 }
 
 export class PrecomputedReviews implements ReviewSource {
-  #table?: Promise<ReviewTable | undefined>;
+  readonly #table: () => Promise<ReviewTable | undefined>;
 
-  constructor(private readonly path: string) {}
+  constructor(path: string) {
+    this.#table = precomputedFile<ReviewTable>(path);
+  }
 
   async lookup(migrations: readonly MigrationSource[], scope: ReviewScope): Promise<Review | undefined> {
-    this.#table ??= readFile(this.path, 'utf8')
-      .then((text) => JSON.parse(text) as ReviewTable)
-      .catch(() => undefined);
-    return (await this.#table)?.reviews[reviewKey(migrations, scope)];
+    return (await this.#table())?.reviews[reviewKey(migrations, scope)];
   }
 }

@@ -89,3 +89,14 @@ export function planAgainstDatabase(
   }
   return { applied, pending, drift, lastApplied };
 }
+
+/**
+ * Every way a target without drift can stand against this history: the first `applied`
+ * journal entries applied, the rest pending. What build-time tables are computed for.
+ */
+export function journalSplits<T>(migrations: readonly T[]): { applied: T[]; pending: T[] }[] {
+  return Array.from({ length: migrations.length + 1 }, (_, applied) => ({
+    applied: migrations.slice(0, applied),
+    pending: migrations.slice(applied),
+  }));
+}
