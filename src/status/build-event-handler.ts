@@ -1,9 +1,9 @@
 import { WebClient } from '@slack/web-api';
 import { SdkCodeBuildGateway } from '../aws/codebuild.ts';
-import { type LogTailGateway, SdkLogTailGateway } from '../aws/log-tail.ts';
-import { loadSlackCredentials } from '../aws/slack-credentials.ts';
-import { type DeploybotConfig, loadConfig } from '../config.ts';
+import { SdkLogTailGateway } from '../aws/log-tail.ts';
+import type { DeploybotConfig } from '../config.ts';
 import type { Log } from '../log.ts';
+import { loadStartUp, once } from '../start-up.ts';
 import { parseBuildEvent } from './codebuild-event.ts';
 import { type ReportDeps, type ReportOutcome, reportBuildById } from './report-build.ts';
 
@@ -19,37 +19,22 @@ interface Booted {
  * the rest. A Slack or AWS failure is rethrown: Lambda retries asynchronous invocations, and
  * the next event or `/daadaar status` repeats the report anyway, so nothing final is lost.
  */
-export function createBuildEventHandler(
-  env: NodeJS.ProcessEnv,
-  log: Log,
-  overrides: { logs?: LogTailGateway } = {},
-): (event: unknown) => Promise<BuildEventResult> {
-  let booting: Promise<Booted> | undefined;
-  const boot = async (): Promise<Booted> => {
-    const config = loadConfig(env.DEPLOYBOT_CONFIG ?? 'deploybot.config.json');
-    if (!config.ok) throw new Error(config.reason);
-    const credentials = await loadSlackCredentials(env);
-    if (!credentials.ok) throw new Error(credentials.reason);
-    const slack = new WebClient(credentials.credentials.botToken, {
+export function createBuildEventHandler(env: NodeJS.ProcessEnv, log: Log): (event: unknown) => Promise<BuildEventResult> {
+  const boot = once(async (): Promise<Booted> => {
+    const { config, credentials } = await loadStartUp(env);
+    const slack = new WebClient(credentials.botToken, {
       slackApiUrl: env.SLACK_API_URL,
       retryConfig: { retries: 3, factor: 2, minTimeout: 200, maxTimeout: 5000 },
     });
-    return {
-      config: config.config,
-      deps: { codeBuild: new SdkCodeBuildGateway(), logs: overrides.logs ?? new SdkLogTailGateway(), slack, log },
-    };
-  };
+    return { config, deps: { codeBuild: new SdkCodeBuildGateway(), logs: new SdkLogTailGateway(), slack, log } };
+  });
   return async (event) => {
     const parsed = parseBuildEvent(event);
     if (!parsed.ok) {
       log.warn('event ignored', { reason: parsed.reason });
       return { kind: 'ignored', reason: parsed.reason };
     }
-    booting ??= boot().catch((error: unknown) => {
-      booting = undefined;
-      throw error;
-    });
-    const { config, deps } = await booting;
+    const { config, deps } = await boot();
     const ours = Object.values(config.environments).some(
       (e) => e.codebuildProject === parsed.event.project && e.region === parsed.event.region,
     );
