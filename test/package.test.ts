@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeConfigFile } from './support/bot-harness.ts';
+import { stateChange } from './support/codebuild-events.ts';
 import { FakeAws } from './support/fake-aws.ts';
 import { FakeSlackApi } from './support/fake-slack-api.ts';
 
@@ -80,25 +81,8 @@ describe('the packaged Lambda handlers', () => {
 
   it('the EventBridge handler reports a build from the package', async () => {
     aws.projects.set('daadaar-migrations', []);
-    const event = {
-      version: '0',
-      id: 'evt-1',
-      'detail-type': 'CodeBuild Build State Change',
-      source: 'aws.codebuild',
-      account: '123456789012',
-      time: '2026-11-24T09:10:00Z',
-      region: 'us-east-1',
-      resources: ['arn:aws:codebuild:us-east-1:123456789012:build/daadaar-migrations:nope'],
-      detail: {
-        'build-status': 'SUCCEEDED',
-        'project-name': 'daadaar-migrations',
-        'build-id': 'arn:aws:codebuild:us-east-1:123456789012:build/daadaar-migrations:nope',
-        'additional-information': {},
-        'current-phase': 'COMPLETED',
-        'current-phase-context': '[]',
-        version: '1',
-      },
-    };
+    const arn = 'arn:aws:codebuild:us-east-1:123456789012:build/daadaar-migrations:nope';
+    const event = stateChange({ arn, projectName: 'daadaar-migrations' }, 'SUCCEEDED');
     const { stdout } = await run(process.execPath, [resolve('test/support/invoke-handler.mjs')], {
       timeout: 30_000,
       cwd: unpacked,

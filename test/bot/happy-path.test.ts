@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadMigrations } from '../../src/review/load.ts';
 import { migrationSetHash } from '../../src/review/migration-set.ts';
 import { APPROVER, BOT_TOKEN, BotHarness, blockText, CHANNEL, REQUESTER } from '../support/bot-harness.ts';
+import { loadHistory } from '../support/migration-folders.ts';
 
 describe('a migration request from command to CodeBuild', () => {
   const bot = new BotHarness();
@@ -36,9 +36,7 @@ describe('a migration request from command to CodeBuild', () => {
     const message = bot.reviewMessage();
     expect(message?.channel).toBe(CHANNEL);
     const text = blockText(message);
-    const loaded = await loadMigrations(['backend/drizzle']);
-    if (!loaded.ok) throw new Error(loaded.reason);
-    expect(text).toContain(migrationSetHash(loaded.migrations));
+    expect(text).toContain(migrationSetHash(await loadHistory()));
     expect(text).toContain('Ship &lt;!channel&gt; &amp; the &lt;b&gt;uuids&lt;/b&gt;');
     expect(text).not.toContain('<!channel>');
     const sections = (message?.blocks ?? []).map((b) => JSON.stringify(b));

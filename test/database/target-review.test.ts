@@ -9,25 +9,9 @@ import { main } from '../../src/cli/review.ts';
 import { readAppliedMigrations } from '../../src/db/applied-migrations.ts';
 import { computeDryRunTable, PrecomputedDryRuns } from '../../src/dryrun/dry-run-table.ts';
 import { PgliteDryRunner } from '../../src/dryrun/pglite-dry-run.ts';
-import { loadJournalFolder } from '../../src/review/load.ts';
 import { describeDryRun, reviewTarget, targetConfirmationReasons } from '../../src/review/target-review.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
-import { copyHistory, HISTORY, historyPrefix } from '../support/migration-folders.ts';
-
-const TAGS = [
-  '0000_init',
-  '0001_anonymous_uploads',
-  '0002_shareable_uuids',
-  '0003_media_sizes_and_cleanup',
-  '0004_rename_biography',
-  '0005_backfill_trimmed_names',
-];
-
-async function load(dir: string) {
-  const loaded = await loadJournalFolder(dir);
-  if (!loaded.ok) throw new Error(loaded.reason);
-  return loaded;
-}
+import { copyHistory, HISTORY, HISTORY_TAGS, historyPrefix, loadFolder } from '../support/migration-folders.ts';
 
 function capture() {
   let text = '';
@@ -57,14 +41,16 @@ describe('review against the target database (pending set, drift, dry run)', () 
 
   it('reads the applied history read-only and computes the pending set as drizzle does', async () => {
     const history = await readAppliedMigrations(db.url);
-    expect(history.ok && history.rows.map((r) => r.createdAt)).toEqual((await load(HISTORY)).migrations.slice(0, 3).map((m) => m.when));
-    const target = await reviewTarget({ ...(await load(HISTORY)), history, dryRunner: runner });
+    expect(history.ok && history.rows.map((r) => r.createdAt)).toEqual(
+      (await loadFolder(HISTORY)).migrations.slice(0, 3).map((m) => m.when),
+    );
+    const target = await reviewTarget({ ...(await loadFolder(HISTORY)), history, dryRunner: runner });
     expect(target.pendingKnown).toBe(true);
-    expect(target.plan.applied.map((m) => m.tag)).toEqual(TAGS.slice(0, 3));
-    expect(target.plan.pending.map((m) => m.tag)).toEqual(TAGS.slice(3));
+    expect(target.plan.applied.map((m) => m.tag)).toEqual(HISTORY_TAGS.slice(0, 3));
+    expect(target.plan.pending.map((m) => m.tag)).toEqual(HISTORY_TAGS.slice(3));
     expect(target.plan.drift).toEqual([]);
     // Only the pending set is reviewed: the type changes and drop of 0003, the renames of 0004.
-    expect(target.review.migrations.map((m) => m.tag)).toEqual(TAGS.slice(3));
+    expect(target.review.migrations.map((m) => m.tag)).toEqual(HISTORY_TAGS.slice(3));
     expect(target.review.summary.destructive).toBeGreaterThan(0);
     expect(target.review.statements.some((s) => s.sql.includes('RENAME COLUMN'))).toBe(true);
     expect(target.dryRun).toMatchObject({ ok: true, migrations: 3 });
@@ -89,9 +75,9 @@ describe('review against the target database (pending set, drift, dry run)', () 
     const read = await readAppliedMigrations('postgres://deploy:s3cret-pw@127.0.0.1:1/daadaar', { connectTimeoutSeconds: 1 });
     expect(read.ok).toBe(false);
     expect(JSON.stringify(read)).not.toContain('s3cret-pw');
-    const target = await reviewTarget({ ...(await load(HISTORY)), history: read });
+    const target = await reviewTarget({ ...(await loadFolder(HISTORY)), history: read });
     expect(target.pendingKnown).toBe(false);
-    expect(target.plan.pending.map((m) => m.tag)).toEqual(TAGS);
+    expect(target.plan.pending.map((m) => m.tag)).toEqual(HISTORY_TAGS);
     expect(targetConfirmationReasons({ ...target, drift: target.plan.drift })).toEqual(['the pending set is unknown']);
   });
 
@@ -110,7 +96,11 @@ describe('review against the target database (pending set, drift, dry run)', () 
     // 4. A row the repository knows nothing about.
     await sql`insert into drizzle.__drizzle_migrations (hash, created_at) values ('feedface', 1)`;
     try {
-      const target = await reviewTarget({ ...(await load(folder.dir)), history: await readAppliedMigrations(db.url), dryRunner: runner });
+      const target = await reviewTarget({
+        ...(await loadFolder(folder.dir)),
+        history: await readAppliedMigrations(db.url),
+        dryRunner: runner,
+      });
       const kinds = target.plan.drift.map((d) => [d.kind, d.tag]);
       expect(kinds).toEqual([
         ['missing-file', '0005_backfill_trimmed_names'],
@@ -133,7 +123,11 @@ describe('review against the target database (pending set, drift, dry run)', () 
       join(folder.dir, '0004_rename_biography.sql'),
       'ALTER TABLE "individuals" RENAME COLUMN "biography" TO "bio";--> statement-breakpoint\nALTER TABLE "individuals" DROP COLUMN "no_such_column";',
     );
-    const target = await reviewTarget({ ...(await load(folder.dir)), history: await readAppliedMigrations(db.url), dryRunner: runner });
+    const target = await reviewTarget({
+      ...(await loadFolder(folder.dir)),
+      history: await readAppliedMigrations(db.url),
+      dryRunner: runner,
+    });
     expect(target.dryRun).toMatchObject({
       ok: false,
       stage: 'pending',
@@ -147,12 +141,12 @@ describe('review against the target database (pending set, drift, dry run)', () 
     );
     expect(targetConfirmationReasons({ ...target, drift: target.plan.drift })).toEqual(['the dry run failed']);
     // The rollback left the embedded database clean: the real history still runs afterwards.
-    const again = await reviewTarget({ ...(await load(HISTORY)), history: await readAppliedMigrations(db.url), dryRunner: runner });
+    const again = await reviewTarget({ ...(await loadFolder(HISTORY)), history: await readAppliedMigrations(db.url), dryRunner: runner });
     expect(again.dryRun?.ok).toBe(true);
   }, 60_000);
 
   it('the table of precomputed dry runs answers for every journal prefix, and only for those', async () => {
-    const { migrations } = await load(HISTORY);
+    const { migrations } = await loadFolder(HISTORY);
     const table = await computeDryRunTable(migrations, runner);
     expect(Object.keys(table.results)).toHaveLength(migrations.length + 1);
     const file = join(mkdtempSync(join(tmpdir(), 'dry-runs-')), 'dry-runs.json');
@@ -171,12 +165,12 @@ describe('review against the target database (pending set, drift, dry run)', () 
     expect(doc.target).toMatchObject({
       database: 'target',
       pendingKnown: true,
-      applied: TAGS.slice(0, 3),
-      pending: TAGS.slice(3),
+      applied: HISTORY_TAGS.slice(0, 3),
+      pending: HISTORY_TAGS.slice(3),
       drift: [],
     });
     expect(doc.target.dryRun.ok).toBe(true);
-    expect(doc.migrations.map((m: { tag: string }) => m.tag)).toEqual(TAGS.slice(3));
+    expect(doc.migrations.map((m: { tag: string }) => m.tag)).toEqual(HISTORY_TAGS.slice(3));
 
     const text = capture();
     expect(await main(['--database-url', db.url, '--fail-on', 'drift,dry-run', HISTORY], text, err)).toBe(0);

@@ -5,9 +5,9 @@ import { join, resolve } from 'node:path';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { loadMigrations } from '../../src/review/load.ts';
 import { migrationSetHash } from '../../src/review/migration-set.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { loadHistory } from '../support/migration-folders.ts';
 
 // The buildspec's own commands, run phase by phase in bash as CodeBuild would. `aws` and
 // `docker` are stand-ins on PATH: `docker run IMAGE bun FILE ARGS` runs FILE from this
@@ -93,9 +93,7 @@ describe('codebuild-migrations.buildspec.yml', () => {
     const url = new URL(db.url);
     url.password = 'never-echo-this-pw';
     databaseUrl = url.toString();
-    const loaded = await loadMigrations(['backend/drizzle']);
-    if (!loaded.ok) throw new Error(loaded.reason);
-    expected = migrationSetHash(loaded.migrations);
+    expected = migrationSetHash(await loadHistory());
   }, 60_000);
   afterAll(() => db?.drop());
 

@@ -2,16 +2,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadMigrations } from '../../src/review/load.ts';
 import { reviewMigrations } from '../../src/review/review.ts';
 import { computeReviewTable, PrecomputedReviews } from '../../src/review/review-table.ts';
 import { BotHarness, blockText } from '../support/bot-harness.ts';
-
-async function history() {
-  const loaded = await loadMigrations(['backend/drizzle']);
-  if (!loaded.ok) throw new Error(loaded.reason);
-  return loaded.migrations;
-}
+import { loadHistory } from '../support/migration-folders.ts';
 
 function tableFile(table: unknown): string {
   const file = join(mkdtempSync(join(tmpdir(), 'reviews-')), 'reviews.json');
@@ -21,7 +15,7 @@ function tableFile(table: unknown): string {
 
 describe('precomputed reviews', () => {
   it('hold exactly the live review of every pending suffix and of the whole history', async () => {
-    const migrations = await history();
+    const migrations = await loadHistory();
     const reviews = new PrecomputedReviews(tableFile(await computeReviewTable(migrations)));
     for (const applied of [0, 3, 5, 6]) {
       const pending = migrations.slice(applied);
@@ -35,7 +29,7 @@ describe('precomputed reviews', () => {
   });
 
   it('are what the bot posts when they match, and a miss is reviewed live', async () => {
-    const migrations = await history();
+    const migrations = await loadHistory();
     const table = await computeReviewTable(migrations);
     // Mark the whole-history review, so the message shows which path produced it.
     const key = Object.keys(table.reviews).find((k) => k.startsWith('migration:'));

@@ -2,65 +2,11 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createLog } from '../../src/log.ts';
 import { createBuildEventHandler } from '../../src/status/build-event-handler.ts';
 import { APPROVER, BOT_TOKEN, BotHarness, blockText, REQUESTER, SECRET, writeConfigFile } from '../support/bot-harness.ts';
+import { phaseChange, stateChange } from '../support/codebuild-events.ts';
 import { advanceBuild, type FakeBuild } from '../support/fake-aws.ts';
 import type { StoredMessage } from '../support/fake-slack-api.ts';
 
-// EventBridge events as AWS documents them (CodeBuild "Build notifications input format
-// reference"), delivered to the real handler; CodeBuild, CloudWatch Logs and Slack on loopback.
-function stateChange(build: FakeBuild, status: string, time = '2026-11-24T09:10:00Z') {
-  return {
-    version: '0',
-    id: `evt-${Math.random().toString(36).slice(2)}`,
-    'detail-type': 'CodeBuild Build State Change',
-    source: 'aws.codebuild',
-    account: '123456789012',
-    time,
-    region: 'us-east-1',
-    resources: [build.arn],
-    detail: {
-      'build-status': status,
-      'project-name': build.projectName,
-      'build-id': build.arn,
-      'additional-information': {
-        environment: { image: build.environment.image, 'environment-variables': build.environment.environmentVariables },
-        'build-complete': status !== 'IN_PROGRESS',
-        initiator: 'deploybot',
-        'build-start-time': 'Nov 24, 2026 9:00:00 AM',
-        logs: { 'group-name': build.logs.groupName, 'stream-name': build.logs.streamName, 'deep-link': build.logs.deepLink },
-        phases: [],
-      },
-      'current-phase': status === 'IN_PROGRESS' ? 'SUBMITTED' : 'COMPLETED',
-      'current-phase-context': '[]',
-      version: '1',
-    },
-  };
-}
-
-function phaseChange(build: FakeBuild, completedPhase: string, time = '2026-11-24T09:05:00Z') {
-  return {
-    version: '0',
-    id: `evt-${Math.random().toString(36).slice(2)}`,
-    'detail-type': 'CodeBuild Build Phase Change',
-    source: 'aws.codebuild',
-    account: '123456789012',
-    time,
-    region: 'us-east-1',
-    resources: [build.arn],
-    detail: {
-      'completed-phase': completedPhase,
-      'project-name': build.projectName,
-      'build-id': build.arn,
-      'completed-phase-context': '[]',
-      'additional-information': {},
-      'completed-phase-status': 'SUCCEEDED',
-      'completed-phase-duration-seconds': 12,
-      version: '1',
-      'completed-phase-start': 'Nov 24, 2026 9:00:00 AM',
-      'completed-phase-end': 'Nov 24, 2026 9:00:12 AM',
-    },
-  };
-}
-
+// The real handler; CodeBuild, CloudWatch Logs and Slack on loopback.
 /** The real EventBridge handler, configured as the Lambda would be, talking to the harness's fakes. */
 function eventHandlerFor(bot: BotHarness): (event: unknown) => Promise<unknown> {
   return createBuildEventHandler(

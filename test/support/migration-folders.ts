@@ -1,8 +1,32 @@
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadJournalFolder } from '../../src/review/load.ts';
+import type { MigrationSource } from '../../src/review/model.ts';
 
 export const HISTORY = 'backend/drizzle';
+
+/** The tags of the repository's migration history, in journal order. */
+export const HISTORY_TAGS = [
+  '0000_init',
+  '0001_anonymous_uploads',
+  '0002_shareable_uuids',
+  '0003_media_sizes_and_cleanup',
+  '0004_rename_biography',
+  '0005_backfill_trimmed_names',
+];
+
+/** A migrations folder as the bot loads it (journal order, missing files reported); throws on an unreadable one. */
+export async function loadFolder(dir = HISTORY) {
+  const loaded = await loadJournalFolder(dir);
+  if (!loaded.ok) throw new Error(loaded.reason);
+  return loaded;
+}
+
+/** The repository's migration history. */
+export async function loadHistory(): Promise<MigrationSource[]> {
+  return (await loadFolder()).migrations;
+}
 
 interface Journal {
   entries: { idx: number; version: string; when: number; tag: string; breakpoints: boolean }[];

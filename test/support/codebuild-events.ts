@@ -1,0 +1,48 @@
+import type { FakeBuild } from './fake-aws.ts';
+
+// EventBridge events as AWS documents them (CodeBuild "Build notifications input format
+// reference"): one envelope, a state-change or a phase-change detail.
+
+type BuildRef = Pick<FakeBuild, 'arn' | 'projectName'> & Partial<Pick<FakeBuild, 'environment' | 'logs'>>;
+
+function envelope(detailType: string, build: BuildRef, time: string, detail: Record<string, unknown>) {
+  return {
+    version: '0',
+    id: `evt-${Math.random().toString(36).slice(2)}`,
+    'detail-type': detailType,
+    source: 'aws.codebuild',
+    account: '123456789012',
+    time,
+    region: 'us-east-1',
+    resources: [build.arn],
+    detail: { 'project-name': build.projectName, 'build-id': build.arn, version: '1', ...detail },
+  };
+}
+
+export function stateChange(build: BuildRef, status: string, time = '2026-11-24T09:10:00Z') {
+  return envelope('CodeBuild Build State Change', build, time, {
+    'build-status': status,
+    'additional-information': {
+      environment: { image: build.environment?.image, 'environment-variables': build.environment?.environmentVariables ?? [] },
+      'build-complete': status !== 'IN_PROGRESS',
+      initiator: 'deploybot',
+      'build-start-time': 'Nov 24, 2026 9:00:00 AM',
+      logs: build.logs && { 'group-name': build.logs.groupName, 'stream-name': build.logs.streamName, 'deep-link': build.logs.deepLink },
+      phases: [],
+    },
+    'current-phase': status === 'IN_PROGRESS' ? 'SUBMITTED' : 'COMPLETED',
+    'current-phase-context': '[]',
+  });
+}
+
+export function phaseChange(build: BuildRef, completedPhase: string, time = '2026-11-24T09:05:00Z') {
+  return envelope('CodeBuild Build Phase Change', build, time, {
+    'completed-phase': completedPhase,
+    'completed-phase-context': '[]',
+    'additional-information': {},
+    'completed-phase-status': 'SUCCEEDED',
+    'completed-phase-duration-seconds': 12,
+    'completed-phase-start': 'Nov 24, 2026 9:00:00 AM',
+    'completed-phase-end': 'Nov 24, 2026 9:00:12 AM',
+  });
+}
