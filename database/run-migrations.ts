@@ -1,8 +1,9 @@
 import { drizzle } from 'drizzle-orm/postgres-js';
 import { migrate } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
+import { readAppliedMigrations } from '../src/db/applied-migrations.ts';
 import { loadMigrations } from '../src/review/load.ts';
-import { type AppliedMigration, pendingMigrations } from '../src/review/pending.ts';
+import { planAgainstDatabase } from '../src/review/target-plan.ts';
 
 export interface MigrationRun {
   applied: string[];
@@ -22,13 +23,16 @@ export interface MigrateOptions {
 export async function runMigrations({ databaseUrl, migrationsFolder, log = console.log }: MigrateOptions): Promise<MigrationRun> {
   const loaded = await loadMigrations([migrationsFolder]);
   if (!loaded.ok) throw new Error(loaded.reason);
+  // The same read-only look at drizzle's history that the review takes, so both name the same set.
+  const applied = await readAppliedMigrations(databaseUrl, { connectTimeoutSeconds: 10, statementTimeoutMs: 10_000 });
+  if (!applied.ok) throw new Error(applied.reason);
+  const { pending } = planAgainstDatabase(loaded.migrations, [], applied.rows);
+  if (pending.length === 0) {
+    log(`Nothing to apply: all ${loaded.migrations.length} migrations are applied.`);
+    return { applied: [], ms: 0 };
+  }
   const client = postgres(databaseUrl, { max: 1, onnotice: () => {}, connect_timeout: 10 });
   try {
-    const pending = pendingMigrations(loaded.migrations, await lastAppliedMigration(client));
-    if (pending.length === 0) {
-      log(`Nothing to apply: all ${loaded.migrations.length} migrations are applied.`);
-      return { applied: [], ms: 0 };
-    }
     for (const m of pending) log(`Applying ${m.tag} (sha256 ${m.hash.slice(0, 12)})`);
     const started = performance.now();
     await migrate(drizzle(client), { migrationsFolder });
@@ -38,12 +42,4 @@ export async function runMigrations({ databaseUrl, migrationsFolder, log = conso
   } finally {
     await client.end({ timeout: 5 });
   }
-}
-
-async function lastAppliedMigration(sql: postgres.Sql): Promise<AppliedMigration | undefined> {
-  const [exists] = await sql<{ table: string | null }[]>`select to_regclass('drizzle.__drizzle_migrations')::text as table`;
-  if (!exists?.table) return undefined;
-  const [row] = await sql<{ hash: string; created_at: string }[]>`
-    select hash, created_at from drizzle.__drizzle_migrations order by created_at desc limit 1`;
-  return row ? { hash: row.hash, createdAt: Number(row.created_at) } : undefined;
 }
