@@ -1,5 +1,5 @@
 import type { KnownBlock, MessageMetadata } from '@slack/types';
-import { type BuildSummary, buildConsoleUrl } from '../aws/codebuild.ts';
+import { type BuildPhase, type BuildSummary, buildConsoleUrl } from '../aws/codebuild.ts';
 import type { LogTail } from '../aws/log-tail.ts';
 import { codeBlock, escapeMrkdwn, mention } from '../bot/mrkdwn.ts';
 import { redact } from '../redact.ts';
@@ -42,8 +42,13 @@ const PHASE_MARK: Record<string, string> = {
  * along, so a late or duplicate event (read back while the build was younger) never regresses it.
  */
 export function progressRank(build: Pick<BuildSummary, 'status' | 'phases'>): number {
-  const finishedPhases = build.phases.filter((p) => p.endTime !== undefined || p.status !== undefined).length;
+  const finishedPhases = build.phases.filter(phaseEnded).length;
   return (isFinished(build) ? 1000 : 0) + build.phases.length * 10 + finishedPhases;
+}
+
+/** CodeBuild gives a phase its end time and status together, when it ends. */
+function phaseEnded(phase: BuildPhase): boolean {
+  return phase.endTime !== undefined || phase.status !== undefined;
 }
 
 export function formatDuration(seconds: number): string {
@@ -68,7 +73,7 @@ export function statusMessage(
   now: number,
 ): { text: string; blocks: KnownBlock[]; metadata: MessageMetadata } {
   const timeline = build.phases.map((p) => {
-    const running = p.endTime === undefined && p.status === undefined;
+    const running = !phaseEnded(p);
     const mark = running ? ':arrows_counterclockwise:' : (PHASE_MARK[p.status ?? ''] ?? ':white_small_square:');
     const seconds = p.durationSeconds ?? (p.startTime ? ((p.endTime?.getTime() ?? now) - p.startTime.getTime()) / 1000 : undefined);
     const took = seconds === undefined ? '' : ` ${formatDuration(seconds)}`;
