@@ -9,7 +9,8 @@ import type { MigrationSource, Review } from '../review/model.ts';
 import { reviewMigrations } from '../review/review.ts';
 import { type ReviewScope, type ReviewSource, reviewKey } from '../review/review-table.ts';
 import { type Drift, planAgainstDatabase } from '../review/target-plan.ts';
-import { reviewScopeFor } from '../review/target-review.ts';
+import { type AppliedHistory, reviewScopeFor } from '../review/target-review.ts';
+import type { RequestKind } from './approval-request.ts';
 
 export interface ReviewedSet {
   /** What will run on the target: its pending set, or the whole history when that is unknown. */
@@ -55,12 +56,19 @@ export class MigrationCatalog {
     return this.#load().then((loaded) => (loaded.ok ? this.#review(loaded.migrations, 'migration') : undefined));
   }
 
-  async reviewedFor(env: EnvironmentConfig): Promise<ReviewedSetResult> {
+  /**
+   * The set as it stands against `env`'s database. A seed runs no migrations, so for a seed
+   * the target is not read at all: its request pins the shipped set only.
+   */
+  async reviewedFor(env: EnvironmentConfig, kind: RequestKind): Promise<ReviewedSetResult> {
     const loaded = await this.#load();
     if (!loaded.ok) return loaded;
-    const history = this.options.history
-      ? await this.options.history.read(env)
-      : { ok: false as const, reason: 'the bot has no access to the target database configured' };
+    const history: AppliedHistory =
+      kind === 'seed'
+        ? { ok: false, reason: 'not read for a seed' }
+        : this.options.history
+          ? await this.options.history.read(env)
+          : { ok: false, reason: 'the bot has no access to the target database configured' };
     const plan = planAgainstDatabase(loaded.migrations, loaded.missing, history.ok ? history.rows : []);
     const review = await this.#review(plan.pending, reviewScopeFor(history));
     const dryRun = plan.drift.length === 0 ? await this.options.dryRuns?.lookup(plan.applied, plan.pending) : undefined;

@@ -98,6 +98,8 @@ describe('/daadaar commands', () => {
     expect(overrides).toMatchObject({ RUN_SEED: 'true', CLEAN: 'true' });
     expect(overrides.RUN_MIGRATIONS).toBeUndefined();
     expect(bot.aws.callsOf('StartBuild')[0]?.projectName).toBe('daadaar-migrations-staging');
+    // A seed runs no migrations: the target database was never looked up for it.
+    expect(bot.aws.callsOf('GetSecretValue')).not.toContainEqual({ SecretId: 'daadaar/staging/database-url' });
   });
 
   it('lists recent builds and open requests on /daadaar status', async () => {

@@ -29,7 +29,7 @@ export function registerCommand(app: App, ctx: BotContext): void {
     // Ack, then open the modal while the trigger id is fresh (3 s); the target's history is
     // read and reviewed meanwhile, so the two round trips overlap.
     await ack();
-    const reviewing = ctx.catalog.reviewedFor(env);
+    const reviewing = ctx.catalog.reviewedFor(env, parsed.kind);
     const opened = await client.views.open({ trigger_id: command.trigger_id, view: loadingModal(parsed.kind, parsed.env) });
     const viewId = opened.view?.id;
     const reviewed = await reviewing;

@@ -12,7 +12,7 @@ export function registerRequestSubmission(app: App, ctx: BotContext): void {
     const errors = validateSubmission(submission, state);
     if (Object.keys(errors).length > 0) return ack({ response_action: 'errors', errors });
     const env = ctx.config.environments[state.env];
-    const reviewed = env ? await ctx.catalog.reviewedFor(env) : undefined;
+    const reviewed = env ? await ctx.catalog.reviewedFor(env, state.kind) : undefined;
     if (!env || !reviewed?.ok || reviewed.set.setHash !== state.setHash || pendingKey(reviewed.set) !== state.pendingKey) {
       // What the form showed is no longer what would run: make them look again.
       return ack({
