@@ -15,7 +15,24 @@ const file = '.tmp/bench/5000-statements.sql';
 const sql = drizzleStyleMigration(STATEMENTS);
 writeFileSync(file, sql);
 
-const require = createRequire(import.meta.url);
+// squawk is the yardstick, not a dependency: its npm package lists a platform binary for every
+// OS, and the registry lacks some of them, which would make the lockfile one `npm ci` refuses.
+// The benchmark installs the pinned version beside the repository the first time it runs.
+const SQUAWK_VERSION = '2.66.0';
+const squawkHome = '.tmp/squawk';
+if (!existsSync(`${squawkHome}/node_modules/squawk-cli`)) {
+  console.log(`installing squawk-cli@${SQUAWK_VERSION} into ${squawkHome} (benchmark only)`);
+  mkdirSync(squawkHome, { recursive: true });
+  const installed = spawnSync(
+    'npm',
+    ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', squawkHome, `squawk-cli@${SQUAWK_VERSION}`],
+    {
+      stdio: 'inherit',
+    },
+  );
+  if (installed.status !== 0) throw new Error('squawk-cli could not be installed; the comparison needs it');
+}
+const require = createRequire(`${process.cwd()}/${squawkHome}/`);
 const squawk = require.resolve(`@squawk-cli/${platform()}-${arch()}/bin/squawk`);
 const hasTime = existsSync('/usr/bin/time');
 
