@@ -1,6 +1,6 @@
 import type { EnvironmentConfig } from '../config.ts';
 import type { ApprovalRequest } from './approval-request.ts';
-import { mention } from './mrkdwn.ts';
+import { mention } from '../slack/mrkdwn.ts';
 
 export type ApprovalDecision = { ok: true; request: ApprovalRequest; complete: boolean; missing: number } | { ok: false; reason: string };
 

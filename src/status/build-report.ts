@@ -1,7 +1,7 @@
 import type { KnownBlock, MessageMetadata } from '@slack/types';
 import { type BuildPhase, type BuildSummary, buildConsoleUrl } from '../aws/codebuild.ts';
 import type { LogTail } from '../aws/log-tail.ts';
-import { codeBlock, escapeMrkdwn, mention } from '../bot/mrkdwn.ts';
+import { codeBlock, escapeMrkdwn, mention } from '../slack/mrkdwn.ts';
 import { redact } from '../redact.ts';
 
 // What the thread shows about a build: one status message kept up to date (a phase timeline)

@@ -5,7 +5,7 @@ import { buildConsoleUrl } from '../../aws/codebuild.ts';
 import { type ApprovalRequest, signRequest, verifyRequest } from '../approval-request.ts';
 import { decideApproval, decideCancellation, decideRejection } from '../approval-rules.ts';
 import type { BotContext } from '../bot-context.ts';
-import { escapeMrkdwn, mention } from '../mrkdwn.ts';
+import { escapeMrkdwn, mention } from '../../slack/mrkdwn.ts';
 import { startApprovedBuild } from '../start-build.ts';
 import { REJECT_MODAL, rejectModal } from '../views/reject-modal.ts';
 import { ACTION, type RequestState, replaceStatus, requestMetadata, statusAndActions } from '../views/review-message.ts';

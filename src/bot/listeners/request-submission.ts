@@ -1,7 +1,7 @@
 import type { App } from '@slack/bolt';
 import { type ApprovalRequest, signRequest } from '../approval-request.ts';
 import type { BotContext } from '../bot-context.ts';
-import { mention } from '../mrkdwn.ts';
+import { mention } from '../../slack/mrkdwn.ts';
 import { pendingKey, REQUEST_MODAL, type RequestModalState, readSubmission, validateSubmission } from '../views/request-modal.ts';
 import { fullSqlReplies, reviewMessage } from '../views/review-message.ts';
 

@@ -6,7 +6,7 @@ import { tailOfBuild } from '../../aws/log-tail.ts';
 import { STATUS_EMOJI, tailText } from '../../status/build-report.ts';
 import { reportBuild } from '../../status/report-build.ts';
 import type { BotContext } from '../bot-context.ts';
-import { escapeMrkdwn, mention, slackDate } from '../mrkdwn.ts';
+import { escapeMrkdwn, mention, slackDate } from '../../slack/mrkdwn.ts';
 import { METADATA_EVENT } from '../views/review-message.ts';
 
 /** `/daadaar status [env]`: latest builds per environment and the channel's open requests. */

@@ -4,7 +4,7 @@ import { describeCounts } from '../../review/format-text.ts';
 import { targetConfirmationReasons } from '../../review/target-review.ts';
 import type { RequestKind } from '../approval-request.ts';
 import type { ReviewedSet } from '../migration-catalog.ts';
-import { escapeMrkdwn, mention } from '../mrkdwn.ts';
+import { escapeMrkdwn, mention } from '../../slack/mrkdwn.ts';
 import { targetSummary } from './target-summary.ts';
 
 export const REQUEST_MODAL = 'deploybot_request';

@@ -4,7 +4,7 @@ import type { EnvironmentConfig } from '../../config.ts';
 import { describeCounts } from '../../review/format-text.ts';
 import type { ApprovalRequest } from '../approval-request.ts';
 import type { ReviewedSet } from '../migration-catalog.ts';
-import { codeBlock, escapeMrkdwn, mention, slackDate } from '../mrkdwn.ts';
+import { codeBlock, escapeMrkdwn, mention, slackDate } from '../../slack/mrkdwn.ts';
 import { targetSummary } from './target-summary.ts';
 
 export const STATUS_BLOCK = 'deploybot_status';

@@ -1,7 +1,7 @@
 import { redact } from '../../redact.ts';
 import { describeDryRun } from '../../review/target-review.ts';
 import type { ReviewedSet } from '../migration-catalog.ts';
-import { escapeMrkdwn } from '../mrkdwn.ts';
+import { escapeMrkdwn } from '../../slack/mrkdwn.ts';
 
 const MAX_DRIFT_SHOWN = 5;
 
