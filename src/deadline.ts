@@ -42,7 +42,10 @@ export const BUDGET = {
 } as const;
 
 /** The SDK's socket timeouts for a client whose calls must end within `totalMs`. */
-export function sdkTimeouts(totalMs: number): { requestHandler: { connectionTimeout: number; requestTimeout: number }; maxAttempts: number } {
+export function sdkTimeouts(totalMs: number): {
+  requestHandler: { connectionTimeout: number; requestTimeout: number };
+  maxAttempts: number;
+} {
   // Two attempts share the budget; the connection gets a slice of each.
   const perAttempt = Math.floor(totalMs / 2);
   return { requestHandler: { connectionTimeout: Math.min(1000, perAttempt), requestTimeout: perAttempt }, maxAttempts: 2 };

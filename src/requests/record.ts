@@ -10,16 +10,7 @@ export type RequestKind = 'migrate' | 'seed';
  * open → cancelled | rejected | expired
  * `starting` is the gate: only the write that moves a request there may call StartBuild.
  */
-export type RequestState =
-  | 'open'
-  | 'starting'
-  | 'started'
-  | 'succeeded'
-  | 'failed'
-  | 'stopped'
-  | 'cancelled'
-  | 'rejected'
-  | 'expired';
+export type RequestState = 'open' | 'starting' | 'started' | 'succeeded' | 'failed' | 'stopped' | 'cancelled' | 'rejected' | 'expired';
 
 export const FINISHED_STATES: readonly RequestState[] = ['succeeded', 'failed', 'stopped', 'cancelled', 'rejected', 'expired'];
 
@@ -69,6 +60,8 @@ export interface RequestRecord {
   thread: {
     statusTs?: string;
     statusRank?: number;
+    /** Who is posting the status message right now. */
+    statusClaim?: { token: string; at: number };
     resultTs?: string;
     /** Who is posting the result reply right now (another handler waits it out). */
     resultClaim?: { token: string; at: number };
