@@ -11,6 +11,9 @@ export class LocalDynamo {
   url = '';
 
   async start(): Promise<this> {
+    // dynalite accepts any signed request; the SDK still insists on signing one.
+    process.env.AWS_ACCESS_KEY_ID ??= 'AKIDLOCALDYNAMO00';
+    process.env.AWS_SECRET_ACCESS_KEY ??= 'local-dynamo';
     await new Promise<void>((resolve) => this.#server.listen(0, '127.0.0.1', () => resolve()));
     this.url = `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
     return this;
