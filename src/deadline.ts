@@ -42,11 +42,14 @@ export const BUDGET = {
 } as const;
 
 /** The SDK's socket timeouts for a client whose calls must end within `totalMs`. */
-export function sdkTimeouts(totalMs: number): {
-  requestHandler: { connectionTimeout: number; requestTimeout: number };
-  maxAttempts: number;
-} {
-  // Two attempts share the budget; the connection gets a slice of each.
+export function sdkTimeouts(totalMs: number) {
+  // Two attempts share the budget; the connection gets a slice of each. @smithy/node-http-handler
+  // only logs a warning when requestTimeout passes unless throwOnRequestTimeout is set: without
+  // it, an endpoint that never answers is waited on forever (seen against a server that holds
+  // the request open).
   const perAttempt = Math.floor(totalMs / 2);
-  return { requestHandler: { connectionTimeout: Math.min(1000, perAttempt), requestTimeout: perAttempt }, maxAttempts: 2 };
+  return {
+    requestHandler: { connectionTimeout: Math.min(1000, perAttempt), requestTimeout: perAttempt, throwOnRequestTimeout: true },
+    maxAttempts: 2,
+  };
 }

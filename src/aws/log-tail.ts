@@ -1,3 +1,4 @@
+import { BUDGET, sdkTimeouts } from '../deadline.ts';
 import { describeAwsError, regionalClients } from './lazy-sdk.ts';
 
 // The end of a build's CloudWatch log: GetLogEvents on the build's own group and stream,
@@ -12,7 +13,7 @@ export interface LogTailGateway {
 export class SdkLogTailGateway implements LogTailGateway {
   readonly #client = regionalClients(
     () => import('@aws-sdk/client-cloudwatch-logs'),
-    (sdk, region) => new sdk.CloudWatchLogsClient({ region, maxAttempts: 2 }),
+    (sdk, region) => new sdk.CloudWatchLogsClient({ region, ...sdkTimeouts(BUDGET.logs) }),
   );
 
   async tail(groupName: string, streamName: string, region: string, lines: number): Promise<LogTail> {

@@ -1,4 +1,5 @@
 import postgres from 'postgres';
+import { withDeadline } from '../deadline.ts';
 import { redact } from '../redact.ts';
 import type { AppliedRow } from '../review/target-plan.ts';
 
@@ -14,6 +15,8 @@ export interface ReadOptions {
   table?: MigrationsTable;
   connectTimeoutSeconds?: number;
   statementTimeoutMs?: number;
+  /** The whole read, connection included, ends by then (default 5 s). */
+  totalMs?: number;
 }
 
 export type AppliedRead = { ok: true; rows: AppliedRow[] } | { ok: false; reason: string };
@@ -31,6 +34,9 @@ export async function readAppliedMigrations(databaseUrl: string, options: ReadOp
       max: 1,
       connect_timeout: options.connectTimeoutSeconds ?? 3,
       idle_timeout: 1,
+      // No array-type lookup at connect: one round trip fewer, and nothing left running in the
+      // background if the read is abandoned.
+      fetch_types: false,
       onnotice: () => {},
       connection: { statement_timeout: options.statementTimeoutMs ?? 2000, application_name: 'daadaar-deploybot review' },
     });
@@ -39,7 +45,10 @@ export async function readAppliedMigrations(databaseUrl: string, options: ReadOp
   }
   try {
     type Row = { id: number; hash: string; created_at: string | null };
-    const rows: readonly Row[] = await sql.begin('read only', async (tx): Promise<readonly Row[]> => {
+    // statement_timeout is enforced by the server; a server (or a path to it) that stops
+    // answering after login is only ended by a clock on this side.
+    const totalMs = options.totalMs ?? 5000;
+    const reading = sql.begin('read only', async (tx): Promise<readonly Row[]> => {
       const [found] = await tx<
         { regclass: string | null }[]
       >`select to_regclass(${`${quoteIdent(schema)}.${quoteIdent(table)}`})::text as regclass`;
@@ -47,6 +56,7 @@ export async function readAppliedMigrations(databaseUrl: string, options: ReadOp
       return tx<Row[]>`
         select id, hash, created_at from ${tx(schema)}.${tx(table)} order by created_at asc, id asc`;
     });
+    const rows = await withDeadline(reading, totalMs, 'The target database', () => void sql.end({ timeout: 0 }).catch(() => {}));
     return { ok: true, rows: rows.map((r) => ({ id: Number(r.id), hash: r.hash, createdAt: Number(r.created_at ?? 0) })) };
   } catch (error) {
     return { ok: false, reason: `Cannot read ${schema}.${table}: ${describe(error)}` };

@@ -17,6 +17,9 @@ function buildLink(record: RequestRecord): string {
   return record.build ? `<${buildConsoleUrl(record.build.id, record.build.region)}|${escapeMrkdwn(record.build.id)}>` : 'its build';
 }
 
+/** Longer than a StartBuild attempt can take with its retries (src/deadline.ts). */
+export const STALE_START_MS = 2 * 60_000;
+
 /** Why nothing can be done to a request that is no longer open, in the words a person needs. */
 export function notOpenReason(record: RequestRecord, now: number): string | undefined {
   switch (currentState(record, now)) {
@@ -55,6 +58,18 @@ function approverRefusal(record: RequestRecord, user: string, env: EnvironmentCo
  * approver's click.
  */
 export function approve(record: RequestRecord, user: string, env: EnvironmentConfig, now: number): Decision<{ starts: boolean }> {
+  // A start abandoned half way (the invocation died between this gate and StartBuild) would
+  // hold the request in `starting` forever: after a while an approver may take the gate again.
+  // StartBuild's idempotency token and the search for this request's build keep it to one build.
+  if (
+    record.state === 'starting' &&
+    !record.build &&
+    now - record.updatedAt > STALE_START_MS &&
+    env.approvers.includes(user) &&
+    user !== record.requestedBy
+  ) {
+    return { ok: true, starts: true, next: next(record, now, { by: user, what: 'retried a stalled start' }, {}) };
+  }
   const closed = notOpenReason(record, now);
   if (closed) return { ok: false, reason: closed };
   if (user === record.requestedBy) return { ok: false, reason: 'You requested this, so you cannot approve it: a second engineer must.' };

@@ -240,3 +240,39 @@ describe('/daadaar status without EventBridge', () => {
     expect(resultsIn(bot, review)).toHaveLength(1);
   });
 });
+
+describe('final events handled at the same moment', () => {
+  it('post exactly one status message and one result reply, however many handlers race', async () => {
+    for (let round = 0; round < 6; round++) {
+      const bot = await new BotHarness().start();
+      try {
+        const handle = eventHandlerFor(bot);
+        const { review, build } = await approvedBuild(bot);
+        advanceBuild(
+          build,
+          [
+            ['SUBMITTED', 1],
+            ['PROVISIONING', 10],
+            ['BUILD', 30],
+            ['FINALIZING', 2],
+          ],
+          'SUCCEEDED',
+        );
+        // The last phase change, the state change, and a duplicate delivery, all at once.
+        const results = await Promise.allSettled([
+          handle(phaseChange(build, 'FINALIZING', '2026-11-24T09:01:00Z')),
+          handle(stateChange(build, 'SUCCEEDED')),
+          handle(stateChange(build, 'SUCCEEDED')),
+        ]);
+        expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
+        const thread = bot.threadReplies(review);
+        expect(resultsIn(bot, review)).toHaveLength(1);
+        expect(thread.filter((m) => m.metadata?.event_type === 'deploybot_build_status')).toHaveLength(1);
+        expect(thread.filter((m) => m.text?.startsWith('Log tail of'))).toHaveLength(1);
+        expect(await bot.record(review)).toMatchObject({ state: 'succeeded' });
+      } finally {
+        await bot.stop();
+      }
+    }
+  }, 120_000);
+});

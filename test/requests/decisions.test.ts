@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { approve, buildEnded, cancel, STALE_START_MS } from '../../src/requests/decisions.ts';
+import type { RequestRecord } from '../../src/requests/record.ts';
+import { testConfig } from '../support/bot-harness.ts';
+
+const env = testConfig({ prod: { approvalsRequired: 2 } }).environments.prod;
+if (!env) throw new Error('no prod');
+const t0 = Date.UTC(2026, 10, 24, 9);
+
+function record(changes: Partial<RequestRecord> = {}): RequestRecord {
+  return {
+    id: 'r1',
+    kind: 'migrate',
+    env: 'prod',
+    requestedBy: 'U0REQUESTER',
+    reason: 'ship it',
+    channel: 'C0DEPLOYS01',
+    messageTs: '1.1',
+    setHash: 'a'.repeat(64),
+    pending: ['0005_x'],
+    pendingKnown: true,
+    confirmed: false,
+    approvalsRequired: 2,
+    approvals: [],
+    state: 'open',
+    thread: {},
+    createdAt: t0,
+    expiresAt: t0 + 30 * 60_000,
+    updatedAt: t0,
+    version: 1,
+    events: [],
+    ...changes,
+  };
+}
+
+describe('request decisions', () => {
+  it('the approval that completes the count moves the request to starting, and bumps the version', () => {
+    const first = approve(record(), 'U0APPROVER1', env, t0 + 1);
+    expect(first).toMatchObject({ ok: true, starts: false, next: { state: 'open', version: 2 } });
+    if (!first.ok) throw new Error('refused');
+    const second = approve(first.next, 'U0APPROVER2', env, t0 + 2);
+    expect(second).toMatchObject({ ok: true, starts: true, next: { state: 'starting', version: 3 } });
+  });
+
+  it('refuses a cancel once the build is starting, and a second end of the same build', () => {
+    expect(cancel(record({ state: 'starting' }), 'U0REQUESTER', t0)).toMatchObject({ ok: false });
+    const started = record({ state: 'started', build: { id: 'p:1', region: 'us-east-1', status: 'IN_PROGRESS', startedAt: t0 } });
+    const ended = buildEnded(started, { id: 'p:1', status: 'SUCCEEDED' }, t0 + 5);
+    if (!ended.ok) throw new Error('refused');
+    expect(ended.next.state).toBe('succeeded');
+    expect(buildEnded(ended.next, { id: 'p:1', status: 'SUCCEEDED' }, t0 + 6)).toEqual({ ok: false, reason: 'already recorded' });
+  });
+
+  it('lets an approver take over a start that stalled, but not a fresh one', () => {
+    const starting = record({
+      state: 'starting',
+      approvals: [
+        { user: 'U0APPROVER1', at: t0 },
+        { user: 'U0APPROVER2', at: t0 },
+      ],
+    });
+    expect(approve(starting, 'U0APPROVER1', env, t0 + 1000)).toMatchObject({ ok: false });
+    expect(approve(starting, 'U0APPROVER1', env, t0 + STALE_START_MS + 1)).toMatchObject({ ok: true, starts: true });
+    expect(approve(starting, 'U0REQUESTER', env, t0 + STALE_START_MS + 1)).toMatchObject({ ok: false });
+  });
+});
