@@ -27,7 +27,7 @@ describe('the packaged Lambda handlers', () => {
     await slack.start();
     await aws.start();
     aws.projects.set('daadaar-migrations', []);
-    aws.secrets.set('daadaar/prod/database-url', 'postgres://deploy:pw@127.0.0.1:1/daadaar');
+    aws.secrets.set('daadaar/prod/database-read-url', 'postgres://deploy:pw@127.0.0.1:1/daadaar');
     config = writeConfigFile();
   }, 60_000);
   afterAll(async () => {
@@ -71,7 +71,7 @@ describe('the packaged Lambda handlers', () => {
     expect(modal).toContain('6 migrations, 105 statements');
     expect(modal).not.toContain('Cannot read secret');
     expect(modal).not.toContain(':pw@');
-    expect(aws.callsOf('GetSecretValue')).toEqual([{ SecretId: 'daadaar/prod/database-url' }]);
+    expect(aws.callsOf('GetSecretValue')).toEqual([{ SecretId: 'daadaar/prod/database-read-url' }]);
   }, 60_000);
 
   it('answers /daadaar status through the lazily loaded CodeBuild client', async () => {
