@@ -1,0 +1,34 @@
+import type { DeploybotConfig } from '../../src/config.ts';
+import { renderBotStack } from './bot-stack.ts';
+import { renderCodeBuildStack } from './codebuild-stack.ts';
+import type { DeploymentNames } from './names.ts';
+
+export interface RenderedInfrastructure {
+  bot: ReturnType<typeof renderBotStack>;
+  /** One CodeBuild stack per environment of the config, by environment name. */
+  environments: Record<string, ReturnType<typeof renderCodeBuildStack>>;
+}
+
+export type RenderResult = { ok: true; rendered: RenderedInfrastructure } | { ok: false; reason: string };
+
+/**
+ * Every stack the config needs. An environment's build-event rule targets the status function
+ * in its own region (an EventBridge rule invokes a Lambda function of its region only), so an
+ * environment in another region than the bot is refused rather than rendered broken.
+ */
+export function renderInfrastructure(
+  config: DeploybotConfig,
+  codebuildTemplate: string,
+  names: DeploymentNames,
+  botRegion: string,
+): RenderResult {
+  const elsewhere = Object.entries(config.environments).filter(([, env]) => env.region !== botRegion);
+  if (elsewhere.length > 0) {
+    const list = elsewhere.map(([name, env]) => `${name} (${env.region})`).join(', ');
+    return { ok: false, reason: `The bot runs in ${botRegion}; these environments are elsewhere: ${list}. Deploy a bot per region.` };
+  }
+  const environments = Object.fromEntries(
+    Object.entries(config.environments).map(([name, env]) => [name, renderCodeBuildStack(codebuildTemplate, name, env, names)]),
+  );
+  return { ok: true, rendered: { bot: renderBotStack(config, names), environments } };
+}
