@@ -79,6 +79,17 @@ describe('the packaged Lambda handlers', () => {
     expect(aws.callsOf('ListBuildsForProject')).toHaveLength(1);
   }, 60_000);
 
+  it('carries PGlite whole, so the live dry run starts from the package', async () => {
+    const script =
+      "const { PGlite } = await import('@electric-sql/pglite'); const db = await PGlite.create(); process.stdout.write(JSON.stringify((await db.query('select 1 as one')).rows)); await db.close();";
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
+      timeout: 30_000,
+      cwd: unpacked,
+      env: { PATH: process.env.PATH },
+    });
+    expect(JSON.parse(stdout)).toEqual([{ one: 1 }]);
+  }, 60_000);
+
   it('the EventBridge handler reports a build from the package', async () => {
     aws.projects.set('daadaar-migrations', []);
     const arn = 'arn:aws:codebuild:us-east-1:123456789012:build/daadaar-migrations:nope';
