@@ -83,12 +83,13 @@ describe('the packaged Lambda handlers', () => {
     const script =
       "const { PGlite } = await import('@electric-sql/pglite'); const db = await PGlite.create(); process.stdout.write(JSON.stringify((await db.query('select 1 as one')).rows)); await db.close();";
     const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
-      timeout: 30_000,
+      // PGlite's first start takes seconds, more on a loaded machine.
+      timeout: 60_000,
       cwd: unpacked,
       env: { PATH: process.env.PATH },
     });
     expect(JSON.parse(stdout)).toEqual([{ one: 1 }]);
-  }, 60_000);
+  }, 90_000);
 
   it('the EventBridge handler reports a build from the package', async () => {
     aws.projects.set('daadaar-migrations', []);
