@@ -1,23 +1,52 @@
 import type { DeploybotConfig } from '../../src/config.ts';
 import { type DeploymentNames, TABLE_INDEX } from './names.ts';
-import { type InlinePolicy, slackFunctionPolicies, statusFunctionPolicies } from './policies.ts';
+import { type RolePolicies, slackFunctionPolicies, statusFunctionPolicies } from './policies.ts';
 
 // The bot's own stack: the request table and one role per Lambda function. Deployed once,
 // before serverless/serverless.yml, which takes the role ARNs and the table name from its outputs.
 
-const lambdaRole = (description: string, policies: InlinePolicy[]) => ({
-  Type: 'AWS::IAM::Role',
-  Properties: {
-    Description: description,
-    AssumeRolePolicyDocument: {
-      Version: '2012-10-17',
-      Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+/**
+ * A role with its common statements inline and one managed policy per environment. IAM allows
+ * 10,240 characters of inline policy per role but 6,144 per managed policy and 10 managed
+ * policies per role (IAM user guide, "IAM and AWS STS quotas"): an environment's statements
+ * (about 2,500 characters with the StartBuild guards) fit its own policy, and ten environments fit a role.
+ */
+function lambdaRole(role: string, description: string, policies: RolePolicies): Record<string, unknown> {
+  const managed = Object.entries(policies.environments).map(([env, p]) => [`${role}${logicalName(env)}Policy`, p] as const);
+  return {
+    [role]: {
+      Type: 'AWS::IAM::Role',
+      Properties: {
+        Description: description,
+        AssumeRolePolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+        },
+        Policies: [policies.common],
+        ManagedPolicyArns: managed.map(([id]) => ({ Ref: id })),
+      },
     },
-    Policies: policies,
-  },
-});
+    ...Object.fromEntries(
+      managed.map(([id, p]) => [
+        id,
+        { Type: 'AWS::IAM::ManagedPolicy', Properties: { Description: `${p.PolicyName} of ${role}`, PolicyDocument: p.PolicyDocument } },
+      ]),
+    ),
+  };
+}
+
+/** `staging-eu` → `EnvStagingEu`: a CloudFormation logical id is alphanumeric. */
+function logicalName(env: string): string {
+  return `Env${env
+    .split('-')
+    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+    .join('')}`;
+}
 
 export function renderBotStack(config: DeploybotConfig, names: DeploymentNames) {
+  const ids = Object.keys(config.environments).map(logicalName);
+  if (new Set(ids).size !== ids.length)
+    throw new Error(`Environment names that differ only in hyphens: ${Object.keys(config.environments).join(', ')}`);
   return {
     AWSTemplateFormatVersion: '2010-09-09',
     Description: `daadaar-deploybot - request table and the two functions' roles, for ${Object.keys(config.environments).join(', ')}`,
@@ -49,11 +78,13 @@ export function renderBotStack(config: DeploybotConfig, names: DeploymentNames) 
           PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
         },
       },
-      SlackFunctionRole: lambdaRole(
+      ...lambdaRole(
+        'SlackFunctionRole',
         `${names.slackFunction}: Slack requests, builds of the configured projects, the request table`,
         slackFunctionPolicies(config, names),
       ),
-      StatusFunctionRole: lambdaRole(
+      ...lambdaRole(
+        'StatusFunctionRole',
         `${names.statusFunction}: reads builds, their logs and the request table`,
         statusFunctionPolicies(config, names),
       ),

@@ -23,6 +23,12 @@ export interface InlinePolicy {
   PolicyDocument: { Version: '2012-10-17'; Statement: Statement[] };
 }
 
+/** A role's statements: what it always needs, and one policy per environment of the config. */
+export interface RolePolicies {
+  common: InlinePolicy;
+  environments: Record<string, InlinePolicy>;
+}
+
 const sub = (text: string): Intrinsic => (text.includes('${') ? { 'Fn::Sub': text } : text);
 const policy = (name: string, statements: Statement[]): InlinePolicy => ({
   PolicyName: name,
@@ -123,7 +129,7 @@ function slackEnvironmentPolicy(envName: string, env: EnvironmentConfig, names: 
   ]);
 }
 
-export function slackFunctionPolicies(config: DeploybotConfig, names: DeploymentNames): InlinePolicy[] {
+export function slackFunctionPolicies(config: DeploybotConfig, names: DeploymentNames): RolePolicies {
   const common = policy('slack-function', [
     ownLogs(names.slackFunction),
     {
@@ -168,10 +174,15 @@ export function slackFunctionPolicies(config: DeploybotConfig, names: Deployment
     },
     slackCredentials(names),
   ]);
-  return [common, ...Object.entries(config.environments).map(([name, env]) => slackEnvironmentPolicy(name, env, names))];
+  return {
+    common,
+    environments: Object.fromEntries(
+      Object.entries(config.environments).map(([name, env]) => [name, slackEnvironmentPolicy(name, env, names)]),
+    ),
+  };
 }
 
-export function statusFunctionPolicies(config: DeploybotConfig, names: DeploymentNames): InlinePolicy[] {
+export function statusFunctionPolicies(config: DeploybotConfig, names: DeploymentNames): RolePolicies {
   const common = policy('status-function', [
     ownLogs(names.statusFunction),
     {
@@ -182,11 +193,12 @@ export function statusFunctionPolicies(config: DeploybotConfig, names: Deploymen
     },
     slackCredentials(names),
   ]);
-  const perEnvironment = Object.entries(config.environments).map(([name, env]) =>
+  const environments = Object.entries(config.environments).map(([name, env]) => [
+    name,
     policy(`env-${name}`, [
       { Sid: 'ReadBuilds', Effect: 'Allow', Action: ['codebuild:BatchGetBuilds'], Resource: [projectArn(env)] },
       { Sid: 'ReadBuildLogTail', Effect: 'Allow', Action: ['logs:GetLogEvents'], Resource: [buildLogStreams(env)] },
     ]),
-  );
-  return [common, ...perEnvironment];
+  ]);
+  return { common, environments: Object.fromEntries(environments) };
 }

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { DEPLOYMENT_NAMES } from '../../scripts/infrastructure/names.ts';
 import { renderInfrastructure } from '../../scripts/infrastructure/render.ts';
 import { type DeploybotConfig, type EnvironmentConfig, parseConfig } from '../../src/config.ts';
-import { ACCOUNT, resolve } from './iam-evaluation.ts';
+import { ACCOUNT, policiesOfRole, resolve } from './iam-evaluation.ts';
 
 // Each environment of deploybot.config.json rendered into its own CodeBuild stack and its own
 // statements in the bot's roles. The failure this guards against: a "staging" build that
@@ -34,9 +34,9 @@ function stackOf(name: string, c: DeploybotConfig = config): any {
     'BuildEventsRule.Arn': `arn:aws:events:us-east-1:${ACCOUNT}:rule/${nameOf('BuildEventsRule', 'Name')}`,
   });
 }
-const slackPolicy = (name: string): any =>
-  resolve((render().bot.Resources.SlackFunctionRole.Properties.Policies as any[]).find((p) => p.PolicyName === `env-${name}`));
-
+/** The bot's statements for one environment, resolved. */
+const slackPolicy = (name: string, c: DeploybotConfig = config) =>
+  policiesOfRole(render(c).bot.Resources as never, 'SlackFunctionRole').find((p) => p.name.startsWith(`env-${name} `));
 /** Every string in a document. */
 const strings = (node: unknown): string[] =>
   typeof node === 'string' ? [node] : node && typeof node === 'object' ? Object.values(node).flatMap(strings) : [];
@@ -87,7 +87,7 @@ describe.each(['prod', 'staging'])('the %s environment', (name) => {
   });
 
   it("lets the bot act on this environment's project, log group and read-only secret only", () => {
-    const statements = slackPolicy(name).PolicyDocument.Statement as { Sid: string; Resource: string[] }[];
+    const statements = slackPolicy(name)?.statements ?? [];
     const resource = (sid: string) => statements.find((s) => s.Sid === sid)?.Resource;
     expect(resource('RunAndWatchMigrationBuilds')).toEqual([`arn:aws:codebuild:us-east-1:${ACCOUNT}:project/${env.codebuildProject}`]);
     expect(resource('ReadBuildLogTail')).toEqual([
@@ -129,12 +129,13 @@ describe('rendering', () => {
     const withQa = { environments: { ...config.environments, qa: { ...qa, databaseReadUrlSecretId: 'daadaar/qa/database-read-url' } } };
     const rendered = render(withQa as DeploybotConfig);
     expect(Object.keys(rendered.environments).sort()).toEqual(['prod', 'qa', 'staging']);
-    expect((rendered.bot.Resources.SlackFunctionRole.Properties.Policies as any[]).map((p) => p.PolicyName)).toEqual([
+    expect(policiesOfRole(rendered.bot.Resources as never, 'SlackFunctionRole').map((p) => p.name)).toEqual([
       'slack-function',
-      'env-prod',
-      'env-staging',
-      'env-qa',
+      'env-prod of SlackFunctionRole',
+      'env-staging of SlackFunctionRole',
+      'env-qa of SlackFunctionRole',
     ]);
+    expect(JSON.stringify(slackPolicy('qa', withQa as DeploybotConfig))).toContain('project/daadaar-migrations-qa');
     expect(stackOf('qa', withQa as DeploybotConfig).Resources.MigrationsProject.Properties.Name).toBe('daadaar-migrations-qa');
   });
 

@@ -95,3 +95,31 @@ export function overrideContext(vars: Record<string, string>): Record<string, st
   for (const [name, value] of Object.entries(vars)) context[`codebuild:environment.environmentVariables/${name}.value`] = value;
   return context;
 }
+
+export interface RolePolicy {
+  /** The inline policy's name, or the managed policy's description. */
+  name: string;
+  kind: 'inline' | 'managed';
+  statements: Statement[];
+  /** Characters as IAM counts them (whitespace excluded), resolved. */
+  size: number;
+}
+
+type Resources = Record<string, { Properties: Record<string, unknown> }>;
+
+/** A role's inline policies and the managed policies of the same template it attaches, resolved. */
+export function policiesOfRole(resources: Resources, role: string): RolePolicy[] {
+  const properties = resources[role]?.Properties ?? {};
+  const of = (name: string, kind: RolePolicy['kind'], document: unknown): RolePolicy => {
+    const resolved = resolve(document) as { Statement: Statement[] };
+    return { name, kind, statements: resolved.Statement, size: JSON.stringify(resolved).length };
+  };
+  const inline = ((properties.Policies ?? []) as { PolicyName: string; PolicyDocument: unknown }[]).map((p) =>
+    of(p.PolicyName, 'inline', p.PolicyDocument),
+  );
+  const managed = ((properties.ManagedPolicyArns ?? []) as { Ref: string }[]).map(({ Ref }) => {
+    const policy = resources[Ref]?.Properties as { Description: string; PolicyDocument: unknown };
+    return of(policy.Description, 'managed', policy.PolicyDocument);
+  });
+  return [...inline, ...managed];
+}

@@ -4,7 +4,7 @@ import { DEPLOYMENT_NAMES } from '../../scripts/infrastructure/names.ts';
 import { renderInfrastructure } from '../../scripts/infrastructure/render.ts';
 import { type BuildEnvironment, encodeBuildEnvironment } from '../../src/build-env.ts';
 import { parseConfig } from '../../src/config.ts';
-import { ACCOUNT, evaluate, overrideContext, type Request, resolve, type Statement } from './iam-evaluation.ts';
+import { ACCOUNT, evaluate, overrideContext, policiesOfRole, type Request, resolve, type Statement } from './iam-evaluation.ts';
 
 // The bot's two roles as CloudFormation will create them from deploybot.config.json, resolved
 // against one account: every action and resource each role holds, exactly, and what the
@@ -18,12 +18,8 @@ const rendered = renderInfrastructure(
   'us-east-1',
 );
 if (!rendered.ok) throw new Error(rendered.reason);
-const resources = resolve(rendered.rendered.bot.Resources) as Record<
-  string,
-  { Properties: { Policies: { PolicyName: string; PolicyDocument: { Statement: Statement[] } }[] } }
->;
-const policiesOf = (role: string) => resources[role]?.Properties.Policies ?? [];
-const statementsOf = (role: string) => policiesOf(role).flatMap((p) => p.PolicyDocument.Statement);
+const policiesOf = (role: string) => policiesOfRole(rendered.rendered.bot.Resources as never, role);
+const statementsOf = (role: string) => policiesOf(role).flatMap((p) => p.statements);
 
 /** action → every resource an Allow grants it on, sorted. */
 function grants(role: string): Record<string, string[]> {
@@ -97,9 +93,21 @@ describe('the Slack function role', () => {
     for (const env of Object.values(config.config.environments)) expect(resources).not.toContain(`${env.databaseUrlSecretId}-`);
   });
 
-  it('fits IAM: 10,240 characters of inline policy per role', () => {
-    for (const role of ['SlackFunctionRole', 'StatusFunctionRole'])
-      expect(policiesOf(role).reduce((n, p) => n + JSON.stringify(p.PolicyDocument).length, 0)).toBeLessThan(10_240);
+  it("fits IAM's quotas: 10,240 characters inline per role, 6,144 per managed policy, 10 managed policies", () => {
+    for (const role of ['SlackFunctionRole', 'StatusFunctionRole']) {
+      const policies = policiesOf(role);
+      expect(policies.filter((p) => p.kind === 'inline').reduce((n, p) => n + p.size, 0)).toBeLessThan(10_240);
+      for (const p of policies.filter((p) => p.kind === 'managed')) expect(p.size, p.name).toBeLessThan(6_144);
+      expect(policies.filter((p) => p.kind === 'managed').length).toBeLessThanOrEqual(10);
+    }
+  });
+
+  it('keeps each environment in a policy of its own', () => {
+    expect(policiesOf('SlackFunctionRole').map((p) => `${p.kind} ${p.name}`)).toEqual([
+      'inline slack-function',
+      'managed env-prod of SlackFunctionRole',
+      'managed env-staging of SlackFunctionRole',
+    ]);
   });
 });
 
@@ -181,5 +189,47 @@ describe('StartBuild, as the Slack role may call it', () => {
 
   it('reaches no project outside the config', () => {
     expect(evaluate(slack, startBuild(encodeBuildEnvironment(request), {}, arn.project('some-other-project')))).toBe('implicitly denied');
+  });
+});
+
+describe("each environment's CodeBuild role", () => {
+  it.each(['prod', 'staging'])('%s: its own logs, the backend image, its own database URL, the VPC interfaces', (name) => {
+    const env = config.config.environments[name];
+    const stack = rendered.rendered.environments[name] as unknown as { Resources: Record<string, unknown> };
+    const role = resolve(stack.Resources.MigrationsRole, {}) as {
+      Properties: {
+        RoleName: string;
+        Policies: {
+          PolicyDocument: { Statement: (Omit<Statement, 'Action' | 'Resource'> & { Action: string | string[]; Resource: string })[] };
+        }[];
+      };
+    };
+    const statements = role.Properties.Policies.flatMap((p) => p.PolicyDocument.Statement);
+    const granted = statements.flatMap((s) => [s.Action].flat().map((action) => `${action} ${s.Resource}`)).sort();
+    const project = env?.codebuildProject;
+    expect(granted).toEqual(
+      [
+        `logs:CreateLogStream arn:aws:logs:us-east-1:${ACCOUNT}:log-group:/aws/codebuild/${project}:*`,
+        `logs:PutLogEvents arn:aws:logs:us-east-1:${ACCOUNT}:log-group:/aws/codebuild/${project}:*`,
+        'ecr:GetAuthorizationToken *',
+        ...['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchCheckLayerAvailability'].map(
+          (a) => `${a} arn:aws:ecr:us-east-1:${ACCOUNT}:repository/daadaar-backend`,
+        ),
+        `secretsmanager:GetSecretValue ${arn.secret(env?.databaseUrlSecretId ?? '?')}`,
+        ...[
+          'ec2:CreateNetworkInterface',
+          'ec2:DescribeDhcpOptions',
+          'ec2:DescribeNetworkInterfaces',
+          'ec2:DeleteNetworkInterface',
+          'ec2:DescribeSubnets',
+          'ec2:DescribeSecurityGroups',
+          'ec2:DescribeVpcs',
+        ].map((a) => `${a} *`),
+        `ec2:CreateNetworkInterfacePermission arn:aws:ec2:us-east-1:${ACCOUNT}:network-interface/*`,
+      ].sort(),
+    );
+    expect(statements.find((s) => s.Action === 'ec2:CreateNetworkInterfacePermission')?.Condition).toEqual({
+      StringEquals: { 'ec2:AuthorizedService': 'codebuild.amazonaws.com' },
+    });
   });
 });
