@@ -9,6 +9,9 @@ export interface RenderedInfrastructure {
   environments: Record<string, ReturnType<typeof renderCodeBuildStack>>;
 }
 
+// IAM's default quota of managed policies attached to one role (IAM user guide, "IAM and AWS STS quotas").
+const MANAGED_POLICIES_PER_ROLE = 10;
+
 export type RenderResult = { ok: true; rendered: RenderedInfrastructure } | { ok: false; reason: string };
 
 /**
@@ -22,6 +25,9 @@ export function renderInfrastructure(
   names: DeploymentNames,
   botRegion: string,
 ): RenderResult {
+  const count = Object.keys(config.environments).length;
+  if (count > MANAGED_POLICIES_PER_ROLE)
+    return { ok: false, reason: `${count} environments: a role holds ${MANAGED_POLICIES_PER_ROLE} managed policies, one per environment.` };
   const elsewhere = Object.entries(config.environments).filter(([, env]) => env.region !== botRegion);
   if (elsewhere.length > 0) {
     const list = elsewhere.map(([name, env]) => `${name} (${env.region})`).join(', ');

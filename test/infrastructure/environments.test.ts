@@ -139,6 +139,14 @@ describe('rendering', () => {
     expect(stackOf('qa', withQa as DeploybotConfig).Resources.MigrationsProject.Properties.Name).toBe('daadaar-migrations-qa');
   });
 
+  it('refuses more environments than a role can hold policies for', () => {
+    const many = Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`env${i}`, { ...config.environments.staging }]));
+    expect(renderInfrastructure({ environments: many } as DeploybotConfig, TEMPLATE, DEPLOYMENT_NAMES, 'us-east-1')).toEqual({
+      ok: false,
+      reason: '11 environments: a role holds 10 managed policies, one per environment.',
+    });
+  });
+
   it('refuses an environment in another region than the bot, whose build events could not reach it', () => {
     const elsewhere = { environments: { ...config.environments, eu: { ...config.environments.staging, region: 'eu-west-1' } } };
     expect(renderInfrastructure(elsewhere as DeploybotConfig, TEMPLATE, DEPLOYMENT_NAMES, 'us-east-1')).toEqual({
