@@ -17,7 +17,7 @@ const BUILDSPEC = 'infrastructure/aws/codebuild-migrations.buildspec.yml';
 const REPO = resolve('.');
 
 interface Buildspec {
-  env: Record<string, unknown>;
+  env: { shell: string; 'secrets-manager'?: Record<string, string> };
   phases: Record<string, { commands: string[] }>;
 }
 
@@ -97,10 +97,8 @@ describe('codebuild-migrations.buildspec.yml', () => {
   }, 60_000);
   afterAll(() => db?.drop());
 
-  it('keeps the platform model: bash, ECR pull of IMAGE_URI, and names no database of its own', () => {
+  it('keeps the platform model: DATABASE_URL from Secrets Manager, bash, ECR pull of IMAGE_URI', () => {
     const spec = parse(readFileSync(BUILDSPEC, 'utf8')) as Buildspec;
-    // DATABASE_URL is each environment's project variable (deploybot.yml): a secret named here
-    // would be every environment's database.
     expect(spec.env).toEqual({ shell: 'bash' });
     expect(spec.phases.pre_build?.commands.join('\n')).toContain('docker pull --quiet "$IMAGE_URI"');
   });
