@@ -1,5 +1,5 @@
 import type { DeploybotConfig } from '../../src/config.ts';
-import { renderBotStack } from './bot-stack.ts';
+import { logicalName, renderBotStack } from './bot-stack.ts';
 import { renderCodeBuildStack } from './codebuild-stack.ts';
 import type { DeploymentNames } from './names.ts';
 
@@ -33,6 +33,17 @@ export function renderInfrastructure(
     const list = elsewhere.map(([name, env]) => `${name} (${env.region})`).join(', ');
     return { ok: false, reason: `The bot runs in ${botRegion}; these environments are elsewhere: ${list}. Deploy a bot per region.` };
   }
+  // IAM role names and EventBridge rule names are at most 64 characters; both derive from the project.
+  const tooLong = Object.entries(config.environments).filter(([, env]) => `${env.codebuildProject}-build-events`.length > 64);
+  if (tooLong.length > 0)
+    return {
+      ok: false,
+      reason: `Project names longer than ${64 - '-build-events'.length} characters cannot name their role and rule: ${tooLong.map(([n]) => n).join(', ')}.`,
+    };
+  // Each environment's policy has a logical id made of its name without hyphens (`a-1` and `a1` meet).
+  const ids = Object.keys(config.environments).map(logicalName);
+  if (new Set(ids).size !== ids.length)
+    return { ok: false, reason: `Environment names that differ only in hyphens: ${Object.keys(config.environments).join(', ')}.` };
   const environments = Object.fromEntries(
     Object.entries(config.environments).map(([name, env]) => [name, renderCodeBuildStack(codebuildTemplate, name, env, names)]),
   );

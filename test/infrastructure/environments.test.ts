@@ -147,6 +147,16 @@ describe('rendering', () => {
     });
   });
 
+  it('refuses a project name too long to name its role and build-event rule (64 characters)', () => {
+    const long = { environments: { prod: { ...config.environments.prod, codebuildProject: 'x'.repeat(52) } } };
+    expect(renderInfrastructure(long as DeploybotConfig, TEMPLATE, DEPLOYMENT_NAMES, 'us-east-1')).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('longer than 51 characters'),
+    });
+    const fits = { environments: { prod: { ...config.environments.prod, codebuildProject: 'x'.repeat(51) } } };
+    expect(renderInfrastructure(fits as DeploybotConfig, TEMPLATE, DEPLOYMENT_NAMES, 'us-east-1').ok).toBe(true);
+  });
+
   it('refuses an environment in another region than the bot, whose build events could not reach it', () => {
     const elsewhere = { environments: { ...config.environments, eu: { ...config.environments.staging, region: 'eu-west-1' } } };
     expect(renderInfrastructure(elsewhere as DeploybotConfig, TEMPLATE, DEPLOYMENT_NAMES, 'us-east-1')).toEqual({
