@@ -18,7 +18,7 @@ const slack = await new FakeSlackApi().start();
 // local PostgreSQL (a database drizzle never touched: everything is pending).
 const aws = await new FakeAws().start();
 const targetUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-aws.secrets.set('daadaar/prod/database-url', targetUrl);
+aws.secrets.set('daadaar/prod/database-read-url', targetUrl);
 const results: Record<string, number>[] = [];
 for (let i = 0; i < RUNS; i++) {
   const started = performance.now();

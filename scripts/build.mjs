@@ -6,7 +6,8 @@ import { build } from 'esbuild';
 const common = {
   bundle: true,
   platform: 'node',
-  target: 'node20',
+  // Node 22 is the Lambda runtime (serverless/serverless.yml); locally the code still runs on Node 20 through tsx.
+  target: 'node22',
   format: 'esm',
   external: ['libpg-query'],
   outExtension: { '.js': '.mjs' },
@@ -26,13 +27,14 @@ await build({
   outdir: 'dist',
   external: ['libpg-query', '@electric-sql/pglite'],
 });
-// Split so the AWS SDK clients, imported lazily, load only when a request needs them.
+// Split so the AWS SDK clients, imported lazily, load only when a request needs them. PGlite
+// stays external: it finds its .wasm and .data beside its own module file, so it ships whole in
+// the package (scripts/package.mjs) for the live dry run of the asynchronous self-invocation.
 await build({
   ...common,
   entryPoints: { slack: 'src/handlers/slack.ts', 'codebuild-events': 'src/handlers/codebuild-events.ts' },
-  outdir: 'dist/lambda',
-  // PGlite finds its .wasm and .data beside its own module: it ships whole, next to the bundle.
   external: ['libpg-query', '@electric-sql/pglite'],
+  outdir: 'dist/lambda',
   minify: true,
   splitting: true,
   chunkNames: 'chunks/[name]-[hash]',

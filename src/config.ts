@@ -18,7 +18,20 @@ const slackId = (prefix: string, what: string) =>
 const environmentSchema = z.strictObject({
   codebuildProject: nonEmpty(),
   region: z.string().check(z.regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as us-east-1')),
+  /** The migration owner's DATABASE_URL: only the environment's CodeBuild project reads it. */
   databaseUrlSecretId: nonEmpty(),
+  /**
+   * A read-only DATABASE_URL (SELECT on drizzle.__drizzle_migrations and the catalog only): all
+   * the bot reads, so the internet-facing function never holds the owner's credentials.
+   */
+  databaseReadUrlSecretId: z
+    .string({
+      error: (issue) =>
+        issue.input === undefined
+          ? 'required: the Secrets Manager secret of a read-only DATABASE_URL the bot reads the drizzle history with (README, "Deploying")'
+          : undefined,
+    })
+    .check(z.minLength(1)),
   channels: z.array(slackId('[CG]', 'channel')).check(z.minLength(1)),
   approvers: z.array(slackId('[UW]', 'user')).check(z.minLength(1)),
   approvalsRequired: z._default(z.int().check(z.minimum(1)), 1),

@@ -6,6 +6,7 @@ const env = {
   codebuildProject: 'daadaar-migrations',
   region: 'us-east-1',
   databaseUrlSecretId: 'daadaar/prod/database-url',
+  databaseReadUrlSecretId: 'daadaar/prod/database-read-url',
   channels: ['C0DEPLOYS01'],
   approvers: ['U0APPROVER1'],
 };
@@ -41,6 +42,17 @@ describe('deploybot.config.json', () => {
     expect(parsed.reason).toContain('Unrecognized key: "extra"');
     expect(parsed.reason).toContain('environments.prod.approvalsRequired: needs 2 approvers but only 1 are listed');
     expect(parsed.reason).not.toContain('Invalid input');
+  });
+
+  it('requires the read-only database secret, and says what it is for', () => {
+    const { databaseReadUrlSecretId: _, ...withoutReadUrl } = env;
+    const missing = parseConfig(JSON.stringify({ environments: { prod: withoutReadUrl } }));
+    expect(missing).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/environments\.prod\.databaseReadUrlSecretId: required: .*read-only DATABASE_URL/),
+    });
+    const empty = parseConfig(JSON.stringify({ environments: { prod: { ...env, databaseReadUrlSecretId: '' } } }));
+    expect(empty).toMatchObject({ ok: false, reason: expect.stringContaining('environments.prod.databaseReadUrlSecretId: Too small') });
   });
 
   it('refuses ids that are not Slack ids and files that are not JSON', () => {

@@ -35,7 +35,7 @@ describe('the packaged Lambda handlers', () => {
     table = await dynamo.table();
     aws.onInvoke = (_fn, payload) => invocations.push(payload);
     aws.projects.set('daadaar-migrations', []);
-    aws.secrets.set('daadaar/prod/database-url', 'postgres://deploy:pw@127.0.0.1:1/daadaar');
+    aws.secrets.set('daadaar/prod/database-read-url', 'postgres://deploy:pw@127.0.0.1:1/daadaar');
     config = writeConfigFile();
   }, 60_000);
   afterAll(async () => {
@@ -102,7 +102,7 @@ describe('the packaged Lambda handlers', () => {
     expect(modal).toContain('6 migrations, 105 statements');
     expect(modal).not.toContain('Cannot read secret');
     expect(modal).not.toContain(':pw@');
-    expect(aws.callsOf('GetSecretValue')).toEqual([{ SecretId: 'daadaar/prod/database-url' }]);
+    expect(aws.callsOf('GetSecretValue')).toEqual([{ SecretId: 'daadaar/prod/database-read-url' }]);
   }, 60_000);
 
   it('answers /daadaar status through the lazily loaded CodeBuild client', async () => {
@@ -114,6 +114,18 @@ describe('the packaged Lambda handlers', () => {
     const forged = { deploybotJob: { type: 'status', to: { user: 'U0X', channel: 'C0X' } }, mac: 'forged' };
     expect(await runHandler('slack.mjs', forged)).toEqual({ ok: true, result: { ok: false } });
   }, 60_000);
+
+  it('carries PGlite whole, so the live dry run starts from the package', async () => {
+    const script =
+      "const { PGlite } = await import('@electric-sql/pglite'); const db = await PGlite.create(); process.stdout.write(JSON.stringify((await db.query('select 1 as one')).rows)); await db.close();";
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
+      // PGlite's first start takes seconds, more on a loaded machine.
+      timeout: 60_000,
+      cwd: unpacked,
+      env: { PATH: process.env.PATH },
+    });
+    expect(JSON.parse(stdout)).toEqual([{ one: 1 }]);
+  }, 90_000);
 
   it('the EventBridge handler reports a build from the package', async () => {
     aws.projects.set('daadaar-migrations', []);

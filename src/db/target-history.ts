@@ -15,10 +15,10 @@ export interface TargetHistoryReader {
  */
 export class SecretsManagerTargetHistory implements TargetHistoryReader {
   async read(env: EnvironmentConfig): Promise<AppliedHistory> {
-    const secret = await readSecretString(env.databaseUrlSecretId, env.region);
+    const secret = await readSecretString(env.databaseReadUrlSecretId, env.region);
     if (!secret.ok) return secret;
     const url = databaseUrlFromSecret(secret.value);
-    if (!url) return { ok: false, reason: `Secret ${env.databaseUrlSecretId} holds no postgres:// URL.` };
+    if (!url) return { ok: false, reason: `Secret ${env.databaseReadUrlSecretId} holds no postgres:// URL.` };
     return readAppliedMigrations(url, { connectTimeoutSeconds: 2, statementTimeoutMs: 1500 });
   }
 }

@@ -99,7 +99,7 @@ describe('/daadaar commands', () => {
     expect(overrides.RUN_MIGRATIONS).toBeUndefined();
     expect(bot.aws.callsOf('StartBuild')[0]?.projectName).toBe('daadaar-migrations-staging');
     // A seed runs no migrations: the target database was never looked up for it.
-    expect(bot.aws.callsOf('GetSecretValue')).not.toContainEqual({ SecretId: 'daadaar/staging/database-url' });
+    expect(bot.aws.callsOf('GetSecretValue')).not.toContainEqual({ SecretId: 'daadaar/staging/database-read-url' });
   });
 
   it('lists recent builds and open requests on /daadaar status', async () => {

@@ -54,7 +54,7 @@ describe('a dependency that hangs', () => {
     await bot.settled();
     const modal = JSON.stringify(bot.currentModal());
     expect(modal).toContain('Pending set unknown');
-    expect(modal).toMatch(/Cannot read secret daadaar\/prod\/database-url: \w+/);
+    expect(modal).toMatch(/Cannot read secret daadaar\/prod\/database-read-url: \w+/);
   }, 30_000);
 
   describe('the target database, after login', () => {
@@ -65,7 +65,7 @@ describe('a dependency that hangs', () => {
       const url = new URL(db.url);
       proxy = await stallingProxy({ host: url.hostname, port: Number(url.port || 5432) });
       url.port = String(proxy.port);
-      bot.aws.secrets.set('daadaar/prod/database-url', url.toString());
+      bot.aws.secrets.set('daadaar/prod/database-read-url', url.toString());
     });
     afterEach(async () => {
       await proxy.close();

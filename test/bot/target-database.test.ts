@@ -28,7 +28,7 @@ describe('the review is of what the target database will run', () => {
   async function botWith(secret: string | undefined, migrationsFolder?: string) {
     const bot = new BotHarness();
     await bot.start(undefined, { dryRuns: new LiveDryRuns(runner), migrationsFolder });
-    if (secret !== undefined) bot.aws.secrets.set('daadaar/prod/database-url', secret);
+    if (secret !== undefined) bot.aws.secrets.set('daadaar/prod/database-read-url', secret);
     return bot;
   }
 

@@ -1,9 +1,14 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: the strings are CloudFormation and Serverless variables, not JS templates
 // biome-ignore-all lint/suspicious/noExplicitAny: parsed YAML documents are navigated freely in assertions
-import { readdirSync, readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { DEPLOYMENT_NAMES } from '../../scripts/infrastructure/names.ts';
+import { renderInfrastructure } from '../../scripts/infrastructure/render.ts';
 import { parseConfig } from '../../src/config.ts';
 
 // The deploy files are YAML nobody can run here (no AWS account): these tests hold them to
@@ -14,7 +19,14 @@ const template = read('infrastructure/aws/deploybot.yml');
 const manifest = read('infrastructure/aws/slack-app-manifest.yml');
 const config = parseConfig(readFileSync('deploybot.config.json', 'utf8'));
 if (!config.ok) throw new Error(config.reason);
-const environments = Object.values(config.config.environments);
+const rendered = renderInfrastructure(
+  config.config,
+  readFileSync('infrastructure/aws/deploybot.yml', 'utf8'),
+  DEPLOYMENT_NAMES,
+  serverless.provider.region,
+);
+if (!rendered.ok) throw new Error(rendered.reason);
+const bot = rendered.rendered.bot as Record<string, any>;
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
@@ -35,12 +47,30 @@ describe('serverless/serverless.yml', () => {
     expect(readFileSync('scripts/build.mjs', 'utf8')).toContain("'codebuild-events': 'src/handlers/codebuild-events.ts'");
   });
 
-  it('routes Slack to POST /slack/events and CodeBuild events of every configured project', () => {
+  it('runs on Node 22, the target esbuild compiles for, while the code still supports Node 20 locally', () => {
+    expect(serverless.provider.runtime).toBe('nodejs22.x');
+    expect(readFileSync('scripts/build.mjs', 'utf8')).toMatch(/target: 'node22'/);
+    expect(JSON.parse(readFileSync('package.json', 'utf8')).engines.node).toBe('>=20');
+  });
+
+  it('routes Slack to POST /slack/events; build events come from each environment stack, not from here', () => {
     expect(serverless.functions.slack.events).toContainEqual({ httpApi: { method: 'POST', path: '/slack/events' } });
-    const pattern = serverless.functions.codebuildEvents.events[0].eventBridge.pattern;
-    expect(pattern.source).toEqual(['aws.codebuild']);
-    expect(pattern['detail-type'].sort()).toEqual(['CodeBuild Build Phase Change', 'CodeBuild Build State Change']);
-    expect(pattern.detail['project-name'].sort()).toEqual(environments.map((e) => e.codebuildProject).sort());
+    expect(serverless.functions.codebuildEvents.events).toBeUndefined();
+    // The environment stacks target this function by name, and its role names it too.
+    expect(serverless.functions.codebuildEvents.name).toBe(DEPLOYMENT_NAMES.statusFunction);
+    expect(template.Parameters.StatusFunctionName.Default).toBe(DEPLOYMENT_NAMES.statusFunction);
+    expect(serverless.functions.slack.name).toBe(DEPLOYMENT_NAMES.slackFunction);
+  });
+
+  it("gives each function its own role from the bot's stack, and no shared one", () => {
+    const output = (name: string) => `\${cf:${DEPLOYMENT_NAMES.botStack}.${name}}`;
+    expect(serverless.functions.slack.role).toBe(output('SlackFunctionRoleArn'));
+    expect(serverless.functions.codebuildEvents.role).toBe(output('StatusFunctionRoleArn'));
+    expect(serverless.provider.iam).toBeUndefined();
+    expect(serverless.provider.environment.DEPLOYBOT_TABLE).toBe(output('RequestTableName'));
+    const outputs = Object.keys(bot.Outputs);
+    for (const name of ['SlackFunctionRoleArn', 'StatusFunctionRoleArn', 'RequestTableName']) expect(outputs).toContain(name);
+    expect(serverless.provider.environment.SLACK_SECRET_ID).toBe(DEPLOYMENT_NAMES.slackSecret);
   });
 
   it('sets only environment variables the code reads', () => {
@@ -50,50 +80,74 @@ describe('serverless/serverless.yml', () => {
         name,
       ).toBe(true);
     }
-    expect(serverless.provider.iam.role.managedPolicies).toEqual(['${cf:daadaar-deploybot-infra.BotPolicyArn}']);
-    expect(serverless.provider.iam.role.statements).toBeUndefined();
   });
+});
+
+describe("the bot's stack", () => {
+  it('holds the request table: pk/sk, the byEnv index, TTL, point-in-time recovery, kept on delete', () => {
+    const table = bot.Resources.RequestTable;
+    expect(table).toMatchObject({ Type: 'AWS::DynamoDB::Table', DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    expect(table.Properties).toEqual({
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: ['pk', 'sk', 'gsi1pk', 'gsi1sk'].map((AttributeName) => ({ AttributeName, AttributeType: 'S' })),
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: 'byEnv',
+          KeySchema: [
+            { AttributeName: 'gsi1pk', KeyType: 'HASH' },
+            { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
+      ],
+      TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+    });
+  });
+
+  it('is rendered by npm run infra, one file per stack', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'infra-'));
+    const { stdout } = await promisify(execFile)(process.execPath, [
+      'node_modules/.bin/tsx',
+      'scripts/render-infrastructure.ts',
+      '--out',
+      out,
+    ]);
+    expect(readdirSync(out).sort()).toEqual(
+      ['bot.json', ...Object.keys(config.config.environments).map((n) => `codebuild-${n}.json`)].sort(),
+    );
+    expect(JSON.parse(readFileSync(join(out, 'bot.json'), 'utf8'))).toEqual(JSON.parse(JSON.stringify(bot)));
+    expect(stdout).toContain(`--stack-name ${DEPLOYMENT_NAMES.botStack} --template-file ${join(out, 'bot.json')}`);
+    expect(stdout).toContain('--stack-name daadaar-deploybot-codebuild-staging');
+  }, 30_000);
 });
 
 describe('infrastructure/aws/deploybot.yml', () => {
   const project = template.Resources.MigrationsProject.Properties;
 
-  it('keeps the platform model: NO_SOURCE, standard:7.0, privileged, in the VPC, IMAGE_URI', () => {
+  it('keeps the platform model: NO_SOURCE, standard:7.0, privileged, in the VPC, one build at a time', () => {
     expect(project.Source.Type).toBe('NO_SOURCE');
     expect(project.Environment).toMatchObject({ Image: 'aws/codebuild/standard:7.0', PrivilegedMode: true });
-    expect(project.Environment.EnvironmentVariables.map((v: { Name: string }) => v.Name)).toEqual(['IMAGE_URI']);
+    expect(project.Environment.EnvironmentVariables.map((v: { Name: string; Type: string }) => `${v.Name}:${v.Type}`)).toEqual([
+      'IMAGE_URI:PLAINTEXT',
+      'DATABASE_URL:SECRETS_MANAGER',
+    ]);
     expect(project.VpcConfig.Subnets).toEqual({ Ref: 'SubnetIds' });
     expect(project.ConcurrentBuildLimit).toBe(1);
-    expect(template.Parameters.ProjectName.Default).toBe('daadaar-migrations');
   });
 
   it('carries the buildspec file verbatim', () => {
     expect(project.Source.BuildSpec).toBe(readFileSync('infrastructure/aws/codebuild-migrations.buildspec.yml', 'utf8'));
   });
 
-  it('grants the bot exactly its five actions, each on named resources only', () => {
-    const statements = template.Resources.BotPolicy.Properties.PolicyDocument.Statement as {
-      Action: string | string[];
-      Resource: unknown;
-    }[];
-    const actions = statements.flatMap((s) => s.Action).sort();
-    expect(actions).toEqual([
-      'codebuild:BatchGetBuilds',
-      'codebuild:ListBuildsForProject',
-      'codebuild:StartBuild',
-      'logs:GetLogEvents',
-      'secretsmanager:GetSecretValue',
-    ]);
-    const resources = JSON.stringify(statements.map((s) => s.Resource));
-    expect(resources).not.toMatch(/"\*"/);
-    expect(resources).toContain(':project/${ProjectName}');
-    expect(resources).toContain(':log-group:/aws/codebuild/${ProjectName}:log-stream:*');
-    expect(resources).toContain(':secret:${DatabaseUrlSecretName}-??????');
-  });
-
-  it('names the production database secret the config points at', () => {
-    expect(template.Parameters.DatabaseUrlSecretName.Default).toBe(config.config.environments.prod?.databaseUrlSecretId);
-    expect(template.Parameters.SlackSecretName.Default).toBe(serverless.provider.environment.SLACK_SECRET_ID);
+  it('has no default for what names an environment, so no stack falls back to production', () => {
+    for (const name of ['EnvironmentName', 'ProjectName', 'DatabaseUrlSecretName'])
+      expect(template.Parameters[name].Default, name).toBeUndefined();
+    expect(project.Environment.EnvironmentVariables[1].Value).toEqual({ Ref: 'DatabaseUrlSecretName' });
   });
 });
 

@@ -1,0 +1,47 @@
+// Names the rendered stacks and serverless/serverless.yml must agree on. The roles are written
+// before the functions exist (a role's policy names its own function for the self-invocation),
+// so the functions carry fixed names instead of the Serverless Framework's stage-derived ones.
+
+export interface DeploymentNames {
+  /** serverless.yml `functions.slack.name`. */
+  slackFunction: string;
+  /** serverless.yml `functions.codebuildEvents.name`, the target of every environment's build-event rule. */
+  statusFunction: string;
+  /** Secrets Manager secret with SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN (serverless.yml `SLACK_SECRET_ID`). */
+  slackSecret: string;
+  /** The ECR repository of the backend image every environment's build runs. */
+  backendRepository: string;
+  /** The bot's stack (table and roles); serverless.yml reads its outputs with `${cf:…}`. */
+  botStack: string;
+}
+
+export const DEPLOYMENT_NAMES: DeploymentNames = {
+  slackFunction: 'daadaar-deploybot-slack',
+  statusFunction: 'daadaar-deploybot-codebuild-events',
+  slackSecret: 'deploybot/slack',
+  backendRepository: 'daadaar-backend',
+  botStack: 'daadaar-deploybot-bot',
+};
+
+/** The request table's one secondary index (requests of an environment, newest first). */
+export const TABLE_INDEX = 'byEnv';
+
+/** Stack of one environment's CodeBuild side. */
+export function codebuildStackName(envName: string): string {
+  return `daadaar-deploybot-codebuild-${envName}`;
+}
+
+/** CodeBuild writes each project's builds to this group (deploybot.yml names it so). */
+export function buildLogGroup(project: string): string {
+  return `/aws/codebuild/${project}`;
+}
+
+/**
+ * A secret's ARN pattern from the id the config holds. Secrets Manager appends six random
+ * characters to a secret's name in its ARN, so a name matches `name-??????` (Secrets Manager
+ * user guide, "Permissions policy examples").
+ */
+export function secretArn(secretId: string, region: string): string {
+  if (secretId.startsWith('arn:')) return secretId;
+  return `arn:\${AWS::Partition}:secretsmanager:${region}:\${AWS::AccountId}:secret:${secretId}-??????`;
+}
