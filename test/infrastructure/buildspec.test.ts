@@ -146,7 +146,7 @@ describe('codebuild-migrations.buildspec.yml', () => {
     expect(spec.phases.pre_build?.commands.join('\n')).toContain('docker pull --quiet "$IMAGE_URI"');
     const [verifyStep, runStep] = spec.phases.build?.commands ?? [];
     expect(verifyStep).toContain('bun src/cli/verify-plan-entry.ts');
-    expect(verifyStep).toContain('-e DEPLOYBOT_IMAGE_DIGEST="${pulled##*@}"');
+    expect(verifyStep).toMatch(/-e DEPLOYBOT_IMAGE_DIGEST="\$\{pulled##\*@\}"/);
     expect(verifyStep).not.toContain('migrate.ts');
     expect(runStep).toContain('bun database/migrate.ts');
     expect(runStep).toContain('bun database/seed.ts');
