@@ -30,16 +30,16 @@ export async function acquireMigrationLock(sql: postgres.Sql, { waitMs, pollMs, 
     const [row] = await sql<{ locked: boolean }[]>`select pg_try_advisory_lock(${k1}::int, ${k2}::int) as locked`;
     if (row?.locked) return { ok: true, waitedMs: Date.now() - started };
     const holder = await describeLockHolder(sql);
+    if (holder !== lastHolder) {
+      log(`Waiting for the migration lock (up to ${seconds(waitMs)} s): held by ${holder}.`);
+      lastHolder = holder;
+    }
     const waited = Date.now() - started;
     if (waited >= waitMs) {
       return {
         ok: false,
         reason: `Another migrator still holds the migration lock after ${seconds(waited)} s: ${holder}. Nothing was applied; run again once it has finished.`,
       };
-    }
-    if (holder !== lastHolder) {
-      log(`Waiting for the migration lock (up to ${seconds(waitMs)} s): held by ${holder}.`);
-      lastHolder = holder;
     }
     await new Promise((r) => setTimeout(r, Math.min(pollMs, waitMs - waited)));
   }
