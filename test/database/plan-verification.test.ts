@@ -197,4 +197,12 @@ describe('verifying a seed plan', () => {
     expect(edited.code).toBe(3);
     expect(edited.err).toMatch(/^Plan mismatch \(seed-file\): the seed's files differ/);
   });
+
+  it('explains itself with --help, and rejects an unknown option', async () => {
+    const help = await runVerifier({}, ['--help']);
+    expect(help).toMatchObject({ code: 0, out: expect.stringContaining('Usage: deploybot verify') });
+    const bad = await runVerifier({}, ['--nope']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain("Unknown option '--nope'");
+  });
 });
