@@ -105,6 +105,8 @@ async function attemptRun(
     const { snapshot } = read;
     const missing = snapshot.target.drift.find((d) => d.kind === 'missing-file');
     if (missing) return fail('plan', missing.message);
+    // drizzle itself never notices these; the review showed them, the log should too.
+    if (attempt === 1) for (const d of snapshot.target.drift) log(`Warning (${d.kind}): ${d.message}`);
     if (options.approved) {
       const check = checkAgainstApproved(options.approved, snapshotPlan(snapshot, options.imageDigest ?? null));
       if (!check.ok) return fail('plan', check.reason);

@@ -184,4 +184,12 @@ describe.skipIf(!onServer)('the migrator', () => {
     expect(await rowCount()).toBe(3);
     expect(await sql`select to_regclass('notes') as t`).toEqual([{ t: null }]);
   });
+
+  it('warns about drift drizzle never notices: an applied migration edited afterwards', async () => {
+    await sql`update drizzle.__drizzle_migrations set hash = md5(hash) where id = (select min(id) from drizzle.__drizzle_migrations)`;
+    const lines: string[] = [];
+    const run = await runMigrations({ databaseUrl: db.url, migrationsFolder: HISTORY, log: (l) => lines.push(l), settings: FAST });
+    expect(run).toMatchObject({ ok: true });
+    expect(lines[0]).toMatch(/^Warning \(edited-after-apply\): backend\/drizzle\/0000_init\.sql was edited after it was applied/);
+  });
 });
