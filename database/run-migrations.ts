@@ -4,6 +4,7 @@ import postgres from 'postgres';
 import { checkAgainstApproved } from '../src/history/approved-plan.ts';
 import type { ImageDigest, MigratePlan } from '../src/history/plan.ts';
 import { readTargetSnapshot, snapshotPlan } from '../src/history/target-snapshot.ts';
+import { redact } from '../src/redact.ts';
 import type { MigrationSource } from '../src/review/model.ts';
 import type { AppliedRow } from '../src/review/target-plan.ts';
 import { formatFailure, locateFailure, sqlstateOf } from './migration-failure.ts';
@@ -140,7 +141,7 @@ async function attemptRun(
     return done({ ok: true, applied: tags, ms, attempts: attempt });
   } catch (error) {
     // I/O that failed (connection refused, dropped): a value for the entry to print.
-    return fail('migration', `Cannot migrate: ${(error as Error).message ?? String(error)}`);
+    return fail('migration', `Cannot migrate: ${redact((error as Error).message ?? String(error))}`);
   } finally {
     if (locked) await releaseMigrationLock(client).catch(() => {});
     await client.end({ timeout: 5 });
