@@ -84,6 +84,19 @@ describe('database/migrate', () => {
   });
 });
 
+describe('an unreachable database', () => {
+  it('is a value with a reason that never shows the password', async () => {
+    const run = await runMigrations({
+      databaseUrl: 'postgres://migrator:s3cret-pw@127.0.0.1:1/daadaar',
+      migrationsFolder: HISTORY,
+      log: () => {},
+    });
+    expect(run).toMatchObject({ ok: false, stage: 'migration', attempts: 1 });
+    expect(!run.ok && run.reason).toMatch(/^Cannot migrate: .*ECONNREFUSED/);
+    expect(!run.ok && run.reason).not.toContain('s3cret-pw');
+  });
+});
+
 describe('the embedded PostgreSQL fallback', () => {
   it('runs the whole history with the same driver and migrator', async () => {
     const db = await createOnPglite();
