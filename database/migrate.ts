@@ -1,19 +1,69 @@
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { approvedPlanFromEnvironment, imageDigestFromEnvironment } from '../src/history/approved-plan.ts';
+import type { MigratePlan } from '../src/history/plan.ts';
 import { databaseUrlFromEnvironment } from './connection.ts';
-import { runMigrations } from './run-migrations.ts';
+import { runMigrations, settingsFromEnvironment } from './run-migrations.ts';
 
-// The programmatic migrate entry: `npm run db:migrate` locally, and what the CodeBuild
-// project runs inside the backend image in production.
+// The programmatic migrate entry. In CodeBuild (inside the migrations image) it runs only the
+// approved plan: DEPLOYBOT_PLAN must hash to DEPLOYBOT_PLAN_SHA256 and still match the target,
+// checked again under the migration lock right before drizzle runs. `npm run db:migrate`
+// passes --local: a developer's database has no approved plan, and saying so on the command
+// line (not by a missing variable) keeps a misconfigured build from skipping the check.
+//
+// Exit status: 0 applied (or nothing to apply), 1 a migration failed or the history check
+// failed, 2 cannot start (no DATABASE_URL, bad settings), 3 refused (no plan, or it differs),
+// 4 another migrator held the lock for the whole wait.
+const USAGE = 'Usage: tsx database/migrate.ts [--local]   (--local: no approved plan, for a development database)';
+
+let args: ReturnType<typeof parse>;
+try {
+  args = parse(process.argv.slice(2));
+} catch (error) {
+  console.error(`${(error as Error).message}\n${USAGE}`);
+  process.exit(2);
+}
+
 const databaseUrl = databaseUrlFromEnvironment();
 if (!databaseUrl) {
   console.error('DATABASE_URL is not set (environment or database/.env).');
   process.exit(2);
 }
+const settings = settingsFromEnvironment(process.env);
+if (!settings.ok) {
+  console.error(settings.reason);
+  process.exit(2);
+}
+
+let approved: MigratePlan | undefined;
+if (!args.values.local) {
+  const read = approvedPlanFromEnvironment(process.env);
+  if (!read.ok) {
+    console.error(`${read.reason} (For a development database: npm run db:migrate, which passes --local.)`);
+    process.exit(3);
+  }
+  if (read.plan.kind !== 'migrate') {
+    console.error('The approved plan is a seed plan: refusing to migrate with it.');
+    process.exit(3);
+  }
+  approved = read.plan;
+  console.log(`Approved plan sha256 ${read.sha256}: ${approved.pending.count} pending migration(s).`);
+}
+
 const migrationsFolder = process.env.MIGRATIONS_FOLDER ?? fileURLToPath(new URL('../backend/drizzle', import.meta.url));
-try {
-  await runMigrations({ databaseUrl, migrationsFolder });
-} catch (error) {
+const run = await runMigrations({
+  databaseUrl,
+  migrationsFolder,
+  approved,
+  imageDigest: imageDigestFromEnvironment(process.env),
+  settings: settings.settings,
+});
+if (!run.ok) {
   // Postgres errors carry no credentials; the URL is never printed.
-  console.error(`Migration failed, nothing was applied: ${error instanceof Error ? error.message : String(error)}`);
-  process.exit(1);
+  console.error(run.reason);
+  process.exitCode = run.stage === 'plan' ? 3 : run.stage === 'lock' ? 4 : 1;
+}
+
+function parse(argv: string[]) {
+  return parseArgs({ args: argv, options: { local: { type: 'boolean' } } });
 }

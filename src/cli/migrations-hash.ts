@@ -2,8 +2,9 @@ import { parseArgs } from 'node:util';
 import { loadMigrations } from '../review/load.ts';
 import { migrationSetHash } from '../review/migration-set.ts';
 
-// The sha256 of a migration set: the value the bot pins a build to, and the check the
-// CodeBuild buildspec runs inside the backend image before it migrates anything.
+// The sha256 of a migration folder (every journal entry, in order): a quick way to tell two
+// checkouts or images apart. Builds are no longer pinned to it: they are pinned to the plan
+// (src/history/plan.ts), which the buildspec verifies with `deploybot verify`.
 //   npm run migrations:hash -- [FOLDER]                  print it
 //   npm run migrations:hash -- --expect SHA256 [FOLDER]  exit 0 if equal, 3 if not
 const USAGE = 'Usage: npm run migrations:hash -- [--expect SHA256] [FOLDER]   (FOLDER defaults to backend/drizzle)';

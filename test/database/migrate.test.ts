@@ -23,14 +23,18 @@ describe('database/migrate', () => {
     await migrate(drizzle(sql), { migrationsFolder: historyPrefix(3) });
     const lines: string[] = [];
     const run = await runMigrations({ databaseUrl: db.url, migrationsFolder: HISTORY, log: (l) => lines.push(l) });
-    expect(run.applied).toEqual(['0003_media_sizes_and_cleanup', '0004_rename_biography', '0005_backfill_trimmed_names']);
-    expect(lines.slice(0, 3).map((l) => l.split(' (')[0])).toEqual(run.applied.map((t) => `Applying ${t}`));
-    expect(lines[3]).toMatch(/^Applied 3 migrations in one transaction in \d+ ms\.$/);
+    const tags = ['0003_media_sizes_and_cleanup', '0004_rename_biography', '0005_backfill_trimmed_names'];
+    expect(run).toMatchObject({ ok: true, applied: tags, attempts: 1 });
+    expect(lines.slice(0, 3).map((l) => l.split(' (')[0])).toEqual(tags.map((t) => `Applying ${t}`));
+    expect(lines[3]).toMatch(new RegExp(`^Applied 3 migrations in one transaction in \\d+ ms: ${tags.join(', ')}\\.$`));
     const applied = await sql`select hash from drizzle.__drizzle_migrations`;
     expect(applied).toHaveLength(6);
 
     const again: string[] = [];
-    expect((await runMigrations({ databaseUrl: db.url, migrationsFolder: HISTORY, log: (l) => again.push(l) })).applied).toEqual([]);
+    expect(await runMigrations({ databaseUrl: db.url, migrationsFolder: HISTORY, log: (l) => again.push(l) })).toMatchObject({
+      ok: true,
+      applied: [],
+    });
     expect(again).toEqual(['Nothing to apply: all 6 migrations are applied.']);
   });
 
@@ -80,12 +84,25 @@ describe('database/migrate', () => {
   });
 });
 
+describe('an unreachable database', () => {
+  it('is a value with a reason that never shows the password', async () => {
+    const run = await runMigrations({
+      databaseUrl: 'postgres://migrator:s3cret-pw@127.0.0.1:1/daadaar',
+      migrationsFolder: HISTORY,
+      log: () => {},
+    });
+    expect(run).toMatchObject({ ok: false, stage: 'migration', attempts: 1 });
+    expect(!run.ok && run.reason).toMatch(/^Cannot migrate: .*ECONNREFUSED/);
+    expect(!run.ok && run.reason).not.toContain('s3cret-pw');
+  });
+});
+
 describe('the embedded PostgreSQL fallback', () => {
   it('runs the whole history with the same driver and migrator', async () => {
     const db = await createOnPglite();
     try {
       const run = await runMigrations({ databaseUrl: db.url, migrationsFolder: HISTORY, log: () => {} });
-      expect(run.applied).toHaveLength(6);
+      expect(run.ok && run.applied).toHaveLength(6);
     } finally {
       await db.drop();
     }

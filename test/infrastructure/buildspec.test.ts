@@ -2,12 +2,18 @@ import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { drizzle } from 'drizzle-orm/postgres-js';
+import { migrate } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { migrationSetHash } from '../../src/review/migration-set.ts';
+import { encodeBuildEnvironment } from '../../src/build-env.ts';
+import { readAppliedMigrations } from '../../src/db/applied-migrations.ts';
+import { buildMigratePlan, buildSeedPlan, encodePlan, type Plan, planSha256 } from '../../src/history/plan.ts';
+import { seedFilesSha256 } from '../../src/history/seed-files.ts';
+import { planAgainstDatabase } from '../../src/review/target-plan.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
-import { loadHistory } from '../support/migration-folders.ts';
+import { historyPrefix, loadFolder } from '../support/migration-folders.ts';
 
 // The buildspec's own commands, run phase by phase in bash as CodeBuild would. `aws` and
 // `docker` are stand-ins on PATH: `docker run IMAGE bun FILE ARGS` runs FILE from this
@@ -32,7 +38,7 @@ echo "docker $*" >> "${log}"
 case "$1" in
   login) cat > /dev/null; echo "Login Succeeded"; exit 0 ;;
   pull) exit 0 ;;
-  image) echo "image $3@sha256:0000"; exit 0 ;;
+  image) ref="\${@: -1}"; echo "\${ref%@*}@\${FAKE_PULLED_DIGEST:?}"; exit 0 ;;
   run) shift ;;
   *) echo "docker shim: unsupported $1" >&2; exit 1 ;;
 esac
@@ -81,75 +87,139 @@ async function runBuild(env: Record<string, string>): Promise<{ code: number; ou
   return { code: 0, output, calls: readFileSync(log, 'utf8') };
 }
 
-describe('codebuild-migrations.buildspec.yml', () => {
-  let db: TestDatabase;
-  let databaseUrl: string;
-  let expected: string;
-  const image = '123456789012.dkr.ecr.us-east-1.amazonaws.com/daadaar-backend@sha256:abc123';
+const REGISTRY_IMAGE = '123456789012.dkr.ecr.us-east-1.amazonaws.com/daadaar-backend';
+const DIGEST = `sha256:${'ab'.repeat(32)}`;
+const IMAGE = `${REGISTRY_IMAGE}@${DIGEST}`;
 
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    // A password in the URL, to prove it is never printed (trust auth ignores it).
+/** What the bot passes to StartBuild for an approved plan (src/build-env.ts). */
+function requestEnv(plan: Plan): Record<string, string> {
+  return encodeBuildEnvironment({
+    run: plan.kind === 'migrate' ? { kind: 'migrate' } : { kind: 'seed', clean: plan.clean },
+    requestId: 'req-42',
+    env: 'prod',
+    channel: 'C1',
+    threadTs: '1700000000.000100',
+    requestedBy: 'U1',
+    approvedBy: ['U2'],
+    plan: encodePlan(plan),
+    planSha256: planSha256(plan),
+    imageUri: IMAGE,
+  });
+}
+
+/** The review of a target, as the bot computes it. */
+async function reviewedPlan(url: string): Promise<Plan> {
+  const rows = await readAppliedMigrations(url);
+  if (!rows.ok) throw new Error(rows.reason);
+  const folder = await loadFolder();
+  const { pending } = planAgainstDatabase(folder.migrations, folder.missing, rows.rows);
+  return buildMigratePlan({ appliedRows: rows.rows, pending, image: DIGEST });
+}
+
+async function rowCount(url: string): Promise<number> {
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    const [row] = await sql<{ n: number }[]>`select count(*)::int as n from drizzle.__drizzle_migrations`;
+    return row?.n ?? 0;
+  } finally {
+    await sql.end();
+  }
+}
+
+describe('codebuild-migrations.buildspec.yml', () => {
+  const databases: TestDatabase[] = [];
+  /** A database of its own, with a password in the URL to prove it is never printed (trust auth ignores it). */
+  async function target(): Promise<{ db: TestDatabase; url: string }> {
+    const db = await createTestDatabase();
+    databases.push(db);
     const url = new URL(db.url);
     url.password = 'never-echo-this-pw';
-    databaseUrl = url.toString();
-    expected = migrationSetHash(await loadHistory());
-  }, 60_000);
-  afterAll(() => db?.drop());
+    return { db, url: url.toString() };
+  }
+  afterAll(async () => {
+    for (const db of databases) await db.drop();
+  });
 
-  it('keeps the platform model: DATABASE_URL from Secrets Manager, bash, ECR pull of IMAGE_URI', () => {
+  it('keeps the platform model, and runs the verifier as its own step before migrating or seeding', () => {
     const spec = parse(readFileSync(BUILDSPEC, 'utf8')) as Buildspec;
     expect(spec.env).toEqual({ shell: 'bash' });
     expect(spec.phases.pre_build?.commands.join('\n')).toContain('docker pull --quiet "$IMAGE_URI"');
+    const [verifyStep, runStep] = spec.phases.build?.commands ?? [];
+    expect(verifyStep).toContain('bun src/cli/verify-plan-entry.ts');
+    expect(verifyStep).toMatch(/-e DEPLOYBOT_IMAGE_DIGEST="\$\{pulled##\*@\}"/);
+    expect(verifyStep).not.toContain('migrate.ts');
+    expect(runStep).toContain('bun database/migrate.ts');
+    expect(runStep).toContain('bun database/seed.ts');
   });
 
-  it('refuses to migrate when the image holds another migration set: nothing runs', async () => {
-    const run = await runBuild({
-      RUN_MIGRATIONS: 'true',
-      EXPECTED_MIGRATIONS_SHA256: 'f'.repeat(64),
-      IMAGE_URI: image,
-      DATABASE_URL: databaseUrl,
-    });
-    expect(run.code).toBe(3);
-    expect(run.output).toContain(`Migration set mismatch: this image holds sha256 ${expected}`);
-    expect(run.calls).toContain('migrations-hash-entry.ts --expect');
-    expect(run.calls).not.toContain('database/migrate.ts');
-    expect(run.output).not.toContain('never-echo-this-pw');
-  }, 60_000);
-
-  it('verifies the set, then migrates, without printing the database URL', async () => {
-    const run = await runBuild({
-      RUN_MIGRATIONS: 'true',
-      EXPECTED_MIGRATIONS_SHA256: expected,
-      IMAGE_URI: image,
-      DATABASE_URL: databaseUrl,
-    });
-    expect(run.output).toContain(`Migration set verified: sha256 ${expected}`);
+  it('verifies the approved plan, then applies exactly its pending set, without printing the database URL', async () => {
+    const { db, url } = await target();
+    const plan = await reviewedPlan(db.url);
+    const run = await runBuild({ ...requestEnv(plan), DATABASE_URL: url, FAKE_PULLED_DIGEST: DIGEST });
+    expect(run.output).toContain(`Plan verified: sha256 ${planSha256(plan)}, 6 pending migrations`);
     expect(run.code).toBe(0);
     expect(run.output).toContain('Applying 0000_init');
+    expect(run.output).toMatch(/Applied 6 migrations in one transaction in \d+ ms: 0000_init, .*0005_backfill_trimmed_names\./);
+    expect(run.calls.indexOf('verify-plan-entry.ts')).toBeLessThan(run.calls.indexOf('database/migrate.ts'));
     expect(run.output).not.toContain('never-echo-this-pw');
     expect(run.calls).not.toContain('never-echo-this-pw');
-    const sql = postgres(db.url, { max: 1 });
-    const [row] = await sql<{ n: number }[]>`select count(*)::int as n from drizzle.__drizzle_migrations`;
-    await sql.end();
-    expect(row?.n).toBe(6);
+    expect(await rowCount(db.url)).toBe(6);
   }, 120_000);
 
-  it('refuses a migration build without the reviewed hash, and a build with nothing to do', async () => {
-    const unpinned = await runBuild({ RUN_MIGRATIONS: 'true', IMAGE_URI: image, DATABASE_URL: databaseUrl });
-    expect(unpinned.code).not.toBe(0);
-    expect(unpinned.output).toContain('EXPECTED_MIGRATIONS_SHA256 is not set');
-    expect(unpinned.calls).not.toContain('docker run');
-    const idle = await runBuild({ IMAGE_URI: image, DATABASE_URL: databaseUrl });
+  it('refuses before any migration runs when the target moved after the review', async () => {
+    const { db, url } = await target();
+    const plan = await reviewedPlan(db.url);
+    const sql = postgres(db.url, { max: 1, onnotice: () => {} });
+    await migrate(drizzle(sql), { migrationsFolder: historyPrefix(1) });
+    await sql.end();
+    const run = await runBuild({ ...requestEnv(plan), DATABASE_URL: url, FAKE_PULLED_DIGEST: DIGEST });
+    expect(run.code).toBe(3);
+    expect(run.output).toContain('Plan mismatch (applied-history): ');
+    expect(run.output).toContain('now has 1 rows, the review saw 0 (1 applied since)');
+    expect(run.calls).not.toContain('database/migrate.ts');
+    expect(await rowCount(db.url)).toBe(1);
+  }, 120_000);
+
+  it('refuses when docker pulled an image with another digest', async () => {
+    const { db, url } = await target();
+    const plan = await reviewedPlan(db.url);
+    const other = `sha256:${'cd'.repeat(32)}`;
+    const run = await runBuild({ ...requestEnv(plan), DATABASE_URL: url, FAKE_PULLED_DIGEST: other });
+    expect(run.code).toBe(3);
+    expect(run.output).toContain(`Plan mismatch (image): the image differs: approved ${DIGEST}, this build runs ${other}`);
+    expect(run.calls).not.toContain('database/migrate.ts');
+  }, 120_000);
+
+  it('refuses a build without an approved plan, and a build with nothing to do', async () => {
+    const { url } = await target();
+    const unpinned = await runBuild({ RUN_MIGRATIONS: 'true', IMAGE_URI: IMAGE, DATABASE_URL: url, FAKE_PULLED_DIGEST: DIGEST });
+    expect(unpinned.code).toBe(3);
+    expect(unpinned.output).toContain('No approved plan in the environment');
+    expect(unpinned.calls).not.toContain('database/migrate.ts');
+    const idle = await runBuild({ IMAGE_URI: IMAGE, DATABASE_URL: url, FAKE_PULLED_DIGEST: DIGEST });
     expect(idle.code).not.toBe(0);
     expect(idle.output).toContain('needs RUN_MIGRATIONS=true or RUN_SEED=true');
-  });
+    expect(idle.calls).not.toContain('docker run');
+  }, 60_000);
 
-  it('RUN_SEED=true runs the seed with CLEAN passed through', async () => {
-    const run = await runBuild({ RUN_SEED: 'true', CLEAN: 'true', IMAGE_URI: image, DATABASE_URL: databaseUrl });
+  it('RUN_SEED=true verifies the seed plan, then seeds with CLEAN passed through; another CLEAN is refused', async () => {
+    const { db, url } = await target();
+    const sql = postgres(db.url, { max: 1, onnotice: () => {} });
+    await migrate(drizzle(sql), { migrationsFolder: 'backend/drizzle' });
+    await sql.end();
+    const seed = await seedFilesSha256('.');
+    if (!seed.ok) throw new Error(seed.reason);
+    const plan = buildSeedPlan({ seedSha256: seed.sha256, clean: true, image: DIGEST });
+    const run = await runBuild({ ...requestEnv(plan), DATABASE_URL: url, FAKE_PULLED_DIGEST: DIGEST });
+    expect(run.output).toContain('Plan verified');
     expect(run.code).toBe(0);
     expect(run.calls).toMatch(/docker run --rm -e DATABASE_URL -e CLEAN=true .* bun database\/seed\.ts/);
     expect(run.output).toContain('CLEAN=true: deleting every organization');
     expect(run.output).not.toContain('never-echo-this-pw');
-  }, 60_000);
+
+    const changed = await runBuild({ ...requestEnv(plan), CLEAN: 'false', DATABASE_URL: url, FAKE_PULLED_DIGEST: DIGEST });
+    expect(changed.code).toBe(3);
+    expect(changed.output).toContain('Plan mismatch (clean): CLEAN differs: approved CLEAN=true, this build has CLEAN=false');
+    expect(changed.calls).not.toContain('database/seed.ts');
+  }, 120_000);
 });

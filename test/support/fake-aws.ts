@@ -45,6 +45,8 @@ export class FakeAws {
   readonly secrets = new Map<string, string>();
   /** CloudWatch Logs: "group\tstream" → messages; a missing key is a stream not created yet. */
   readonly logStreams = new Map<string, string[]>();
+  /** ECR: repository name → its images (a digest and the tags pointing at it). */
+  readonly ecrImages = new Map<string, { imageDigest: string; imageTags: string[] }[]>();
   readonly #tokens = new Map<string, { params: unknown; buildId: string; at: number }>();
   readonly #failures = new Map<string, AwsError[]>();
   readonly #hanging = new Set<string>();
@@ -181,9 +183,40 @@ export class FakeAws {
           },
         };
       }
+      case 'AmazonEC2ContainerRegistry_V20150921.DescribeImages':
+        return this.#describeImages(body);
       default:
         return { error: { status: 400, type: 'UnknownOperationException', message: `fake does not implement ${target}` } };
     }
+  }
+
+  #describeImages(body: Record<string, unknown>): { ok: unknown } | { error: AwsError } {
+    const repositoryName = String(body.repositoryName);
+    const registryId = String(body.registryId ?? '123456789012');
+    const images = this.ecrImages.get(repositoryName);
+    if (!images) {
+      const message = `The repository with name '${repositoryName}' does not exist in the registry with id '${registryId}'`;
+      return { error: { status: 400, type: 'RepositoryNotFoundException', message } };
+    }
+    const ids = (body.imageIds as { imageTag?: string; imageDigest?: string }[] | undefined) ?? [];
+    const found = images.filter((i) =>
+      ids.some((id) => i.imageDigest === id.imageDigest || (id.imageTag && i.imageTags.includes(id.imageTag))),
+    );
+    if (found.length === 0) {
+      const [id] = ids;
+      const message = `The image with imageId {imageDigest:'${id?.imageDigest ?? 'null'}', imageTag:'${id?.imageTag ?? 'null'}'} does not exist within the repository with name '${repositoryName}' in the registry with id '${registryId}'`;
+      return { error: { status: 400, type: 'ImageNotFoundException', message } };
+    }
+    const imageDetails = found.map((i) => ({
+      registryId,
+      repositoryName,
+      imageDigest: i.imageDigest,
+      imageTags: i.imageTags,
+      imageSizeInBytes: 52_428_800,
+      imagePushedAt: this.now() / 1000,
+      imageManifestMediaType: 'application/vnd.oci.image.index.v1+json',
+    }));
+    return { ok: { imageDetails } };
   }
 
   #startBuild(body: Record<string, unknown>): { ok: unknown } | { error: AwsError } {
