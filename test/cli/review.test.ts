@@ -40,7 +40,7 @@ describe('npm run review', () => {
     expect(code).toBe(0);
     const doc = JSON.parse(out);
     expect(doc.migrations).toHaveLength(6);
-    expect(doc.summary).toEqual({ destructive: 3, breaking: 2, locking: 12, transaction: 0, unreviewable: 0 });
+    expect(doc.summary).toMatchObject({ destructive: 3, breaking: 2, locking: 12, transaction: 0, unreviewable: 0 });
     const drop = doc.statements.find((s: { sql: string }) => s.sql.includes('DROP COLUMN'));
     expect(drop).toMatchObject({
       file: 'backend/drizzle/0003_media_sizes_and_cleanup.sql',
