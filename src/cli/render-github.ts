@@ -18,7 +18,7 @@ export interface Annotation {
   message: string;
 }
 
-/** Findings in a --fail-on category, repository checks and a failed dry run are errors; the rest warnings. */
+/** What fails the run is an error (repository checks, and findings or a failed dry run named in --fail-on); the rest warnings. */
 export function annotations(report: ReviewReport, failOn: readonly string[]): Annotation[] {
   const failing = new Set(failOn);
   const rank = (c: Category) => CATEGORIES.indexOf(c);
@@ -33,7 +33,7 @@ export function annotations(report: ReviewReport, failOn: readonly string[]): An
   const dry = report.dryRun;
   if (dry && !dry.ok) {
     out.push({
-      level: 'error',
+      level: failing.has('dry-run') ? 'error' : 'warning',
       ruleId: 'dry-run-failed',
       file: dry.file,
       line: dry.line,

@@ -35,7 +35,7 @@ describe('.github/workflows/migration-review.yml', () => {
       ok: true,
       changedSince: 'origin/main',
       format: 'github',
-      failOn: ['destructive', 'unreviewable'],
+      failOn: ['destructive', 'unreviewable', 'dry-run'],
       dryRun: true,
     });
   });
