@@ -2,13 +2,13 @@ import { formatReviewText, type TextStyle } from '../review/format-text.ts';
 import { describeDryRun } from '../review/target-review.ts';
 import { type ReviewReport, summaryTail } from './review-report.ts';
 
-// The terminal report: which scope was used, then what the target or the branch looks like
-// (drift, repository checks, the dry run, empty files), then the findings, and a summary line
-// that holds all of it. The report must already be terminal-safe (escapeControlCharsDeep):
+// The terminal report: what the target or the branch looks like (drift, repository checks,
+// empty files, the dry run), then which scope the review used, directly above the findings it
+// introduces, and a summary line that holds all of it. The report must already be terminal-safe (escapeControlCharsDeep):
 // the styles below add escape sequences of their own.
 
 export function renderText(report: ReviewReport, style: TextStyle): string {
-  const lines: string[] = [style.bold(report.scopeText)];
+  const lines: string[] = [];
   const { target } = report;
   if (target?.fromDatabase) {
     lines.push(
@@ -30,6 +30,7 @@ export function renderText(report: ReviewReport, style: TextStyle): string {
   } else {
     lines.push(`dry run: not run${report.dryRunSkipped ? ` (${report.dryRunSkipped})` : ''}`);
   }
+  lines.push(style.bold(report.scopeText));
   const body = formatReviewText(report.review, style).replace(/\n+$/, '');
   return `${lines.join('\n')}\n\n${body}; ${summaryTail(report)}\n`;
 }

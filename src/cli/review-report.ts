@@ -23,7 +23,7 @@ export interface ReviewReport {
   mode: ReviewMode;
   /** `migration`: each migration judged alone; `run`: the set judged as one pending run. */
   scope: ReviewScope;
-  /** One sentence naming what was reviewed and how, printed first so no reader mistakes one review for another. */
+  /** One sentence naming what was reviewed and how, printed with every review so no reader mistakes one for another. */
   scopeText: string;
   review: Review;
   /** sha256 of the reviewed set, as the bot pins a build to it. */

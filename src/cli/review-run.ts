@@ -20,7 +20,8 @@ export interface ReviewRequest {
   asOneRun: boolean;
 }
 
-export type ReportResult = { ok: true; report: ReviewReport } | { ok: false; reason: string };
+/** `what` heads the message a person sees; by default "Cannot review". */
+export type ReportResult = { ok: true; report: ReviewReport } | { ok: false; reason: string; what?: string };
 
 export async function buildReport(request: ReviewRequest, runner: DryRunner | undefined): Promise<ReportResult> {
   const { paths, databaseUrl, changedSince } = request;
@@ -61,7 +62,7 @@ async function folderReport(folder: string, request: ReviewRequest, runner: DryR
   const { databaseUrl } = request;
   if (!databaseUrl && loaded.missing[0]) return { ok: false, reason: `${loaded.missing[0].file}: listed in the journal but missing` };
   const history = databaseUrl ? await readAppliedMigrations(databaseUrl) : undefined;
-  if (history && !history.ok) return { ok: false, reason: `cannot read the target database: ${redact(history.reason)}` };
+  if (history && !history.ok) return { ok: false, reason: redact(history.reason), what: 'Cannot read the target database' };
   // Without a target the whole history is "pending" on a fresh database; keep the per-migration
   // view (every table was new once) unless asked to treat it as one run.
   const scope = databaseUrl || request.asOneRun ? 'run' : 'migration';

@@ -64,7 +64,7 @@ export async function main(
   try {
     const built = await buildReport({ paths, databaseUrl, changedSince, asOneRun }, pglite && withProgress(pglite, rawErr));
     if (!built.ok) {
-      err.write(`Cannot review: ${built.reason}\n`);
+      err.write(`${built.what ?? 'Cannot review'}: ${built.reason}\n`);
       return 2;
     }
     report = built.report;

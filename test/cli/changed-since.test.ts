@@ -50,7 +50,7 @@ describe('deploybot review --changed-since', () => {
       // The dry run replayed the base's six migrations first: the foreign key to "reports" resolved.
       expect(doc.branch.dryRun).toMatchObject({ ok: true, migrations: 1, statements: 3 });
       expect(err).toContain('Reviewed the 1 migration this branch adds to main');
-    });
+    }, 120_000);
 
     it('says so when the ref does not exist (a shallow CI checkout)', () => {
       const { code, err } = deploybot(repo, ['review', '--changed-since', 'origin/nope', '--no-dry-run']);
@@ -175,6 +175,6 @@ describe('deploybot review --changed-since', () => {
       );
       expect(out).toMatch(/Summary: 1 migration, 1 statement: .*; repository checks ok; dry run FAILED/);
       expect(err).toContain('Failing: found a failed dry run');
-    });
+    }, 120_000);
   });
 });
