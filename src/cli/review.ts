@@ -77,7 +77,7 @@ export async function main(
   else if (format === 'sarif') out.write(escapeJsonText(renderSarif(report, failOn, packageJson.version)));
   else if (format === 'github') {
     out.write(renderGithub(renderText(safe, PLAIN), annotations(safe, failOn)));
-    const written = await appendStepSummary(renderMarkdown(report), env);
+    const written = await appendStepSummary(renderMarkdown(safe), env);
     if (!written.ok) err.write(`Job summary not written: ${written.reason}\n`);
   } else {
     out.write(renderText(safe, out.isTTY === true && !env.NO_COLOR ? ANSI : PLAIN));
