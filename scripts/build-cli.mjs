@@ -15,14 +15,17 @@ if (!esbuild) {
   console.warn('deploybot: esbuild is not installed; bin/deploybot.mjs will run the TypeScript source');
   process.exit(0);
 }
-rmSync('dist/cli', { recursive: true, force: true });
+// `--outdir DIR` builds elsewhere (the packaging test does, so it never races a rebuild of dist/).
+const at = process.argv.indexOf('--outdir');
+const outdir = at === -1 ? 'dist/cli' : process.argv[at + 1];
+rmSync(outdir, { recursive: true, force: true });
 const optional = ['verify-plan'].filter((name) => existsSync(`src/cli/${name}.ts`));
 await esbuild.build({
   entryPoints: {
     deploybot: 'src/cli/deploybot.ts',
     ...Object.fromEntries(optional.map((name) => [name, `src/cli/${name}.ts`])),
   },
-  outdir: 'dist/cli',
+  outdir,
   bundle: true,
   platform: 'node',
   target: 'node20',

@@ -5,8 +5,9 @@ import type { ReviewReport } from './review-report.ts';
 // `--format github`: workflow commands on stdout that GitHub Actions turns into annotations on
 // the pull request's changed lines (docs.github.com, "Workflow commands for GitHub Actions").
 // Values are escaped as actions/toolkit's packages/core/src/command.ts does: `%`, CR and LF in
-// the message; also `:` and `,` in properties. GitHub shows at most 10 error and 10 warning
-// annotations per step, so the job summary carries everything.
+// the message; also `:` and `,` in properties. GitHub shows at most 10 error, 10 warning and 10
+// notice annotations per step, 50 per job (actions/toolkit, docs/problem-matchers.md,
+// "Limitations"), so the job summary carries everything.
 
 export interface Annotation {
   level: 'error' | 'warning' | 'notice';
@@ -63,8 +64,9 @@ export function workflowCommand(a: Annotation): string {
 }
 
 /**
- * The readable report first, inside stop-commands: a migration line such as `::add-mask::` or
- * `::error::` must be printed as text, not obeyed by the runner. Then the annotations.
+ * The readable report first, between `::stop-commands::TOKEN` and `::TOKEN::` (docs: "Stopping
+ * and starting workflow commands"): a migration line such as `::add-mask::` or `::error::` is
+ * printed as text, not obeyed by the runner. Then the annotations.
  */
 export function renderGithub(text: string, list: readonly Annotation[]): string {
   const token = randomBytes(16).toString('hex');
