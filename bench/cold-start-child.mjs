@@ -14,7 +14,8 @@ const body = new URLSearchParams({
   user_name: 'requester',
   channel_id: 'C0DEPLOYS01',
   team_id: 'T0DAADAAR',
-  trigger_id: 'trigger.bench',
+  // Slack's trigger ids expire in 3 s; the fake Slack reads the issue time from this form.
+  trigger_id: `trigger.${Date.now()}.bench`,
   response_url: 'https://hooks.slack.invalid/x',
   api_app_id: 'A0DEPLOYBOT',
 }).toString();

@@ -31,6 +31,8 @@ await build({
   ...common,
   entryPoints: { slack: 'src/handlers/slack.ts', 'codebuild-events': 'src/handlers/codebuild-events.ts' },
   outdir: 'dist/lambda',
+  // PGlite finds its .wasm and .data beside its own module: it ships whole, next to the bundle.
+  external: ['libpg-query', '@electric-sql/pglite'],
   minify: true,
   splitting: true,
   chunkNames: 'chunks/[name]-[hash]',

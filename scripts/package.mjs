@@ -18,6 +18,12 @@ for (const pkg of ['libpg-query', '@pgsql/types']) {
     filter: (src) => !/\.d\.ts$|README|\.map$/.test(src),
   });
 }
+// PGlite, for a live dry run in the asynchronous invocation (a set the precomputed table lacks).
+// It loads pglite.wasm and pglite.data from beside its own module; its extensions are not used.
+cpSync(join('node_modules', '@electric-sql/pglite'), join(stage, 'node_modules', '@electric-sql/pglite'), {
+  recursive: true,
+  filter: (src) => !/\.d\.c?ts$|README|\.map$|\.cjs$|\.tar\.gz$/.test(src),
+});
 cpSync('backend/drizzle', join(stage, 'backend/drizzle'), { recursive: true });
 cpSync('deploybot.config.json', join(stage, 'deploybot.config.json'));
 // ESM bundles: tell Node so without relying on the .mjs extension alone.

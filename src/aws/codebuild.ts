@@ -1,5 +1,6 @@
 import type { Build } from '@aws-sdk/client-codebuild';
-import { regionalClients } from './lazy-sdk.ts';
+import { BUDGET, sdkTimeouts } from '../deadline.ts';
+import { describeAwsError, regionalClients } from './lazy-sdk.ts';
 
 // CodeBuild behind the three calls the bot needs. The SDK client honours AWS_ENDPOINT_URL,
 // which is how tests point it at a local server speaking CodeBuild's JSON 1.1 protocol.
@@ -33,20 +34,26 @@ export interface StartBuildInput {
   sourceVersion?: string;
 }
 
-export type StartBuildResult = { ok: true; build: BuildSummary } | { ok: false; code: string; message: string };
+/**
+ * `ambiguous`: the call may have reached CodeBuild (a timeout, a 5xx, a dropped connection), so
+ * a build may exist; only a retry with the same idempotency token, or a look at the project's
+ * builds, can tell. Otherwise CodeBuild refused and no build exists.
+ */
+export type StartBuildResult = { ok: true; build: BuildSummary } | { ok: false; code: string; message: string; ambiguous: boolean };
 
 export interface CodeBuildGateway {
   /** Newest first. */
   recentBuilds(project: string, region: string, limit: number): Promise<BuildSummary[]>;
   startBuild(input: StartBuildInput): Promise<StartBuildResult>;
   getBuild(buildId: string, region: string): Promise<BuildSummary | undefined>;
+  stopBuild(buildId: string, region: string): Promise<{ ok: true } | { ok: false; reason: string }>;
 }
 
 export class SdkCodeBuildGateway implements CodeBuildGateway {
   // Loaded on first use: a slash command's modal never needs CodeBuild.
   readonly #client = regionalClients(
     () => import('@aws-sdk/client-codebuild'),
-    (sdk, region) => new sdk.CodeBuildClient({ region, maxAttempts: 2 }),
+    (sdk, region) => new sdk.CodeBuildClient({ region, ...sdkTimeouts(BUDGET.codeBuild) }),
   );
 
   async recentBuilds(project: string, region: string, limit: number): Promise<BuildSummary[]> {
@@ -77,11 +84,22 @@ export class SdkCodeBuildGateway implements CodeBuildGateway {
           environmentVariablesOverride: Object.entries(input.environment).map(([name, value]) => ({ name, value, type: 'PLAINTEXT' })),
         }),
       );
-      if (!started.build) return { ok: false, code: 'EmptyResponse', message: 'StartBuild returned no build' };
+      if (!started.build) return { ok: false, code: 'EmptyResponse', message: 'StartBuild returned no build', ambiguous: true };
       return { ok: true, build: summarize(started.build) };
     } catch (error) {
-      const e = error as { name?: string; message?: string };
-      return { ok: false, code: e.name ?? 'Error', message: e.message ?? String(error) };
+      const e = error as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+      const status = e.$metadata?.httpStatusCode;
+      return { ok: false, code: e.name ?? 'Error', message: e.message ?? String(error), ambiguous: status === undefined || status >= 500 };
+    }
+  }
+
+  async stopBuild(buildId: string, region: string): Promise<{ ok: true } | { ok: false; reason: string }> {
+    try {
+      const { client, sdk } = await this.#client(region);
+      await client.send(new sdk.StopBuildCommand({ id: buildId }));
+      return { ok: true };
+    } catch (error) {
+      return { ok: false, reason: describeAwsError(error) };
     }
   }
 }

@@ -1,70 +1,66 @@
 import { randomUUID } from 'node:crypto';
-import { App } from '@slack/bolt';
+import { App, type Receiver } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
 import type { CodeBuildGateway } from '../aws/codebuild.ts';
-import { type LogTailGateway, SdkLogTailGateway } from '../aws/log-tail.ts';
-import type { SlackCredentials } from '../aws/slack-credentials.ts';
+import type { LogTailGateway } from '../aws/log-tail.ts';
+import type { RequestStore } from '../aws/request-store.ts';
 import type { DeploybotConfig } from '../config.ts';
-import type { TargetHistoryReader } from '../db/target-history.ts';
-import type { DryRunSource } from '../dryrun/dry-run-table.ts';
-import { SlackRequestReceiver } from '../http/slack-receiver.ts';
-import { createLog, type Log } from '../log.ts';
-import type { ReviewSource } from '../review/review-table.ts';
-import { signingKey } from './approval-request.ts';
+import type { Log } from '../log.ts';
 import { boltLogger } from './bolt-logger.ts';
 import type { BotContext } from './bot-context.ts';
+import type { DeferredJob, DeferredWork } from './deferred.ts';
+import { runJob } from './jobs/run-job.ts';
 import { registerApprovalActions } from './listeners/approval-actions.ts';
 import { registerCommand } from './listeners/command.ts';
 import { registerRequestSubmission } from './listeners/request-submission.ts';
-import { MigrationCatalog } from './migration-catalog.ts';
+import type { MigrationCatalog } from './migration-catalog.ts';
 
 export interface BotOptions {
   config: DeploybotConfig;
-  credentials: SlackCredentials;
+  /** The transport, built by the composition root (src/handlers/): the bot never builds its own. */
+  receiver: Receiver;
+  botToken: string;
+  slack: WebClient;
   codeBuild: CodeBuildGateway;
-  /** CloudWatch Logs, for the tail `/daadaar status` shows (default: the SDK). */
-  logs?: LogTailGateway;
-  migrationsFolder: string;
-  /** Reads each target's drizzle history; without it every pending set is "unknown". */
-  targetHistory?: TargetHistoryReader;
-  /** Dry-run results; without it the review says no dry run is available. */
-  dryRuns?: DryRunSource;
-  /** Precomputed reviews; without them every review runs live. */
-  reviews?: ReviewSource;
-  /** Slack Web API base, ending in /api/ (tests point it at a local server). */
+  logs: LogTailGateway;
+  store: RequestStore;
+  work: DeferredWork;
+  catalog: MigrationCatalog;
+  actionKey: Buffer;
   slackApiUrl?: string;
   now?: () => number;
   newId?: () => string;
-  log?: Log;
+  log: Log;
 }
 
-export function createBot(options: BotOptions): { app: App; receiver: SlackRequestReceiver; context: BotContext } {
-  const log = options.log ?? createLog({ service: 'deploybot' });
-  const now = options.now ?? Date.now;
-  const receiver = new SlackRequestReceiver(options.credentials.signingSecret, log, now);
+export interface Bot {
+  app: App;
+  context: BotContext;
+  /** The slow half of a listener, run by the asynchronous invocation (or in the background locally). */
+  runJob(job: DeferredJob): Promise<void>;
+}
+
+export function createBot(options: BotOptions): Bot {
+  const { log } = options;
   const app = new App({
-    token: options.credentials.botToken,
-    receiver,
-    // No auth.test round trip on a cold start: the bot listens to no events that need its own id.
-    tokenVerificationEnabled: false,
+    receiver: options.receiver,
+    // A fixed authorization: Bolt's default calls auth.test on every request to learn the bot's
+    // own ids, a Slack round trip inside the 3-second window. Nothing here needs those ids.
+    authorize: async () => ({ botToken: options.botToken }),
     ignoreSelf: false,
     logger: boltLogger(log),
-    clientOptions: {
-      slackApiUrl: options.slackApiUrl,
-      // Honour Retry-After on 429, but give up before Slack's 3-second window is spent.
-      retryConfig: { retries: 2, factor: 1, minTimeout: 100, maxTimeout: 1500 },
-    },
+    clientOptions: { slackApiUrl: options.slackApiUrl, timeout: 3000, retryConfig: { retries: 1, minTimeout: 100, maxTimeout: 1000 } },
   });
   const context: BotContext = {
     config: options.config,
     codeBuild: options.codeBuild,
-    logs: options.logs ?? new SdkLogTailGateway(),
-    catalog: new MigrationCatalog(options.migrationsFolder, {
-      history: options.targetHistory,
-      dryRuns: options.dryRuns,
-      reviews: options.reviews,
-    }),
-    actionKey: signingKey(options.credentials.signingSecret),
-    now,
+    logs: options.logs,
+    catalog: options.catalog,
+    store: options.store,
+    work: options.work,
+    slack: options.slack,
+    actionKey: options.actionKey,
+    now: options.now ?? Date.now,
     newId: options.newId ?? randomUUID,
     log,
   };
@@ -74,5 +70,5 @@ export function createBot(options: BotOptions): { app: App; receiver: SlackReque
   app.error(async (error) => {
     log.error('unhandled listener error', { error });
   });
-  return { app, receiver, context };
+  return { app, context, runJob: (job) => runJob(context, job) };
 }

@@ -1,16 +1,23 @@
+import type { WebClient } from '@slack/web-api';
 import type { CodeBuildGateway } from '../aws/codebuild.ts';
 import type { LogTailGateway } from '../aws/log-tail.ts';
+import type { RequestStore } from '../aws/request-store.ts';
 import type { DeploybotConfig } from '../config.ts';
 import type { Log } from '../log.ts';
+import type { DeferredWork } from './deferred.ts';
 import type { MigrationCatalog } from './migration-catalog.ts';
 
-/** What listeners need, passed in: no listener reaches for globals, transports or env vars. */
+/** What listeners and jobs need, passed in: nothing here reaches for globals, transports or env vars. */
 export interface BotContext {
   config: DeploybotConfig;
   codeBuild: CodeBuildGateway;
   logs: LogTailGateway;
   catalog: MigrationCatalog;
-  /** HMAC key for action values (derived from the signing secret). */
+  store: RequestStore;
+  work: DeferredWork;
+  /** The Web API client jobs use (listeners get Bolt's own, built from the same token). */
+  slack: WebClient;
+  /** HMAC key for button values and deferred jobs (derived from the signing secret). */
   actionKey: Buffer;
   now: () => number;
   newId: () => string;

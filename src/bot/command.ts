@@ -2,7 +2,7 @@ import type { DeploybotConfig } from '../config.ts';
 
 export type ParsedCommand =
   | { kind: 'help' }
-  | { kind: 'status'; env?: string }
+  | { kind: 'status' | 'history'; env?: string }
   | { kind: 'migrate' | 'seed'; env: string }
   | { kind: 'invalid'; message: string };
 
@@ -15,9 +15,12 @@ export function parseCommand(text: string, config: DeploybotConfig): ParsedComma
     case 'help':
       return { kind: 'help' };
     case 'status':
+    case 'history': {
+      const v = verb.toLowerCase() as 'status' | 'history';
       if (envName && !envs.includes(envName))
-        return { kind: 'invalid', message: `Unknown environment \`${clip(envName)}\`. Try \`/daadaar status\` or one of ${envList}.` };
-      return { kind: 'status', env: envName };
+        return { kind: 'invalid', message: `Unknown environment \`${clip(envName)}\`. Try \`/daadaar ${v}\` or one of ${envList}.` };
+      return { kind: v, env: envName };
+    }
     case 'migrate':
     case 'seed': {
       const v = verb.toLowerCase() as 'migrate' | 'seed';
@@ -50,6 +53,7 @@ export function helpText(config: DeploybotConfig): string {
     '• `/daadaar migrate <env>`: review the pending migrations and ask for approval',
     '• `/daadaar seed <env>`: ask for approval to run the organizations seed',
     '• `/daadaar status [env]`: latest builds and open requests',
+    '• `/daadaar history [env]`: the last 10 requests: who asked, who approved, what ran',
     '• `/daadaar help`: this message',
     '',
     `Environments:\n${envs}`,

@@ -1,7 +1,9 @@
 import type { EnvironmentConfig } from '../config.ts';
 import type { TargetHistoryReader } from '../db/target-history.ts';
+import { BUDGET, withDeadline } from '../deadline.ts';
 import type { DryRunSource } from '../dryrun/dry-run-table.ts';
 import type { DryRunResult } from '../dryrun/pglite-dry-run.ts';
+import type { RequestKind } from '../requests/record.ts';
 import { digestReview, type ReviewDigest } from '../review/digest.ts';
 import { type JournalFolderResult, loadJournalFolder } from '../review/load.ts';
 import { migrationSetHash } from '../review/migration-set.ts';
@@ -10,7 +12,6 @@ import { reviewMigrations } from '../review/review.ts';
 import { type ReviewScope, type ReviewSource, reviewKey } from '../review/review-table.ts';
 import { type Drift, planAgainstDatabase } from '../review/target-plan.ts';
 import { type AppliedHistory, reviewScopeFor } from '../review/target-review.ts';
-import type { RequestKind } from './approval-request.ts';
 
 export interface ReviewedSet {
   /** What will run on the target: its pending set, or the whole history when that is unknown. */
@@ -67,11 +68,15 @@ export class MigrationCatalog {
       kind === 'seed'
         ? { ok: false, reason: 'not read for a seed' }
         : this.options.history
-          ? await this.options.history.read(env)
+          ? await withDeadline(this.options.history.read(env), BUDGET.targetRead, 'The target database').catch((error: unknown) => ({
+              ok: false as const,
+              reason: (error as Error).message,
+            }))
           : { ok: false, reason: 'the bot has no access to the target database configured' };
     const plan = planAgainstDatabase(loaded.migrations, loaded.missing, history.ok ? history.rows : []);
     const review = await this.#review(plan.pending, reviewScopeFor(history));
-    const dryRun = plan.drift.length === 0 ? await this.options.dryRuns?.lookup(plan.applied, plan.pending) : undefined;
+    // With drift the replayed history is the repository's idea of the target: still worth running.
+    const dryRun = await this.options.dryRuns?.lookup(plan.applied, plan.pending);
     return {
       ok: true,
       set: {

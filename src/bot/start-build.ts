@@ -1,71 +1,104 @@
-import type { BuildSummary, CodeBuildGateway } from '../aws/codebuild.ts';
+import type { BuildSummary } from '../aws/codebuild.ts';
+import { buildConsoleUrl } from '../aws/codebuild.ts';
 import { describeAwsError } from '../aws/lazy-sdk.ts';
+import { decodeBuildEnvironment, encodeBuildEnvironment } from '../build-env.ts';
 import type { EnvironmentConfig } from '../config.ts';
-import type { ApprovalRequest } from './approval-request.ts';
+import { buildStarted, startFailed } from '../requests/decisions.ts';
+import type { RequestRecord } from '../requests/record.ts';
+import { transition } from '../requests/transition.ts';
+import { escapeMrkdwn, mention } from '../slack/mrkdwn.ts';
+import type { BotContext } from './bot-context.ts';
+import { showRecord, threadReply } from './notify.ts';
 
-export type StartOutcome =
-  | { kind: 'started'; build: BuildSummary }
-  /** This request's build already exists (a concurrent approval, or a retried click). */
-  | { kind: 'already-started'; build: BuildSummary }
-  /** Another build of the project is running: migrations must not overlap. */
-  | { kind: 'busy'; build: BuildSummary }
-  | { kind: 'failed'; reason: string };
+/** How long a started build holds its environment's lock if its end is never reported. */
+const BUILD_LOCK_MS = 3 * 60 * 60_000;
 
-export interface BuildThread {
-  channel: string;
-  threadTs: string;
+type Attempt = { kind: 'started'; build: BuildSummary } | { kind: 'not-started'; reason: string };
+
+/**
+ * Called only by whoever moved the request to `starting` (the one conditional write that
+ * allows it), so a request starts at most one build however many clicks raced for it. The
+ * idempotency token covers a retried call within CodeBuild's five minutes; after that the
+ * project's recent builds are searched for this request's id before anything is concluded.
+ */
+export async function startRequestBuild(ctx: BotContext, record: RequestRecord, env: EnvironmentConfig): Promise<RequestRecord> {
+  const attempt = await attemptStart(ctx, record, env);
+  const now = ctx.now();
+  if (attempt.kind === 'started') {
+    const done = await transition(ctx.store, record.id, (r) =>
+      buildStarted(r, { id: attempt.build.id, region: env.region, status: attempt.build.status }, now),
+    );
+    const current = done.ok ? done.record : (done.record ?? record);
+    await ctx.store
+      .extendLock(record.env, record.id, now + BUILD_LOCK_MS)
+      .catch((error: unknown) => ctx.log.warn('lock not extended', { error }));
+    ctx.log.info('build started', { requestId: record.id, buildId: attempt.build.id });
+    await showRecord(ctx, current);
+    const approvedBy = current.approvals.map((a) => mention(a.user)).join(', ');
+    await threadReply(
+      ctx,
+      current,
+      `:rocket: Approved by ${approvedBy}. Build <${buildConsoleUrl(attempt.build.id, env.region)}|${escapeMrkdwn(attempt.build.id)}> started, pinned to the reviewed set \`${record.setHash.slice(0, 12)}\`. Status follows in this thread.`,
+    );
+    return current;
+  }
+  const back = await transition(ctx.store, record.id, (r) => startFailed(r, attempt.reason, now));
+  const current = back.ok ? back.record : (back.record ?? record);
+  ctx.log.warn('build not started', { requestId: record.id, reason: attempt.reason });
+  await showRecord(ctx, current);
+  await threadReply(
+    ctx,
+    current,
+    `:x: The build did not start: ${escapeMrkdwn(attempt.reason)}. Nothing ran. The request is still open: an approver can click Approve to try again.`,
+  );
+  return current;
 }
 
-/** The overrides that pin a build to the reviewed request and let status updates find the thread. */
-export function buildEnvironment(request: ApprovalRequest, env: EnvironmentConfig, thread: BuildThread): Record<string, string> {
-  const vars: Record<string, string> =
-    request.kind === 'migrate' ? { RUN_MIGRATIONS: 'true' } : { RUN_SEED: 'true', CLEAN: request.clean ? 'true' : 'false' };
-  Object.assign(vars, {
-    DEPLOYBOT_REQUEST_ID: request.id,
-    EXPECTED_MIGRATIONS_SHA256: request.setHash,
-    SLACK_CHANNEL_ID: thread.channel,
-    SLACK_THREAD_TS: thread.threadTs,
-    REQUESTED_BY: request.requestedBy,
-    APPROVED_BY: request.approvals.join(','),
-  });
-  if (env.imageUri) vars.IMAGE_URI = env.imageUri;
-  return vars;
-}
-
-export async function startApprovedBuild(
-  request: ApprovalRequest,
-  env: EnvironmentConfig,
-  gateway: CodeBuildGateway,
-  thread: BuildThread,
-): Promise<StartOutcome> {
+async function attemptStart(ctx: BotContext, record: RequestRecord, env: EnvironmentConfig): Promise<Attempt> {
   let recent: BuildSummary[];
   try {
-    recent = await gateway.recentBuilds(env.codebuildProject, env.region, 10);
+    recent = await ctx.codeBuild.recentBuilds(env.codebuildProject, env.region, 10);
   } catch (error) {
-    return { kind: 'failed', reason: describeAwsError(error) };
+    return { kind: 'not-started', reason: `CodeBuild could not be asked which builds are running (${describeAwsError(error)})` };
   }
-  const ours = recent.find((b) => b.env.DEPLOYBOT_REQUEST_ID === request.id);
-  if (ours) return { kind: 'already-started', build: ours };
+  const ours = recent.find((b) => decodeBuildEnvironment(b.env).requestId === record.id);
+  if (ours) return { kind: 'started', build: ours };
   const running = recent.find((b) => b.status === 'IN_PROGRESS');
-  if (running) return { kind: 'busy', build: running };
-
-  const started = await gateway.startBuild({
+  if (running) {
+    const other = decodeBuildEnvironment(running.env).requestId;
+    return {
+      kind: 'not-started',
+      reason: `build ${running.id} of ${env.codebuildProject} is still running${other ? ` (request ${other})` : ''}, and migrations never overlap`,
+    };
+  }
+  const input = {
     project: env.codebuildProject,
     region: env.region,
-    // CodeBuild returns the same build for a repeated token, or refuses it when parameters
-    // differ, for five minutes: two approvals clicked together cannot start two builds.
-    idempotencyToken: request.id,
-    environment: buildEnvironment(request, env, thread),
+    idempotencyToken: record.id,
+    environment: encodeBuildEnvironment({
+      run: record.kind === 'migrate' ? { kind: 'migrate' } : { kind: 'seed', clean: record.clean === true },
+      requestId: record.id,
+      env: record.env,
+      channel: record.channel,
+      threadTs: record.messageTs ?? '',
+      requestedBy: record.requestedBy,
+      approvedBy: record.approvals.map((a) => a.user),
+      plan: record.setHash,
+      planSha256: record.setHash,
+      imageUri: env.imageUri,
+    }),
     sourceVersion: env.sourceVersion,
-  });
-  if (started.ok) {
-    return started.build.env.DEPLOYBOT_REQUEST_ID === request.id || started.build.env.DEPLOYBOT_REQUEST_ID === undefined
-      ? { kind: 'started', build: started.build }
-      : { kind: 'failed', reason: `CodeBuild answered with build ${started.build.id}, which belongs to another request` };
+  };
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const started = await ctx.codeBuild.startBuild(input);
+    if (started.ok) return { kind: 'started', build: started.build };
+    if (!started.ambiguous) return { kind: 'not-started', reason: `${started.code}: ${started.message}` };
+    ctx.log.warn('StartBuild outcome unknown; retrying with the same token', { requestId: record.id, error: started.message });
   }
-  // A refused token most often means the concurrent approval won: find its build.
-  const again = await gateway.recentBuilds(env.codebuildProject, env.region, 10).catch(() => []);
-  const winner = again.find((b) => b.env.DEPLOYBOT_REQUEST_ID === request.id);
-  if (winner) return { kind: 'already-started', build: winner };
-  return { kind: 'failed', reason: `${started.code}: ${started.message}` };
+  // Both calls may have reached CodeBuild: look for this request's build before concluding.
+  const again = await ctx.codeBuild.recentBuilds(env.codebuildProject, env.region, 10).catch(() => []);
+  const found = again.find((b) => decodeBuildEnvironment(b.env).requestId === record.id);
+  return found
+    ? { kind: 'started', build: found }
+    : { kind: 'not-started', reason: 'CodeBuild did not answer StartBuild, and no build of this request exists' };
 }

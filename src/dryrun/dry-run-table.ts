@@ -61,3 +61,22 @@ export class LiveDryRuns implements DryRunSource {
     return result;
   }
 }
+
+/**
+ * The bot's source: the precomputed table first (instant), else a live run. The live run
+ * happens in the asynchronous invocation, outside Slack's window, so a drifted history or a set
+ * the table does not hold still gets a dry run.
+ */
+export class PrecomputedThenLive implements DryRunSource {
+  constructor(
+    private readonly precomputed: DryRunSource,
+    private readonly live: DryRunSource,
+  ) {}
+
+  async lookup(applied: readonly MigrationSource[], pending: readonly MigrationSource[]): Promise<DryRunResult | undefined> {
+    const found = await this.precomputed.lookup(applied, pending);
+    if (found) return found;
+    // No embedded PostgreSQL here (it failed to load or start): the review says so.
+    return this.live.lookup(applied, pending).catch(() => undefined);
+  }
+}

@@ -1,7 +1,46 @@
-import { createLog } from '../log.ts';
-import { createBuildEventHandler } from '../status/build-event-handler.ts';
+import { WebClient } from '@slack/web-api';
+import { SdkCodeBuildGateway } from '../aws/codebuild.ts';
+import { SdkLogTailGateway } from '../aws/log-tail.ts';
+import { DynamoRequestStore } from '../aws/request-store.ts';
+import { BUDGET } from '../deadline.ts';
+import { createLog, type Log } from '../log.ts';
+import { signingKey } from '../slack/action-value.ts';
+import { loadStartUp, once } from '../start-up.ts';
+import { type BuildEventDeps, type BuildEventResult, createBuildEventHandler } from '../status/build-event-handler.ts';
+
+/** The EventBridge function's composition root: config, credentials, the store, the gateways. */
+export function composeBuildEvents(
+  env: NodeJS.ProcessEnv,
+  log: Log,
+  now: () => number = Date.now,
+): (event: unknown) => Promise<BuildEventResult> {
+  const boot = once(async (): Promise<BuildEventDeps> => {
+    const { config, credentials } = await loadStartUp(env);
+    const table = env.DEPLOYBOT_TABLE;
+    if (!table) throw new Error('DEPLOYBOT_TABLE is not set: build status is reported from the request records in that table.');
+    const slack = new WebClient(credentials.botToken, {
+      slackApiUrl: env.SLACK_API_URL,
+      timeout: BUDGET.slack,
+      retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 3000 },
+    });
+    return {
+      config,
+      report: {
+        codeBuild: new SdkCodeBuildGateway(),
+        logs: new SdkLogTailGateway(),
+        slack,
+        store: new DynamoRequestStore(table),
+        config,
+        actionKey: signingKey(credentials.signingSecret),
+        log,
+        now,
+      },
+    };
+  });
+  return createBuildEventHandler(boot, log);
+}
 
 // Lambda entry for EventBridge: CodeBuild Build State Change and Build Phase Change events
 // of the migration projects (the rule in infrastructure/aws filters on them).
 const log = createLog({ service: 'deploybot', handler: 'codebuild-events' });
-export const handler = createBuildEventHandler(process.env, log);
+export const handler = composeBuildEvents(process.env, log);

@@ -1,8 +1,9 @@
 import type { KnownBlock, MessageMetadata } from '@slack/types';
 import { type BuildPhase, type BuildSummary, buildConsoleUrl } from '../aws/codebuild.ts';
 import type { LogTail } from '../aws/log-tail.ts';
-import { codeBlock, escapeMrkdwn, mention } from '../bot/mrkdwn.ts';
+import { decodeBuildEnvironment } from '../build-env.ts';
 import { redact } from '../redact.ts';
+import { codeBlock, escapeMrkdwn, mention } from '../slack/mrkdwn.ts';
 
 // What the thread shows about a build: one status message kept up to date (a phase timeline)
 // and, once the build ends, one result reply broadcast to the channel with the log tail.
@@ -95,25 +96,26 @@ export function statusMessage(
   };
 }
 
-export function resultReply(
-  build: BuildSummary,
-  region: string,
-  tail: LogTail,
-): { text: string; blocks: KnownBlock[]; metadata: MessageMetadata } {
-  const requester = build.env.REQUESTED_BY ? mention(build.env.REQUESTED_BY) : 'unknown';
-  const approvers = build.env.APPROVED_BY ? build.env.APPROVED_BY.split(',').map(mention).join(', ') : 'unknown';
-  const what = build.env.RUN_SEED === 'true' ? `Seed${build.env.CLEAN === 'true' ? ' (CLEAN=true)' : ''}` : 'Migration';
+/** The outcome, broadcast to the channel: who asked, who approved, how it ended. No log lines. */
+export function resultReply(build: BuildSummary, region: string): { text: string; blocks: KnownBlock[]; metadata: MessageMetadata } {
+  const vars = decodeBuildEnvironment(build.env);
+  const requester = vars.requestedBy ? mention(vars.requestedBy) : 'unknown';
+  const approvers = vars.approvedBy.length ? vars.approvedBy.map(mention).join(', ') : 'unknown';
+  const what = vars.run?.kind === 'seed' ? `Seed${vars.run.clean ? ' (CLEAN=true)' : ''}` : 'Migration';
   const seconds = buildSeconds(build, build.endTime?.getTime() ?? Date.now());
-  const head = `${STATUS_EMOJI[build.status] ?? ':grey_question:'} *${what} ${escapeMrkdwn(build.status)}*${
+  const head = `${STATUS_EMOJI[build.status] ?? ':grey_question:'} *${what} on ${escapeMrkdwn(vars.env ?? '?')} ${escapeMrkdwn(build.status)}*${
     seconds === undefined ? '' : ` in ${formatDuration(seconds)}`
-  } · build ${buildLink(build, region)}\nRequested by ${requester}, approved by ${approvers}.`;
-  const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: head } }];
-  blocks.push({ type: 'section', text: { type: 'mrkdwn', text: tailText(tail, build) } });
+  } · build ${buildLink(build, region)}\nRequested by ${requester}, approved by ${approvers}. The log tail is in the thread.`;
   return {
     text: `${what} ${build.status}: build ${build.id}`,
-    blocks,
+    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: head } }],
     metadata: { event_type: BUILD_RESULT_EVENT, event_payload: { build_id: build.id, status: build.status } },
   };
+}
+
+/** The end of the build's log, redacted, in the thread only. */
+export function tailReply(build: BuildSummary, tail: LogTail): { text: string; blocks: KnownBlock[] } {
+  return { text: `Log tail of ${build.id}`, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: tailText(tail, build) } }] };
 }
 
 export function tailText(tail: LogTail, build: Pick<BuildSummary, 'logs'>, title = 'Last {n} log lines'): string {
@@ -123,10 +125,4 @@ export function tailText(tail: LogTail, build: Pick<BuildSummary, 'logs'>, title
   let text = redact(tail.lines.slice(-TAIL_LINES).join('\n'));
   if (text.length > TAIL_CHARS) text = `…${text.slice(-TAIL_CHARS)}`;
   return `*${escapeMrkdwn(title.replace('{n}', String(Math.min(tail.lines.length, TAIL_LINES))))}*${link}\n${codeBlock(text)}`;
-}
-
-/** The review message's status line once the build has ended. */
-export function finishedStatusText(build: BuildSummary, region: string): string {
-  const approvers = build.env.APPROVED_BY ? build.env.APPROVED_BY.split(',').map(mention).join(', ') : 'unknown';
-  return `${STATUS_EMOJI[build.status] ?? ':grey_question:'} Approved by ${approvers}. Build ${buildLink(build, region)} *${escapeMrkdwn(build.status)}*.`;
 }

@@ -1,126 +1,188 @@
-import type { KnownBlock } from '@slack/types';
+import { randomUUID } from 'node:crypto';
 import type { WebClient } from '@slack/web-api';
 import type { BuildSummary, CodeBuildGateway } from '../aws/codebuild.ts';
 import { type LogTailGateway, tailOfBuild } from '../aws/log-tail.ts';
-import { METADATA_EVENT, replaceStatus, STATUS_BLOCK } from '../bot/views/review-message.ts';
+import type { RequestStore } from '../aws/request-store.ts';
+import { decodeBuildEnvironment } from '../build-env.ts';
+import type { DeploybotConfig } from '../config.ts';
+import { BUDGET, withDeadline } from '../deadline.ts';
 import type { Log } from '../log.ts';
-import {
-  BUILD_RESULT_EVENT,
-  BUILD_STATUS_EVENT,
-  finishedStatusText,
-  isFinished,
-  progressRank,
-  resultReply,
-  statusMessage,
-  TAIL_LINES,
-} from './build-report.ts';
+import { buildEnded, buildStarted, type Decision, withThread } from '../requests/decisions.ts';
+import type { RequestRecord } from '../requests/record.ts';
+import { transition } from '../requests/transition.ts';
+import { updateRequestMessage } from '../slack/request-view.ts';
+import { isFinished, progressRank, resultReply, statusMessage, TAIL_LINES, tailReply } from './build-report.ts';
 
-// Brings a build's thread up to date with the build as CodeBuild reports it now. Idempotent:
-// any number of calls, in any order (EventBridge events, duplicates, `/daadaar status`),
-// converge on one status message, one result reply and a final review message. Slack errors
-// are thrown so the caller can retry; what is already in the thread is never posted twice.
+// Brings a request's thread up to date with its build as CodeBuild reports it now. Any number
+// of calls, in any order and at the same moment (EventBridge delivers at least once and out of
+// order; `/daadaar status` repairs), converge on one status message, one result reply and a
+// review message that shows the record. Who posts is decided by conditional writes on the
+// request record, never by reading the thread: two readers of a thread both see "no reply yet".
 
 export interface ReportDeps {
   codeBuild: CodeBuildGateway;
   logs: LogTailGateway;
   slack: WebClient;
+  store: RequestStore;
+  config: DeploybotConfig;
+  actionKey: Buffer;
   log: Log;
-  now?: () => number;
+  now: () => number;
 }
 
 export type ReportOutcome =
   | { kind: 'not-found' }
   | { kind: 'not-ours' }
-  | { kind: 'reported'; status: string; statusMessage: 'posted' | 'updated' | 'unchanged' | 'kept-newer'; resultPosted: boolean };
+  | {
+      kind: 'reported';
+      status: string;
+      statusMessage: 'posted' | 'updated' | 'unchanged' | 'kept-newer' | 'claimed-elsewhere';
+      resultPosted: boolean;
+    };
 
-interface ThreadMessage {
-  ts?: string;
-  blocks?: unknown[];
-  metadata?: { event_type?: string; event_payload?: Record<string, unknown> };
-}
+/** A claim older than this is taken to belong to a handler that died mid-post. */
+const CLAIM_STALE_MS = 90_000;
 
 /** For an event, which names the build only: its state is read back from CodeBuild now. */
 export async function reportBuildById(buildId: string, region: string, deps: ReportDeps): Promise<ReportOutcome> {
-  const build = await deps.codeBuild.getBuild(buildId, region);
+  const build = await withDeadline(deps.codeBuild.getBuild(buildId, region), BUDGET.codeBuild, 'CodeBuild BatchGetBuilds');
   if (!build) return { kind: 'not-found' };
   return reportBuild(build, region, deps);
 }
 
 /** For a caller that has just read the build itself (`/daadaar status`). */
 export async function reportBuild(build: BuildSummary, region: string, deps: ReportDeps): Promise<ReportOutcome> {
-  const channel = build.env.SLACK_CHANNEL_ID;
-  const threadTs = build.env.SLACK_THREAD_TS;
-  if (!channel || !threadTs || !build.env.DEPLOYBOT_REQUEST_ID) return { kind: 'not-ours' };
-  const now = deps.now?.() ?? Date.now();
-  const log = { buildId: build.id, requestId: build.env.DEPLOYBOT_REQUEST_ID, status: build.status };
-
-  const replies = await threadMessages(deps.slack, channel, threadTs);
-  const ofBuild = (type: string) => replies.find((m) => m.metadata?.event_type === type && m.metadata.event_payload?.build_id === build.id);
-
-  const rendered = statusMessage(build, region, now);
-  const existing = ofBuild(BUILD_STATUS_EVENT);
-  let statusOutcome: 'posted' | 'updated' | 'unchanged' | 'kept-newer';
-  if (!existing?.ts) {
-    await deps.slack.chat.postMessage({ channel, thread_ts: threadTs, ...rendered, unfurl_links: false });
-    statusOutcome = 'posted';
-  } else if (Number(existing.metadata?.event_payload?.rank ?? -1) > progressRank(build)) {
-    statusOutcome = 'kept-newer';
-  } else if (JSON.stringify(existing.blocks) === JSON.stringify(rendered.blocks)) {
-    statusOutcome = 'unchanged';
-  } else {
-    await deps.slack.chat.update({ channel, ts: existing.ts, ...rendered });
-    statusOutcome = 'updated';
+  const requestId = decodeBuildEnvironment(build.env).requestId;
+  if (!requestId) return { kind: 'not-ours' };
+  let record = await withDeadline(deps.store.get(requestId), BUDGET.dynamo, 'The request store');
+  if (!record?.messageTs) return { kind: 'not-ours' };
+  if (record.build && record.build.id !== build.id) return { kind: 'not-ours' };
+  // The bot started this build but had not written it down yet (or died before it could).
+  if (!record.build && record.state === 'starting') {
+    const adopted = await transition(deps.store, record.id, (r) =>
+      buildStarted(r, { id: build.id, region, status: build.status }, deps.now()),
+    );
+    record = adopted.ok ? adopted.record : (adopted.record ?? record);
   }
+  const statusOutcome = await reportTimeline(record, build, region, deps);
 
   let resultPosted = false;
   if (isFinished(build)) {
-    if (!ofBuild(BUILD_RESULT_EVENT)) {
-      const tail = await tailOfBuild(deps.logs, build, region, TAIL_LINES);
-      const reply = resultReply(build, region, tail);
-      await deps.slack.chat.postMessage({ channel, thread_ts: threadTs, reply_broadcast: true, ...reply, unfurl_links: false });
-      resultPosted = true;
+    const ended = await transition(deps.store, record.id, (r) => buildEnded(r, build, deps.now()));
+    if (ended.ok) {
+      record = ended.record;
+      await deps.store.releaseLock(record.env, record.id).catch((error: unknown) => deps.log.warn('lock not released', { error }));
+    } else if (ended.record) {
+      record = ended.record;
     }
-    // conversations.replies returns the thread's parent first: the review message itself.
-    const parent = replies.find((m) => m.ts === threadTs);
-    if (parent) await finishReviewMessage(deps.slack, channel, { ...parent, ts: threadTs }, build, region);
+    resultPosted = await postResultOnce(record, build, region, deps);
+    record = (await deps.store.get(record.id)) ?? record;
+    await updateRequestMessage(deps, record);
   }
-  deps.log.info('build reported', { ...log, statusMessage: statusOutcome, resultPosted });
+  deps.log.info('build reported', { buildId: build.id, requestId, status: build.status, statusMessage: statusOutcome, resultPosted });
   return { kind: 'reported', status: build.status, statusMessage: statusOutcome, resultPosted };
 }
 
-async function threadMessages(slack: WebClient, channel: string, ts: string): Promise<ThreadMessage[]> {
-  const messages: ThreadMessage[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await slack.conversations.replies({ channel, ts, include_all_metadata: true, limit: 200, cursor });
-    messages.push(...((page.messages ?? []) as ThreadMessage[]));
-    cursor = page.response_metadata?.next_cursor || undefined;
-  } while (cursor);
-  return messages;
-}
-
-/** The review message (the thread's parent) shows the outcome too, once. */
-async function finishReviewMessage(
-  slack: WebClient,
-  channel: string,
-  parent: ThreadMessage & { ts: string },
+async function reportTimeline(
+  record: RequestRecord,
   build: BuildSummary,
   region: string,
-): Promise<void> {
-  if (parent.metadata?.event_type !== METADATA_EVENT) return;
-  const payload = parent.metadata.event_payload ?? {};
-  if (payload.state === 'finished' && payload.build_status === build.status) return;
-  const blocks = replaceStatus((parent.blocks ?? []) as KnownBlock[], [
-    { type: 'section', block_id: STATUS_BLOCK, text: { type: 'mrkdwn', text: finishedStatusText(build, region) } },
-  ]);
-  await slack.chat.update({
-    channel,
-    ts: parent.ts,
-    text: `Request for ${String(payload.env ?? '')}: build ${build.status}`,
-    blocks,
-    metadata: {
-      event_type: METADATA_EVENT,
-      event_payload: { ...payload, state: 'finished', build_id: build.id, build_status: build.status },
-    },
+  deps: ReportDeps,
+): Promise<'posted' | 'updated' | 'unchanged' | 'kept-newer' | 'claimed-elsewhere'> {
+  const channel = record.channel;
+  const threadTs = record.messageTs as string;
+  const rank = progressRank(build);
+  const rendered = statusMessage(build, region, deps.now());
+  if (!record.thread.statusTs) {
+    // Whoever writes the claim posts the one status message; a concurrent handler stands back.
+    const token = randomUUID();
+    const claimed = await transition(deps.store, record.id, (r): Decision => {
+      if (r.thread.statusTs) return { ok: false, reason: 'posted' };
+      const claim = r.thread.statusClaim;
+      if (claim && deps.now() - claim.at < CLAIM_STALE_MS) return { ok: false, reason: 'claimed' };
+      return { ok: true, next: withThread(r, { statusClaim: { token, at: deps.now() } }, deps.now()) };
+    });
+    if (!claimed.ok)
+      return claimed.reason === 'posted'
+        ? reportTimeline((await deps.store.get(record.id)) ?? record, build, region, deps)
+        : 'claimed-elsewhere';
+    const posted = await withDeadline(
+      deps.slack.chat.postMessage({ channel, thread_ts: threadTs, ...rendered, unfurl_links: false }),
+      BUDGET.slack,
+      'Slack chat.postMessage',
+    );
+    await transition(deps.store, record.id, (r) => ({
+      ok: true,
+      next: withThread(r, { statusTs: posted.ts, statusRank: rank, statusClaim: undefined }, deps.now()),
+    }));
+    return 'posted';
+  }
+  const stored = record.thread.statusRank ?? -1;
+  if (stored > rank) return 'kept-newer';
+  if (stored === rank) return 'unchanged';
+  const raised = await transition(
+    deps.store,
+    record.id,
+    (r): Decision =>
+      (r.thread.statusRank ?? -1) > rank
+        ? { ok: false, reason: 'newer' }
+        : { ok: true, next: withThread(r, { statusRank: rank }, deps.now()) },
+  );
+  if (!raised.ok) return 'kept-newer';
+  await withDeadline(deps.slack.chat.update({ channel, ts: record.thread.statusTs, ...rendered }), BUDGET.slack, 'Slack chat.update');
+  return 'updated';
+}
+
+/**
+ * The result reply, once per build: the handler whose conditional write claims it posts it and
+ * then records its ts. A claim left by a handler that died mid-post goes stale and is taken over.
+ */
+async function postResultOnce(record: RequestRecord, build: BuildSummary, region: string, deps: ReportDeps): Promise<boolean> {
+  const token = randomUUID();
+  const claimed = await transition(deps.store, record.id, (r): Decision => {
+    if (r.thread.resultTs) return { ok: false, reason: 'posted' };
+    const claim = r.thread.resultClaim;
+    if (claim && deps.now() - claim.at < CLAIM_STALE_MS) return { ok: false, reason: 'claimed' };
+    return { ok: true, next: withThread(r, { resultClaim: { token, at: deps.now() } }, deps.now()) };
   });
+  if (!claimed.ok) return false;
+  const channel = record.channel;
+  const threadTs = record.messageTs as string;
+  try {
+    const tail = await tailOfBuild(deps.logs, build, region, TAIL_LINES);
+    // The outcome goes to the channel; the log tail stays in the thread, where the request's
+    // people are, and never in the broadcast.
+    const result = await withDeadline(
+      deps.slack.chat.postMessage({
+        channel,
+        thread_ts: threadTs,
+        reply_broadcast: true,
+        ...resultReply(build, region),
+        unfurl_links: false,
+      }),
+      BUDGET.slack,
+      'Slack chat.postMessage',
+    );
+    await withDeadline(
+      deps.slack.chat.postMessage({ channel, thread_ts: threadTs, ...tailReply(build, tail), unfurl_links: false }),
+      BUDGET.slack,
+      'Slack chat.postMessage',
+    );
+    await transition(deps.store, record.id, (r) => ({
+      ok: true,
+      next: withThread(r, { resultTs: result.ts, resultClaim: undefined }, deps.now()),
+    }));
+    return true;
+  } catch (error) {
+    // Free the claim so the retry (Lambda's, or the next event's) can post.
+    await transition(
+      deps.store,
+      record.id,
+      (r): Decision =>
+        r.thread.resultClaim?.token === token
+          ? { ok: true, next: withThread(r, { resultClaim: undefined }, deps.now()) }
+          : { ok: false, reason: 'not ours' },
+    ).catch(() => undefined);
+    throw error;
+  }
 }

@@ -63,7 +63,7 @@ describe('approving a request', () => {
     await bot.request();
     await bot.click('deploybot_approve', APPROVER);
     expect(bot.aws.callsOf('StartBuild')).toHaveLength(0);
-    expect(blockText(bot.reviewMessage())).toContain('Approved by <@U0APPROVER1>. Waiting for 1 approval from <@U0APPROVER2>.');
+    expect(blockText(bot.reviewMessage())).toContain('Approved by <@U0APPROVER1>. Waiting for 1 approval from <@U0APPROVER2> until');
     await bot.click('deploybot_approve', APPROVER);
     expect(bot.ephemeralsTo(APPROVER)[0]).toContain('You already approved this request; it still needs 1 more approval');
     expect(bot.aws.callsOf('StartBuild')).toHaveLength(0);
@@ -77,10 +77,11 @@ describe('approving a request', () => {
     const message = await bot.request();
     await bot.click('deploybot_approve', APPROVER);
     expect(bot.aws.callsOf('StartBuild')).toHaveLength(0);
-    const reply = bot.threadReplies(message).find((r) => r.text?.includes('Not started'));
+    const reply = bot.threadReplies(message).find((r) => r.text?.includes('did not start'));
     expect(reply?.text).toContain(running.id);
-    expect(reply?.text).toContain('request `earlier-request`');
+    expect(reply?.text).toContain('(request earlier-request), and migrations never overlap');
     expect(blockText(bot.reviewMessage())).toContain('deploybot_approve');
+    expect((await bot.record())?.state).toBe('open');
 
     bot.aws.finishBuild(running.id, 'SUCCEEDED');
     await bot.click('deploybot_approve', APPROVER);
@@ -97,9 +98,15 @@ describe('approving a request', () => {
     await bot.click('deploybot_approve', APPROVER);
     const reply = bot.threadReplies(message).find((r) => r.text?.startsWith(':x:'));
     expect(reply?.text).toBe(
-      ':x: Could not start the build: AccountLimitExceededException: Cannot have more than 1 builds in queue for the account. Nothing ran. The request is still open: approve again to retry.',
+      ':x: The build did not start: AccountLimitExceededException: Cannot have more than 1 builds in queue for the account. Nothing ran. The request is still open: an approver can click Approve to try again.',
     );
     expect(bot.reviewMessage()?.metadata?.event_payload.state).toBe('open');
+    expect((await bot.record())?.events.map((e) => e.what)).toEqual([
+      'requested',
+      'posted the review',
+      'approved',
+      'could not start the build',
+    ]);
     await bot.click('deploybot_approve', APPROVER);
     expect(bot.aws.builds).toHaveLength(1);
     expect(bot.reviewMessage()?.metadata?.event_payload.state).toBe('started');
@@ -108,17 +115,17 @@ describe('approving a request', () => {
   it('starts one build, never two, when two approvals arrive at the same moment', async () => {
     const message = await bot.request();
     const [a, b, c] = await Promise.all([
-      bot.click('deploybot_approve', APPROVER, message),
-      bot.click('deploybot_approve', APPROVER_2, message),
-      bot.click('deploybot_approve', APPROVER, message),
+      bot.clickNow('deploybot_approve', APPROVER, message),
+      bot.clickNow('deploybot_approve', APPROVER_2, message),
+      bot.clickNow('deploybot_approve', APPROVER, message),
     ]);
+    await bot.settled();
     expect([a.status, b.status, c.status]).toEqual([200, 200, 200]);
-    // The clicks passed the "is a build running?" check together and all asked CodeBuild to
-    // start: the idempotency token (the request id) is what kept it to one build.
-    expect(bot.aws.callsOf('StartBuild').length).toBeGreaterThanOrEqual(2);
-    expect(new Set(bot.aws.callsOf('StartBuild').map((c) => c.idempotencyToken)).size).toBe(1);
+    // Only the click whose conditional write moved the request to `starting` calls StartBuild.
+    expect(bot.aws.callsOf('StartBuild')).toHaveLength(1);
     expect(bot.aws.builds).toHaveLength(1);
-    expect(bot.reviewMessage()?.metadata?.event_payload).toMatchObject({ state: 'started', build_id: bot.aws.builds[0]?.id });
+    expect(bot.reviewMessage()?.metadata?.event_payload).toMatchObject({ state: 'started' });
+    expect((await bot.record())?.build?.id).toBe(bot.aws.builds[0]?.id);
   });
 });
 

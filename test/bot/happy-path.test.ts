@@ -58,6 +58,7 @@ describe('a migration request from command to CodeBuild', () => {
     if (!start) throw new Error('StartBuild was not called');
     const message = bot.reviewMessage();
     const request = message?.metadata?.event_payload;
+    const record = await bot.record();
     const overrides = Object.fromEntries(
       (start.environmentVariablesOverride as { name: string; value: string }[]).map((v) => [v.name, v.value]),
     );
@@ -65,7 +66,9 @@ describe('a migration request from command to CodeBuild', () => {
     expect(overrides).toEqual({
       RUN_MIGRATIONS: 'true',
       DEPLOYBOT_REQUEST_ID: request?.request_id,
-      EXPECTED_MIGRATIONS_SHA256: request?.set_hash,
+      DEPLOYBOT_ENV: 'prod',
+      DEPLOYBOT_PLAN: record?.setHash,
+      DEPLOYBOT_PLAN_SHA256: record?.setHash,
       SLACK_CHANNEL_ID: CHANNEL,
       SLACK_THREAD_TS: message?.ts,
       REQUESTED_BY: REQUESTER,
@@ -77,6 +80,6 @@ describe('a migration request from command to CodeBuild', () => {
     expect(blockText(message)).not.toContain('deploybot_approve');
     if (!message) throw new Error('no review message');
     const replies = bot.threadReplies(message);
-    expect(replies.some((r) => r.text?.includes('started, pinned to migration set'))).toBe(true);
+    expect(replies.some((r) => r.text?.includes('started, pinned to the reviewed set'))).toBe(true);
   });
 });

@@ -27,7 +27,10 @@ describe('serverless/serverless.yml', () => {
   it('deploys the packaged zip, with one function per handler in src/handlers', () => {
     expect(serverless.package.artifact).toBe('../dist/package/deploybot.zip');
     const handlers = Object.values(serverless.functions as Record<string, { handler: string }>).map((f) => f.handler);
-    const entries = readdirSync('src/handlers').map((f) => `${f.replace(/\.ts$/, '')}.handler`);
+    // Composition roots and the dev server sit beside the entries; an entry exports `handler`.
+    const entries = readdirSync('src/handlers')
+      .filter((f) => readFileSync(`src/handlers/${f}`, 'utf8').includes('export const handler'))
+      .map((f) => `${f.replace(/\.ts$/, '')}.handler`);
     expect(handlers.sort()).toEqual(entries.sort());
     expect(readFileSync('scripts/build.mjs', 'utf8')).toContain("'codebuild-events': 'src/handlers/codebuild-events.ts'");
   });
@@ -104,6 +107,7 @@ describe('infrastructure/aws/slack-app-manifest.yml', () => {
     'conversations.replies': ['channels:history', 'groups:history'],
     'views.open': [],
     'views.update': [],
+    'files.uploadV2': ['files:write'],
   };
 
   it('sends the slash command and interactivity to /slack/events', () => {
@@ -115,7 +119,9 @@ describe('infrastructure/aws/slack-app-manifest.yml', () => {
   });
 
   it('asks for exactly the scopes the code needs', () => {
-    const methods = new Set(source.flatMap((s) => [...s.matchAll(/\.(chat|conversations|views)\.(\w+)\(/g)].map((m) => `${m[1]}.${m[2]}`)));
+    const methods = new Set(
+      source.flatMap((s) => [...s.matchAll(/\.(chat|conversations|views|files)\.(\w+)\(/g)].map((m) => `${m[1]}.${m[2]}`)),
+    );
     for (const method of methods) expect(SCOPES, `unknown Slack method ${method}`).toHaveProperty([method]);
     const needed = new Set(['commands', ...[...methods].flatMap((m) => SCOPES[m] ?? [])]);
     expect([...manifest.oauth_config.scopes.bot].sort()).toEqual([...needed].sort());

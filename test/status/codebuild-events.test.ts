@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { composeBuildEvents } from '../../src/handlers/codebuild-events.ts';
 import { createLog } from '../../src/log.ts';
-import { createBuildEventHandler } from '../../src/status/build-event-handler.ts';
 import { APPROVER, BOT_TOKEN, BotHarness, blockText, REQUESTER, SECRET, writeConfigFile } from '../support/bot-harness.ts';
 import { phaseChange, stateChange } from '../support/codebuild-events.ts';
 import { advanceBuild, type FakeBuild } from '../support/fake-aws.ts';
@@ -9,9 +9,18 @@ import type { StoredMessage } from '../support/fake-slack-api.ts';
 // The real handler; CodeBuild, CloudWatch Logs and Slack on loopback.
 /** The real EventBridge handler, configured as the Lambda would be, talking to the harness's fakes. */
 function eventHandlerFor(bot: BotHarness): (event: unknown) => Promise<unknown> {
-  return createBuildEventHandler(
-    { DEPLOYBOT_CONFIG: writeConfigFile(), SLACK_SIGNING_SECRET: SECRET, SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_API_URL: bot.slack.url },
+  // The store is found as the Lambda finds it: the table by name, the endpoint from the SDK's variable.
+  process.env.AWS_ENDPOINT_URL_DYNAMODB = bot.dynamo.url;
+  return composeBuildEvents(
+    {
+      DEPLOYBOT_CONFIG: writeConfigFile(),
+      SLACK_SIGNING_SECRET: SECRET,
+      SLACK_BOT_TOKEN: BOT_TOKEN,
+      SLACK_API_URL: bot.slack.url,
+      DEPLOYBOT_TABLE: bot.table,
+    },
     createLog({ service: 'test' }, 'error', () => {}),
+    () => bot.clock,
   );
 }
 
@@ -35,6 +44,7 @@ describe('build status in the thread (EventBridge → codebuild-events Lambda)',
 
   const statusMessages = () => bot.threadReplies(review).filter((m) => m.metadata?.event_type === 'deploybot_build_status');
   const resultReplies = () => resultsIn(bot, review);
+  const tailReplies = () => bot.threadReplies(review).filter((m) => m.text?.startsWith('Log tail of'));
 
   beforeAll(async () => {
     await bot.start();
@@ -94,9 +104,14 @@ describe('build status in the thread (EventBridge → codebuild-events Lambda)',
     expect(await handle(stateChange(build, 'FAILED'))).toMatchObject({ kind: 'reported', status: 'FAILED', resultPosted: true });
     const [result] = resultReplies();
     expect(result?.reply_broadcast).toBe(true);
-    const text = blockText(result);
-    expect(text).toContain('*Migration FAILED* in 1 min 59 s');
-    expect(text).toContain(`Requested by <@${REQUESTER}>, approved by <@${APPROVER}>`);
+    expect(blockText(result)).toContain('*Migration on prod FAILED* in 1 min 59 s');
+    expect(blockText(result)).toContain(`Requested by <@${REQUESTER}>, approved by <@${APPROVER}>`);
+    // The broadcast carries the outcome only; the log tail stays in the thread.
+    expect(blockText(result)).not.toContain('[Container]');
+    const tail = tailReplies();
+    expect(tail).toHaveLength(1);
+    expect(tail[0]?.reply_broadcast).toBeUndefined();
+    const text = blockText(tail[0]);
     expect(text).toContain('Last 40 log lines');
     expect(text).toContain('[Container] line 23\\n');
     expect(text).not.toContain('[Container] line 22\\n');
@@ -107,7 +122,8 @@ describe('build status in the thread (EventBridge → codebuild-events Lambda)',
     expect(blockText(statusMessages()[0])).toContain(':x: `BUILD` 1 min 35 s FAILED');
     const parent = bot.slack.messages.find((m) => m.ts === review.ts);
     expect(blockText(parent)).toContain('*FAILED*');
-    expect(parent?.metadata?.event_payload).toMatchObject({ state: 'finished', build_status: 'FAILED', build_id: build.id });
+    expect(parent?.metadata?.event_payload).toMatchObject({ state: 'failed' });
+    expect(await bot.record(review)).toMatchObject({ state: 'failed', build: { id: build.id, status: 'FAILED' } });
   });
 
   it('a duplicate or late event changes nothing and posts nothing', async () => {
@@ -179,8 +195,13 @@ describe('a build with no logs yet, and a Slack failure at the end', () => {
     expect(await handle(stateChange(build, 'STOPPED'))).toMatchObject({ resultPosted: false });
     const results = resultsIn(bot, review);
     expect(results).toHaveLength(1);
-    expect(blockText(results[0])).toContain('*Migration STOPPED*');
-    expect(blockText(results[0])).toContain('No log lines yet');
+    expect(blockText(results[0])).toContain('*Migration on prod STOPPED*');
+    expect(
+      bot
+        .threadReplies(review)
+        .filter((m) => m.text?.startsWith('Log tail of'))
+        .map(blockText),
+    ).toEqual([expect.stringContaining('No log lines yet')]);
   });
 });
 
@@ -205,15 +226,15 @@ describe('/daadaar status without EventBridge', () => {
       'Applied 3 migrations in one transaction in 812 ms.',
       'DATABASE_URL=postgres://app:leaked-pw@db/daadaar',
     ]);
-    const res = await bot.command('status prod');
-    const reply = JSON.stringify(await res.json());
+    await bot.command('status prod');
+    const reply = bot.responseTexts().join('\n');
     expect(reply).toContain('SUCCEEDED');
     expect(reply).toContain('Applied 3 migrations in one transaction in 812 ms.');
     expect(reply).not.toContain('leaked-pw');
     expect(bot.aws.callsOf('GetLogEvents').length).toBeGreaterThan(0);
     const results = resultsIn(bot, review);
     expect(results).toHaveLength(1);
-    expect(blockText(results[0])).toContain('*Migration SUCCEEDED* in 51 s');
+    expect(blockText(results[0])).toContain('*Migration on prod SUCCEEDED* in 51 s');
     // Asking again repairs nothing twice.
     await bot.command('status prod');
     expect(resultsIn(bot, review)).toHaveLength(1);

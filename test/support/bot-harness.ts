@@ -1,17 +1,26 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { WebClient } from '@slack/web-api';
 import type { Hono } from 'hono';
 import { SdkCodeBuildGateway } from '../../src/aws/codebuild.ts';
-import { createBot } from '../../src/bot/app.ts';
+import { LambdaSelfInvoke } from '../../src/aws/lambda-invoke.ts';
+import { SdkLogTailGateway } from '../../src/aws/log-tail.ts';
+import { DynamoRequestStore } from '../../src/aws/request-store.ts';
+import { type Bot, createBot } from '../../src/bot/app.ts';
+import { isSignedJob, verifyJob } from '../../src/bot/deferred.ts';
+import { MigrationCatalog } from '../../src/bot/migration-catalog.ts';
 import { type DeploybotConfig, parseConfig } from '../../src/config.ts';
 import { SecretsManagerTargetHistory } from '../../src/db/target-history.ts';
 import type { DryRunSource } from '../../src/dryrun/dry-run-table.ts';
 import { createHttpApp } from '../../src/http/app.ts';
+import { SlackRequestReceiver } from '../../src/http/slack-receiver.ts';
 import { createLog } from '../../src/log.ts';
 import type { ReviewSource } from '../../src/review/review-table.ts';
+import { signingKey } from '../../src/slack/action-value.ts';
 import { FakeAws } from './fake-aws.ts';
 import { FakeSlackApi, type StoredMessage } from './fake-slack-api.ts';
+import { LocalDynamo } from './local-dynamo.ts';
 import { blockActionsPayload, interactionBody, signedInit, slashCommandBody, viewSubmissionPayload } from './slack-requests.ts';
 
 export const SECRET = 'test-signing-secret-0123456789abcdef';
@@ -60,11 +69,20 @@ export function writeConfigFile(config: DeploybotConfig = testConfig()): string 
   return path;
 }
 
-/** The real bot behind the real HTTP app, with Slack and AWS served on loopback. */
+/**
+ * The real bot behind the real HTTP app, with Slack and AWS served on loopback: CodeBuild,
+ * Secrets Manager and CloudWatch Logs by FakeAws, DynamoDB by dynalite, and the Lambda
+ * self-invocation by FakeAws's Invoke endpoint, which runs the job as the Lambda would.
+ */
 export class BotHarness {
   readonly slack = new FakeSlackApi();
   readonly aws = new FakeAws();
+  readonly dynamo = new LocalDynamo();
   http!: Hono;
+  bot!: Bot;
+  store!: DynamoRequestStore;
+  table = '';
+  readonly #jobs = new Set<Promise<void>>();
   clock = Date.UTC(2026, 10, 24, 9, 0, 0);
   readonly logs: string[] = [];
 
@@ -83,27 +101,79 @@ export class BotHarness {
     process.env.AWS_ACCESS_KEY_ID = 'AKIDTESTTESTTEST';
     process.env.AWS_SECRET_ACCESS_KEY = 'test-secret';
     process.env.AWS_REGION = 'us-east-1';
+    await this.dynamo.start();
+    this.table = await this.dynamo.table();
+    this.store = new DynamoRequestStore(this.table, { endpoint: this.dynamo.url });
     const log = createLog({ service: 'test' }, 'debug', (line) => this.logs.push(line));
-    const { receiver } = createBot({
+    const actionKey = signingKey(SECRET);
+    const receiver = new SlackRequestReceiver(SECRET, log, () => this.clock);
+    this.bot = createBot({
       config,
-      credentials: { signingSecret: SECRET, botToken: BOT_TOKEN },
+      receiver,
+      botToken: BOT_TOKEN,
+      slack: new WebClient(BOT_TOKEN, {
+        slackApiUrl: this.slack.url,
+        timeout: 4000,
+        retryConfig: { retries: 1, minTimeout: 50, maxTimeout: 500 },
+      }),
       codeBuild: new SdkCodeBuildGateway(),
-      migrationsFolder: options.migrationsFolder ?? 'backend/drizzle',
-      // The real reader: the database URL from (fake) Secrets Manager, then a real connection.
-      targetHistory: new SecretsManagerTargetHistory(),
-      dryRuns: options.dryRuns,
-      reviews: options.reviews,
+      logs: new SdkLogTailGateway(),
+      store: this.store,
+      work: new LambdaSelfInvoke('deploybot-slack', actionKey),
+      catalog: new MigrationCatalog(options.migrationsFolder ?? 'backend/drizzle', {
+        // The real reader: the database URL from (fake) Secrets Manager, then a real connection.
+        history: new SecretsManagerTargetHistory(),
+        dryRuns: options.dryRuns,
+        reviews: options.reviews,
+      }),
+      actionKey,
       slackApiUrl: this.slack.url,
       now: () => this.clock,
       log,
     });
+    // What the Lambda entry does with its own asynchronous invocation: verify, then run.
+    this.aws.onInvoke = (_fn, payload) => {
+      const job = isSignedJob(payload) ? verifyJob(payload, actionKey) : undefined;
+      if (!job) return;
+      const running: Promise<void> = this.bot.runJob(job).finally(() => this.#jobs.delete(running));
+      this.#jobs.add(running);
+    };
     this.http = createHttpApp(async () => receiver);
     return this;
   }
 
   async stop(): Promise<void> {
+    await this.settled().catch(() => {});
     await this.slack.stop();
     await this.aws.stop();
+    await this.dynamo.stop();
+  }
+
+  /** Waits until every job handed to the asynchronous invocation has finished. */
+  async settled(): Promise<void> {
+    // An invocation answered 202 runs a tick later: let it register before looking.
+    for (let idle = 0; idle < 3; ) {
+      await new Promise((resolve) => setImmediate(resolve));
+      if (this.#jobs.size === 0) {
+        idle++;
+        continue;
+      }
+      idle = 0;
+      await Promise.allSettled([...this.#jobs]);
+    }
+  }
+
+  /** Posts and then waits for the work it handed over, as a person waits for the bot. */
+  async send(body: string, contentType?: string): Promise<Response> {
+    const res = await this.post(body, contentType);
+    await this.settled();
+    return res;
+  }
+
+  /** The record of the request the last review message shows. */
+  async record(message = this.reviewMessage()) {
+    const id = String(message?.metadata?.event_payload?.request_id ?? '');
+    return this.store.get(id);
   }
 
   post(
@@ -116,7 +186,12 @@ export class BotHarness {
   }
 
   command(text: string, userId = REQUESTER, channelId = CHANNEL): Promise<Response> {
-    return this.post(slashCommandBody({ text, userId, channelId }));
+    return this.send(slashCommandBody({ text, userId, channelId, responseUrl: this.slack.responseUrl() }));
+  }
+
+  /** What the bot sent back through slash commands' response_urls, as text and blocks. */
+  responseTexts(): string[] {
+    return this.slack.responses.map((r) => `${String(r.body.text ?? '')}\n${JSON.stringify(r.body.blocks ?? [])}`);
   }
 
   /** The modal the bot last put on screen (views.update, else views.open). */
@@ -138,7 +213,7 @@ export class BotHarness {
         value: { type: 'checkboxes', selected_options: values.clean ? [{ value: 'clean', text: { type: 'mrkdwn', text: 'CLEAN' } }] : [] },
       },
     };
-    return this.post(interactionBody(viewSubmissionPayload({ userId, view, values: state })));
+    return this.send(interactionBody(viewSubmissionPayload({ userId, view, values: state })));
   }
 
   /** Runs the command and submits its modal: the review message is posted. */
@@ -164,17 +239,24 @@ export class BotHarness {
     return this.slack.messages.filter((m) => m.thread_ts === message.ts);
   }
 
-  click(actionId: string, userId: string, message = this.reviewMessage()): Promise<Response> {
+  async click(actionId: string, userId: string, message = this.reviewMessage()): Promise<Response> {
+    const res = await this.clickNow(actionId, userId, message);
+    await this.settled();
+    return res;
+  }
+
+  /** The click's HTTP round trip only: its job may still be running (for races and ack times). */
+  clickNow(actionId: string, userId: string, message = this.reviewMessage(), button?: Record<string, unknown>): Promise<Response> {
     if (!message) throw new Error('no message to click');
     const current = this.slack.messages.find((m) => m.ts === message.ts) ?? message;
-    const button = findButton(current, actionId);
+    const value = String((button ?? findButton(current, actionId)).value);
     return this.post(
       interactionBody(
         blockActionsPayload({
           userId,
           channelId: current.channel,
           message: { ts: current.ts, text: current.text, blocks: current.blocks },
-          action: { action_id: actionId, block_id: 'deploybot_actions', value: String(button.value) },
+          action: { action_id: actionId, block_id: 'deploybot_actions', value },
         }),
       ),
     );

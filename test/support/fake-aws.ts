@@ -4,7 +4,9 @@ import { listen } from './http-server.ts';
 
 // AWS services the bot calls, on loopback, speaking the JSON 1.1 protocol the SDK uses
 // (POST /, X-Amz-Target: <Service>.<Operation>, application/x-amz-json-1.1, errors as
-// { __type, message } with a 4xx status). Behaviour follows the AWS API references, including
+// { __type, message } with a 4xx status), and Lambda's REST Invoke API
+// (POST /2015-03-31/functions/<name>/invocations; InvocationType Event answers 202 at once
+// and runs the function afterwards, as Lambda queues an asynchronous invocation). Behaviour follows the AWS API references, including
 // StartBuild's idempotency token: the same token within five minutes returns the same build,
 // and with different parameters is refused.
 
@@ -45,6 +47,11 @@ export class FakeAws {
   readonly logStreams = new Map<string, string[]>();
   readonly #tokens = new Map<string, { params: unknown; buildId: string; at: number }>();
   readonly #failures = new Map<string, AwsError[]>();
+  readonly #hanging = new Set<string>();
+  readonly #held: (() => void)[] = [];
+  /** Lambda: runs an asynchronously invoked function's payload. */
+  onInvoke?: (functionName: string, payload: unknown) => void;
+  readonly invocations: { functionName: string; type: string }[] = [];
   #server?: { url: string; close(): Promise<void> };
   now = () => Date.now();
 
@@ -54,7 +61,27 @@ export class FakeAws {
 
   async start(): Promise<this> {
     this.#server = await listen((req, raw, res) => {
+      const invoke = /^\/2015-03-31\/functions\/([^/]+)\/invocations/.exec(req.url ?? '');
+      if (invoke) {
+        const functionName = decodeURIComponent(invoke[1] ?? '');
+        const type = String(req.headers['x-amz-invocation-type'] ?? 'RequestResponse');
+        this.invocations.push({ functionName, type });
+        if (this.#hanging.has('Invoke')) {
+          this.#held.push(() => res.destroy());
+          return;
+        }
+        res.writeHead(type === 'Event' ? 202 : 200, { 'x-amzn-requestid': randomUUID() });
+        res.end();
+        const payload = JSON.parse(raw || '{}') as unknown;
+        setImmediate(() => this.onInvoke?.(functionName, payload));
+        return;
+      }
       const target = String(req.headers['x-amz-target'] ?? '');
+      if (this.#hanging.has(target.split('.')[1] ?? '')) {
+        this.requests.push({ target, body: JSON.parse(raw || '{}') as Record<string, unknown> });
+        this.#held.push(() => res.destroy());
+        return;
+      }
       const body = JSON.parse(raw || '{}') as Record<string, unknown>;
       this.requests.push({ target, body });
       const failure = this.#failures.get(target.split('.')[1] ?? '')?.shift();
@@ -69,7 +96,13 @@ export class FakeAws {
   }
 
   stop(): Promise<void> {
+    for (const release of this.#held.splice(0)) release();
     return this.#server?.close() ?? Promise.resolve();
+  }
+
+  /** From now on `operation` (e.g. 'GetSecretValue', 'StartBuild', 'Invoke') never answers. */
+  hang(operation: string): void {
+    this.#hanging.add(operation);
   }
 
   /** The next call(s) of `operation` (e.g. 'StartBuild') fail with this error. */
@@ -95,6 +128,13 @@ export class FakeAws {
     switch (target) {
       case 'CodeBuild_20161006.StartBuild':
         return this.#startBuild(body);
+      case 'CodeBuild_20161006.StopBuild': {
+        const build = this.builds.find((b) => b.id === body.id);
+        if (!build) return notFound(`Build cannot be found: ${body.id}`);
+        if (build.buildStatus === 'IN_PROGRESS')
+          Object.assign(build, { buildStatus: 'STOPPED', currentPhase: 'COMPLETED', endTime: this.now() / 1000 });
+        return { ok: { build } };
+      }
       case 'CodeBuild_20161006.ListBuildsForProject': {
         if (!this.projects.has(String(body.projectName))) return notFound(`Project cannot be found: ${body.projectName}`);
         const ids = this.builds

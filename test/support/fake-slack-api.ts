@@ -3,6 +3,9 @@ import { listen } from './http-server.ts';
 // The Slack Web API methods the bot calls, served on loopback. Requests arrive exactly as
 // @slack/web-api sends them (form-encoded, JSON for object fields, bearer token), and answers
 // follow Slack's documented shapes. Posted messages are kept, so updates and history work.
+// It refuses what Slack refuses: a trigger id older than 3 seconds (expired_trigger_id). It
+// also serves a slash command's response_url and the file upload flow behind files.uploadV2
+// (files.getUploadURLExternal, the upload URL, files.completeUploadExternal).
 
 export interface ApiCall {
   method: string;
@@ -26,11 +29,33 @@ interface Scripted {
   body: unknown;
 }
 
+export interface UploadedFile {
+  id: string;
+  title?: string;
+  content: string;
+  channel?: string;
+  thread_ts?: string;
+  initial_comment?: string;
+}
+
+/** Trigger ids the tests make carry their issue time: `trigger.<epoch ms>.<random>`. */
+export function triggerId(issuedAt = Date.now()): string {
+  return `trigger.${issuedAt}.${Math.random().toString(36).slice(2)}`;
+}
+
+const TRIGGER_LIFETIME_MS = 3000;
+
 const JSON_FIELDS = new Set(['blocks', 'metadata', 'view', 'attachments']);
 
 export class FakeSlackApi {
   readonly calls: ApiCall[] = [];
   readonly messages: StoredMessage[] = [];
+  /** What the bot posted to slash commands' response_urls, in order. */
+  readonly responses: { path: string; body: Record<string, unknown> }[] = [];
+  readonly files: UploadedFile[] = [];
+  readonly #uploads = new Map<string, string>();
+  readonly #hanging = new Set<string>();
+  readonly #held: (() => void)[] = [];
   readonly #scripted = new Map<string, Scripted[]>();
   #seq = 100;
   #server?: { url: string; close(): Promise<void> };
@@ -41,7 +66,20 @@ export class FakeSlackApi {
 
   async start(): Promise<this> {
     this.#server = await listen((req, body, res) => {
-      const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0] ?? '';
+      const path = (req.url ?? '').split('?')[0] ?? '';
+      if (path.startsWith('/response/')) {
+        this.responses.push({ path, body: JSON.parse(body || '{}') as Record<string, unknown> });
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        res.end('ok');
+        return;
+      }
+      if (path.startsWith('/upload/')) {
+        this.#uploads.set(path.slice('/upload/'.length), body);
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        res.end('OK - 0');
+        return;
+      }
+      const method = path.replace(/^\/api\//, '');
       const args: Record<string, unknown> = {};
       const type = req.headers['content-type'] ?? '';
       if (type.includes('application/json')) Object.assign(args, JSON.parse(body || '{}'));
@@ -49,6 +87,11 @@ export class FakeSlackApi {
         for (const [k, v] of new URLSearchParams(body)) args[k] = JSON_FIELDS.has(k) ? JSON.parse(v) : v;
       }
       this.calls.push({ method, args, token: req.headers.authorization?.replace(/^Bearer /, '') });
+      if (this.#hanging.has(method)) {
+        // Never answers: the caller's own timeout has to end the wait.
+        this.#held.push(() => res.destroy());
+        return;
+      }
       const scripted = this.#scripted.get(method)?.shift();
       const reply = scripted ?? { status: 200, body: this.#answer(method, args) };
       res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });
@@ -58,7 +101,18 @@ export class FakeSlackApi {
   }
 
   stop(): Promise<void> {
+    for (const release of this.#held.splice(0)) release();
     return this.#server?.close() ?? Promise.resolve();
+  }
+
+  /** Base URL of a slash command's response_url on this server. */
+  responseUrl(): string {
+    return `${this.#server?.url}/response/${this.#seq++}`;
+  }
+
+  /** From now on `method` never answers. */
+  hang(method: string): void {
+    this.#hanging.add(method);
   }
 
   /** The next call(s) to `method` get these answers instead (e.g. a 429 with Retry-After). */
@@ -76,7 +130,11 @@ export class FakeSlackApi {
 
   #answer(method: string, args: Record<string, unknown>): unknown {
     switch (method) {
-      case 'views.open':
+      case 'views.open': {
+        const issued = Number(String(args.trigger_id ?? '').split('.')[1]);
+        if (!Number.isFinite(issued) || Date.now() - issued > TRIGGER_LIFETIME_MS) return { ok: false, error: 'expired_trigger_id' };
+        return { ok: true, view: { ...(args.view as object), id: `V${this.#seq++}`, hash: `h${this.#seq++}` } };
+      }
       case 'views.update':
       case 'views.push':
         return { ok: true, view: { ...(args.view as object), id: (args.view_id as string) ?? `V${this.#seq++}`, hash: `h${this.#seq++}` } };
@@ -132,6 +190,29 @@ export class FakeSlackApi {
           ...(args.include_all_metadata ? { metadata: m.metadata } : {}),
         }));
         return { ok: true, messages, has_more: false, response_metadata: { next_cursor: '' } };
+      }
+      case 'files.getUploadURLExternal': {
+        const id = `F${this.#seq++}`;
+        return { ok: true, upload_url: `${this.#server?.url}/upload/${id}`, file_id: id };
+      }
+      case 'files.completeUploadExternal': {
+        const listed = (typeof args.files === 'string' ? JSON.parse(args.files) : args.files) as { id: string; title?: string }[];
+        const done = listed.map((f) => {
+          const content = this.#uploads.get(f.id);
+          if (content === undefined) return undefined;
+          const file: UploadedFile = {
+            id: f.id,
+            title: f.title,
+            content,
+            channel: args.channel_id as string | undefined,
+            thread_ts: args.thread_ts as string | undefined,
+            initial_comment: args.initial_comment as string | undefined,
+          };
+          this.files.push(file);
+          return file;
+        });
+        if (done.some((f) => !f)) return { ok: false, error: 'file_not_found' };
+        return { ok: true, files: listed.map((f) => ({ id: f.id, title: f.title })) };
       }
       case 'auth.test':
         return { ok: true, user_id: 'U0DEPLOYBOT', bot_id: 'B0DEPLOYBOT', team_id: 'T0DAADAAR' };

@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { triggerId } from './fake-slack-api.ts';
 
 // Requests as Slack sends them to the Request URL: form-encoded, signed with the app's
 // signing secret (https://api.slack.com/authentication/verifying-requests-from-slack).
@@ -20,7 +21,13 @@ export function signedInit(
   };
 }
 
-export function slashCommandBody(opts: { text: string; userId: string; channelId: string; triggerId?: string }): string {
+export function slashCommandBody(opts: {
+  text: string;
+  userId: string;
+  channelId: string;
+  triggerId?: string;
+  responseUrl?: string;
+}): string {
   return new URLSearchParams({
     token: 'deprecated-verification-token',
     team_id: TEAM.id,
@@ -33,8 +40,8 @@ export function slashCommandBody(opts: { text: string; userId: string; channelId
     text: opts.text,
     api_app_id: 'A0DEPLOYBOT',
     is_enterprise_install: 'false',
-    response_url: 'https://hooks.slack.invalid/commands/T0DAADAAR/1/abc',
-    trigger_id: opts.triggerId ?? `trigger.${Math.random().toString(36).slice(2)}`,
+    response_url: opts.responseUrl ?? 'https://hooks.slack.invalid/commands/T0DAADAAR/1/abc',
+    trigger_id: opts.triggerId ?? triggerId(),
   }).toString();
 }
 
@@ -55,7 +62,7 @@ export function viewSubmissionPayload(opts: {
     user: user(opts.userId),
     api_app_id: 'A0DEPLOYBOT',
     token: 'deprecated-verification-token',
-    trigger_id: `trigger.${Math.random().toString(36).slice(2)}`,
+    trigger_id: triggerId(),
     view: { id: 'V0MODAL', team_id: TEAM.id, type: 'modal', hash: 'h1', ...opts.view, state: { values: opts.values } },
     response_urls: [],
     is_enterprise_install: false,
@@ -75,7 +82,7 @@ export function blockActionsPayload(opts: {
     api_app_id: 'A0DEPLOYBOT',
     token: 'deprecated-verification-token',
     container: { type: 'message', message_ts: opts.message.ts, channel_id: opts.channelId, is_ephemeral: false },
-    trigger_id: `trigger.${Math.random().toString(36).slice(2)}`,
+    trigger_id: triggerId(),
     team: TEAM,
     enterprise: null,
     is_enterprise_install: false,

@@ -1,20 +1,24 @@
 import type { App } from '@slack/bolt';
 import { seedRefusal } from '../../config.ts';
+import { escapeMrkdwn } from '../../slack/mrkdwn.ts';
 import type { BotContext } from '../bot-context.ts';
 import { helpText, parseCommand } from '../command.ts';
-import { confirmationReasons, errorModal, loadingModal, pendingKey, requestModal } from '../views/request-modal.ts';
-import { statusReply } from './status.ts';
+import type { Audience, DeferredJob } from '../deferred.ts';
+import { handOver } from './hand-over.ts';
 
 export function registerCommand(app: App, ctx: BotContext): void {
-  app.command('/daadaar', async ({ command, ack, client }) => {
+  app.command('/daadaar', async ({ command, ack }) => {
     const parsed = parseCommand(command.text ?? '', ctx.config);
+    // Answers that need nothing but the config go back in the acknowledgement itself.
     if (parsed.kind === 'help') return ack({ response_type: 'ephemeral', text: helpText(ctx.config) });
     if (parsed.kind === 'invalid') return ack({ response_type: 'ephemeral', text: parsed.message });
-    if (parsed.kind === 'status')
-      return ack({ response_type: 'ephemeral', ...(await statusReply(ctx, client, command.channel_id, parsed.env)) });
-
+    const to: Audience = { user: command.user_id, channel: command.channel_id, responseUrl: command.response_url };
+    if (parsed.kind !== 'migrate' && parsed.kind !== 'seed') {
+      await ack();
+      return handOver(ctx, { type: parsed.kind, env: parsed.env, to });
+    }
     const env = ctx.config.environments[parsed.env];
-    if (!env) return ack({ response_type: 'ephemeral', text: `Unknown environment \`${parsed.env}\`.` });
+    if (!env) return ack({ response_type: 'ephemeral', text: `Unknown environment \`${escapeMrkdwn(parsed.env)}\`.` });
     if (!env.channels.includes(command.channel_id)) {
       return ack({
         response_type: 'ephemeral',
@@ -23,33 +27,10 @@ export function registerCommand(app: App, ctx: BotContext): void {
     }
     if (parsed.kind === 'seed') {
       const refusal = seedRefusal(parsed.env, env);
-      if (refusal) return ack({ response_type: 'ephemeral', text: `:no_entry: Not seeding ${parsed.env}. ${refusal}` });
+      if (refusal) return ack({ response_type: 'ephemeral', text: `:no_entry: Not seeding ${parsed.env}. ${escapeMrkdwn(refusal)}` });
     }
-
-    // Ack, then open the modal while the trigger id is fresh (3 s); the target's history is
-    // read and reviewed meanwhile, so the two round trips overlap.
     await ack();
-    const reviewing = ctx.catalog.reviewedFor(env, parsed.kind);
-    const opened = await client.views.open({ trigger_id: command.trigger_id, view: loadingModal(parsed.kind, parsed.env) });
-    const viewId = opened.view?.id;
-    const reviewed = await reviewing;
-    if (!viewId) return;
-    if (!reviewed.ok) {
-      ctx.log.error('migrations could not be loaded', { reason: reviewed.reason });
-      await client.views.update({
-        view_id: viewId,
-        view: errorModal(parsed.kind, parsed.env, `The shipped migrations could not be read: ${reviewed.reason}`),
-      });
-      return;
-    }
-    const state = {
-      kind: parsed.kind,
-      env: parsed.env,
-      channel: command.channel_id,
-      setHash: reviewed.set.setHash,
-      pendingKey: pendingKey(reviewed.set),
-      confirmBecause: confirmationReasons(parsed.kind, reviewed.set),
-    };
-    await client.views.update({ view_id: viewId, hash: opened.view?.hash, view: requestModal(state, env, reviewed.set) });
+    const job: DeferredJob = { type: 'open-form', kind: parsed.kind, env: parsed.env, triggerId: command.trigger_id, to };
+    return handOver(ctx, job);
   });
 }

@@ -2,7 +2,13 @@ import type { ModalView } from '@slack/types';
 
 export const REJECT_MODAL = 'deploybot_reject';
 
-export function rejectModal(meta: { value: string; channel: string; ts: string }): ModalView {
+/** private_metadata names the request only: whether it can still be rejected is read from the record. */
+export interface RejectForm {
+  requestId: string;
+  channel: string;
+}
+
+export function rejectModal(meta: RejectForm): ModalView {
   return {
     type: 'modal',
     callback_id: REJECT_MODAL,

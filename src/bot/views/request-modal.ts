@@ -1,10 +1,10 @@
 import type { KnownBlock, ModalView } from '@slack/types';
 import type { EnvironmentConfig } from '../../config.ts';
+import type { RequestKind } from '../../requests/record.ts';
 import { describeCounts } from '../../review/format-text.ts';
 import { targetConfirmationReasons } from '../../review/target-review.ts';
-import type { RequestKind } from '../approval-request.ts';
+import { escapeMrkdwn, mention } from '../../slack/mrkdwn.ts';
 import type { ReviewedSet } from '../migration-catalog.ts';
-import { escapeMrkdwn, mention } from '../mrkdwn.ts';
 import { targetSummary } from './target-summary.ts';
 
 export const REQUEST_MODAL = 'deploybot_request';
@@ -42,13 +42,14 @@ export function loadingModal(kind: RequestKind, env: string): ModalView {
   };
 }
 
+/** `message` is mrkdwn: callers escape what a person or a database supplied. */
 export function errorModal(kind: RequestKind, env: string, message: string): ModalView {
   return {
     type: 'modal',
     callback_id: 'deploybot_error',
     title: { type: 'plain_text', text: title(kind, env) },
     close: { type: 'plain_text', text: 'Close' },
-    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `:x: ${escapeMrkdwn(message)}\nNothing was requested.` } }],
+    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `:x: ${message}\nNothing was requested.`.slice(0, 3000) } }],
   };
 }
 

@@ -1,7 +1,7 @@
 import { redact } from '../../redact.ts';
 import { describeDryRun } from '../../review/target-review.ts';
+import { escapeMrkdwn } from '../../slack/mrkdwn.ts';
 import type { ReviewedSet } from '../migration-catalog.ts';
-import { escapeMrkdwn } from '../mrkdwn.ts';
 
 const MAX_DRIFT_SHOWN = 5;
 
@@ -43,7 +43,9 @@ function dryRunLine(set: ReviewedSet): string {
         : 'no precomputed result for this pending set';
     return `:grey_question: *Dry run:* not available (${why}). Run \`npm run review -- --database-url …\` to try it.`;
   }
+  // With drift, the replayed history is the repository's files, not exactly what the target ran.
+  const caveat = set.drift.length > 0 ? " (history replayed from the repository's files: the target has drift, so treat it as a hint)" : '';
   if (result.ok)
-    return `:white_check_mark: *${escapeMrkdwn(describeDryRun(result))}* on embedded PostgreSQL, in one transaction as drizzle runs it`;
-  return `:x: *${escapeMrkdwn(describeDryRun(result))}*\n\`\`\`${escapeMrkdwn(result.statement.slice(0, 500))}\`\`\``;
+    return `:white_check_mark: *${escapeMrkdwn(describeDryRun(result))}* on embedded PostgreSQL, in one transaction as drizzle runs it${caveat}`;
+  return `:x: *${escapeMrkdwn(describeDryRun(result))}*${caveat}\n\`\`\`${escapeMrkdwn(result.statement.slice(0, 500))}\`\`\``;
 }

@@ -1,0 +1,259 @@
+import { BUDGET, sdkTimeouts } from '../deadline.ts';
+import type { EnvironmentLock, RequestRecord } from '../requests/record.ts';
+import { lazySdk } from './lazy-sdk.ts';
+
+// The request store: one DynamoDB table (DEPLOYBOT_TABLE), written only with conditional
+// writes. The endpoint comes from the SDK's standard variables (AWS_ENDPOINT_URL_DYNAMODB,
+// else AWS_ENDPOINT_URL), which is how `npm run dev` and the tests point it at dynalite.
+//
+// Items (key pk + sk; index byEnv on gsi1pk + gsi1sk; TTL attribute `ttl`):
+//   REQUEST#<id> / REQUEST   the request record
+//   REQUEST#<id> / BODY      the review message's blocks as posted (rendered once, kept)
+//   LOCK#<env>   / LOCK      the one open request of an environment
+
+export interface RequestStore {
+  /** Fails if the id exists: ids are fresh uuids, so that is a bug, not a race. */
+  create(record: RequestRecord, body: string): Promise<void>;
+  get(id: string): Promise<RequestRecord | undefined>;
+  body(id: string): Promise<string | undefined>;
+  /** One conditional write: stores `next` only if the stored version is still `expectedVersion`. */
+  replace(next: RequestRecord, expectedVersion: number): Promise<'written' | 'conflict'>;
+  /** Newest first. */
+  recent(env: string, limit: number): Promise<RequestRecord[]>;
+  /** Takes the environment's lock unless someone else holds an unexpired one. */
+  acquireLock(lock: EnvironmentLock, now: number): Promise<{ ok: true } | { ok: false; holder: EnvironmentLock }>;
+  readLock(env: string): Promise<EnvironmentLock | undefined>;
+  /** Moves the holder's lock expiry (a started build holds it until it ends). */
+  extendLock(env: string, requestId: string, expiresAt: number): Promise<void>;
+  /** Frees the lock if `requestId` still holds it; a lock taken over since is left alone. */
+  releaseLock(env: string, requestId: string): Promise<void>;
+}
+
+/** Kept after the request ends: the audit trail outlives the request by this long. */
+export const RETENTION_DAYS = 400;
+
+export const TABLE_SCHEMA = {
+  keys: { partition: 'pk', sort: 'sk' },
+  index: { name: 'byEnv', partition: 'gsi1pk', sort: 'gsi1sk' },
+  ttlAttribute: 'ttl',
+} as const;
+
+const loadDynamo = lazySdk(() => import('@aws-sdk/client-dynamodb'));
+const loadDocument = lazySdk(() => import('@aws-sdk/lib-dynamodb'));
+
+type Doc = Awaited<ReturnType<typeof loadDocument>>;
+type DocClient = ReturnType<Doc['DynamoDBDocumentClient']['from']>;
+
+const requestKey = (id: string) => ({ pk: `REQUEST#${id}`, sk: 'REQUEST' });
+const bodyKey = (id: string) => ({ pk: `REQUEST#${id}`, sk: 'BODY' });
+const lockKey = (env: string) => ({ pk: `LOCK#${env}`, sk: 'LOCK' });
+
+export class DynamoRequestStore implements RequestStore {
+  #client?: Promise<{ doc: Doc; client: DocClient }>;
+
+  /** `endpoint` only where one process talks to several stores (tests); else the SDK's variables decide. */
+  constructor(
+    readonly tableName: string,
+    private readonly options: { region?: string; endpoint?: string } = {},
+  ) {}
+
+  #connect(): Promise<{ doc: Doc; client: DocClient }> {
+    this.#client ??= Promise.all([loadDynamo(), loadDocument()]).then(([dynamo, doc]) => {
+      const base = new dynamo.DynamoDBClient({
+        region: this.options.region ?? process.env.AWS_REGION ?? 'us-east-1',
+        endpoint: this.options.endpoint,
+        ...sdkTimeouts(BUDGET.dynamo),
+      });
+      return { doc, client: doc.DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true } }) };
+    });
+    return this.#client;
+  }
+
+  async create(record: RequestRecord, body: string): Promise<void> {
+    const { doc, client } = await this.#connect();
+    await client.send(
+      new doc.PutCommand({
+        TableName: this.tableName,
+        Item: toItem(record),
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+    await client.send(new doc.PutCommand({ TableName: this.tableName, Item: { ...bodyKey(record.id), blocks: body, ttl: ttlOf(record) } }));
+  }
+
+  async get(id: string): Promise<RequestRecord | undefined> {
+    const { doc, client } = await this.#connect();
+    const got = await client.send(new doc.GetCommand({ TableName: this.tableName, Key: requestKey(id), ConsistentRead: true }));
+    return got.Item ? fromItem(got.Item) : undefined;
+  }
+
+  async body(id: string): Promise<string | undefined> {
+    const { doc, client } = await this.#connect();
+    const got = await client.send(new doc.GetCommand({ TableName: this.tableName, Key: bodyKey(id), ConsistentRead: true }));
+    return typeof got.Item?.blocks === 'string' ? got.Item.blocks : undefined;
+  }
+
+  async replace(next: RequestRecord, expectedVersion: number): Promise<'written' | 'conflict'> {
+    const { doc, client } = await this.#connect();
+    try {
+      await client.send(
+        new doc.PutCommand({
+          TableName: this.tableName,
+          Item: toItem(next),
+          ConditionExpression: '#version = :expected',
+          ExpressionAttributeNames: { '#version': 'version' },
+          ExpressionAttributeValues: { ':expected': expectedVersion },
+        }),
+      );
+      return 'written';
+    } catch (error) {
+      if (isConditionFailure(error)) return 'conflict';
+      throw error;
+    }
+  }
+
+  async recent(env: string, limit: number): Promise<RequestRecord[]> {
+    const { doc, client } = await this.#connect();
+    const got = await client.send(
+      new doc.QueryCommand({
+        TableName: this.tableName,
+        IndexName: TABLE_SCHEMA.index.name,
+        KeyConditionExpression: 'gsi1pk = :env',
+        ExpressionAttributeValues: { ':env': `ENV#${env}` },
+        ScanIndexForward: false,
+        Limit: limit,
+      }),
+    );
+    return (got.Items ?? []).map(fromItem);
+  }
+
+  async acquireLock(lock: EnvironmentLock, now: number): Promise<{ ok: true } | { ok: false; holder: EnvironmentLock }> {
+    const { doc, client } = await this.#connect();
+    try {
+      await client.send(
+        new doc.PutCommand({
+          TableName: this.tableName,
+          Item: { ...lockKey(lock.env), ...lock, ttl: Math.ceil(lock.expiresAt / 1000) + 86_400 },
+          ConditionExpression: 'attribute_not_exists(pk) OR expiresAt <= :now OR requestId = :id',
+          ExpressionAttributeValues: { ':now': now, ':id': lock.requestId },
+        }),
+      );
+      return { ok: true };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const holder = await this.readLock(lock.env);
+      // Freed between the write and the read: the caller may simply try again.
+      return holder ? { ok: false, holder } : this.acquireLock(lock, now);
+    }
+  }
+
+  async readLock(env: string): Promise<EnvironmentLock | undefined> {
+    const { doc, client } = await this.#connect();
+    const got = await client.send(new doc.GetCommand({ TableName: this.tableName, Key: lockKey(env), ConsistentRead: true }));
+    if (!got.Item) return undefined;
+    const { env: e, requestId, holder, kind, expiresAt } = got.Item as EnvironmentLock;
+    return { env: e, requestId, holder, kind, expiresAt };
+  }
+
+  async extendLock(env: string, requestId: string, expiresAt: number): Promise<void> {
+    const { doc, client } = await this.#connect();
+    try {
+      await client.send(
+        new doc.UpdateCommand({
+          TableName: this.tableName,
+          Key: lockKey(env),
+          UpdateExpression: 'SET expiresAt = :at, #ttl = :ttl',
+          ConditionExpression: 'requestId = :id',
+          ExpressionAttributeNames: { '#ttl': 'ttl' },
+          ExpressionAttributeValues: { ':at': expiresAt, ':ttl': Math.ceil(expiresAt / 1000) + 86_400, ':id': requestId },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  async releaseLock(env: string, requestId: string): Promise<void> {
+    const { doc, client } = await this.#connect();
+    try {
+      await client.send(
+        new doc.DeleteCommand({
+          TableName: this.tableName,
+          Key: lockKey(env),
+          ConditionExpression: 'requestId = :id',
+          ExpressionAttributeValues: { ':id': requestId },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+}
+
+function isConditionFailure(error: unknown): boolean {
+  return (error as { name?: string }).name === 'ConditionalCheckFailedException';
+}
+
+function ttlOf(record: RequestRecord): number {
+  return Math.ceil(record.createdAt / 1000) + RETENTION_DAYS * 86_400;
+}
+
+function toItem(record: RequestRecord): Record<string, unknown> {
+  return {
+    ...requestKey(record.id),
+    gsi1pk: `ENV#${record.env}`,
+    gsi1sk: `${new Date(record.createdAt).toISOString()}#${record.id}`,
+    ttl: ttlOf(record),
+    record: JSON.stringify(record),
+    version: record.version,
+    state: record.state,
+  };
+}
+
+// The record travels as one JSON attribute: its shape is ours to evolve, and DynamoDB only
+// needs the version (the write condition) and the keys beside it.
+function fromItem(item: Record<string, unknown>): RequestRecord {
+  return JSON.parse(String(item.record)) as RequestRecord;
+}
+
+/** Creates the table if it is missing: `npm run dev` and tests only; the Lambdas never do. */
+export async function ensureRequestTable(tableName: string, endpoint?: string): Promise<void> {
+  const dynamo = await loadDynamo();
+  const client = new dynamo.DynamoDBClient({ region: process.env.AWS_REGION ?? 'us-east-1', endpoint, ...sdkTimeouts(10_000) });
+  try {
+    await client.send(new dynamo.DescribeTableCommand({ TableName: tableName }));
+    return;
+  } catch (error) {
+    if ((error as { name?: string }).name !== 'ResourceNotFoundException') throw error;
+  }
+  const { keys, index } = TABLE_SCHEMA;
+  await client.send(
+    new dynamo.CreateTableCommand({
+      TableName: tableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [keys.partition, keys.sort, index.partition, index.sort].map((AttributeName) => ({
+        AttributeName,
+        AttributeType: 'S',
+      })),
+      KeySchema: [
+        { AttributeName: keys.partition, KeyType: 'HASH' },
+        { AttributeName: keys.sort, KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: index.name,
+          KeySchema: [
+            { AttributeName: index.partition, KeyType: 'HASH' },
+            { AttributeName: index.sort, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
+      ],
+    }),
+  );
+  for (let i = 0; i < 50; i++) {
+    const described = await client.send(new dynamo.DescribeTableCommand({ TableName: tableName }));
+    if (described.Table?.TableStatus === 'ACTIVE') return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

@@ -1,0 +1,85 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { RequestKind } from '../requests/record.ts';
+import type { RequestModalState } from './views/request-modal.ts';
+
+// Slack wants an answer within 3 seconds; reading a database, reviewing SQL, starting a build
+// and posting to Slack may take longer, and any of them may hang. So a listener acknowledges
+// at once and hands the slow part over as a job: on Lambda, an asynchronous invocation of the
+// same function (InvocationType Event), as bolt-python's lazy listeners do; in `npm run dev`
+// and tests, a promise in the background of the same process.
+
+/** Where to tell the person who clicked or typed, when something fails or is refused. */
+export interface Audience {
+  user: string;
+  channel: string;
+  /** Slack's response_url of a slash command: works even where the bot is not a member. */
+  responseUrl?: string;
+}
+
+export type DeferredJob =
+  | { type: 'open-form'; kind: RequestKind; env: string; triggerId: string; to: Audience }
+  | { type: 'submit'; form: RequestModalState; reason: string; confirmation: string; clean: boolean; to: Audience }
+  | { type: 'approve' | 'cancel' | 'stop'; requestId: string; to: Audience }
+  | { type: 'open-reject-form'; requestId: string; triggerId: string; to: Audience }
+  | { type: 'reject'; requestId: string; reason: string; to: Audience }
+  | { type: 'status' | 'history'; env?: string; to: Audience };
+
+export interface DeferredWork {
+  /** Hands the job over; rejects if it could not be handed over (the person must be told). */
+  defer(job: DeferredJob): Promise<void>;
+}
+
+export type JobRunner = (job: DeferredJob) => Promise<void>;
+
+/** Local: the job runs in this process after the listener returns. `settled()` awaits all. */
+export class InProcessWork implements DeferredWork {
+  readonly #running = new Set<Promise<void>>();
+  #runner?: JobRunner;
+
+  attach(runner: JobRunner): void {
+    this.#runner = runner;
+  }
+
+  defer(job: DeferredJob): Promise<void> {
+    const runner = this.#runner;
+    if (!runner) return Promise.reject(new Error('no job runner attached'));
+    // setImmediate: the HTTP reply goes out before the job takes the event loop.
+    const running: Promise<void> = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => runner(job))
+      .finally(() => this.#running.delete(running));
+    this.#running.add(running);
+    return Promise.resolve();
+  }
+
+  async settled(): Promise<void> {
+    while (this.#running.size > 0) await Promise.allSettled([...this.#running]);
+  }
+}
+
+// The asynchronous invocation carries the job with a MAC, so a payload that did not come from
+// this bot (another principal allowed to invoke the function, a replayed test event) is refused.
+export interface SignedJob {
+  deploybotJob: DeferredJob;
+  mac: string;
+}
+
+export function signJob(job: DeferredJob, key: Buffer): SignedJob {
+  return {
+    deploybotJob: job,
+    mac: createHmac('sha256', key)
+      .update(`job.${JSON.stringify(job)}`)
+      .digest('base64url'),
+  };
+}
+
+export function isSignedJob(event: unknown): event is SignedJob {
+  return typeof event === 'object' && event !== null && 'deploybotJob' in event && 'mac' in event;
+}
+
+export function verifyJob(event: SignedJob, key: Buffer): DeferredJob | undefined {
+  const expected = createHmac('sha256', key)
+    .update(`job.${JSON.stringify(event.deploybotJob)}`)
+    .digest();
+  const given = Buffer.from(String(event.mac), 'base64url');
+  return given.length === expected.length && timingSafeEqual(given, expected) ? event.deploybotJob : undefined;
+}

@@ -1,0 +1,193 @@
+import type { ModalView } from '@slack/types';
+import { seedRefusal } from '../../config.ts';
+import { BUDGET, withDeadline } from '../../deadline.ts';
+import { posted, withdraw } from '../../requests/decisions.ts';
+import type { EnvironmentLock, RequestRecord } from '../../requests/record.ts';
+import { transition } from '../../requests/transition.ts';
+import { escapeMrkdwn, mention, slackDate } from '../../slack/mrkdwn.ts';
+import { requestMessage } from '../../slack/request-message.ts';
+import type { BotContext } from '../bot-context.ts';
+import type { DeferredJob } from '../deferred.ts';
+import { directMessage, slackCall, slackError, tell, threadReply } from '../notify.ts';
+import { confirmationReasons, errorModal, loadingModal, pendingKey, requestModal } from '../views/request-modal.ts';
+import { fullSqlFile, reviewBody } from '../views/review-message.ts';
+
+type OpenForm = Extract<DeferredJob, { type: 'open-form' }>;
+type Submit = Extract<DeferredJob, { type: 'submit' }>;
+
+export function lockText(lock: EnvironmentLock): string {
+  return `${mention(lock.holder)}'s ${lock.kind} request for \`${escapeMrkdwn(lock.env)}\` is open until ${slackDate(lock.expiresAt)}. One request per environment at a time: it must be approved, rejected, cancelled or expire first.`;
+}
+
+async function openLock(ctx: BotContext, env: string): Promise<EnvironmentLock | undefined> {
+  const lock = await withDeadline(ctx.store.readLock(env), BUDGET.dynamo, 'The request store');
+  return lock && lock.expiresAt > ctx.now() ? lock : undefined;
+}
+
+/** `/daadaar migrate|seed <env>`: the modal, opened while the trigger id is fresh, then filled in. */
+export async function openRequestForm(ctx: BotContext, job: OpenForm): Promise<void> {
+  const env = ctx.config.environments[job.env];
+  if (!env) return tell(ctx, job.to, `Unknown environment \`${escapeMrkdwn(job.env)}\`.`);
+  let viewId: string | undefined;
+  try {
+    // Slack's trigger id lives 3 seconds: open first, review after.
+    const opened = await slackCall(
+      ctx.slack.views.open({ trigger_id: job.triggerId, view: loadingModal(job.kind, job.env) }),
+      'views.open',
+    );
+    viewId = opened.view?.id;
+  } catch (error) {
+    return tell(
+      ctx,
+      job.to,
+      `:x: The ${job.kind} form could not be opened (${escapeMrkdwn(slackError(error))}). Nothing was requested; run \`/daadaar ${job.kind} ${escapeMrkdwn(job.env)}\` again.`,
+    );
+  }
+  if (!viewId) return;
+  const show = async (view: ModalView, instead: string) => {
+    try {
+      await slackCall(ctx.slack.views.update({ view_id: viewId, view }), 'views.update');
+    } catch (error) {
+      ctx.log.warn('form could not be updated', { error: slackError(error) });
+      await tell(
+        ctx,
+        job.to,
+        `:x: The ${job.kind} form could not be shown (${escapeMrkdwn(slackError(error))}). ${instead} Close the form and run \`/daadaar ${job.kind} ${escapeMrkdwn(job.env)}\` again.`,
+      );
+    }
+  };
+  let lock: EnvironmentLock | undefined;
+  try {
+    lock = await openLock(ctx, job.env);
+  } catch (error) {
+    const why = `The request store could not be read: ${escapeMrkdwn((error as Error).message)}.`;
+    return show(errorModal(job.kind, job.env, why), why);
+  }
+  if (lock) return show(errorModal(job.kind, job.env, lockText(lock)), lockText(lock));
+  const reviewed = await ctx.catalog.reviewedFor(env, job.kind);
+  if (!reviewed.ok) {
+    const why = `The shipped migrations could not be read: ${escapeMrkdwn(reviewed.reason)}`;
+    return show(errorModal(job.kind, job.env, why), why);
+  }
+  const state = {
+    kind: job.kind,
+    env: job.env,
+    channel: job.to.channel,
+    setHash: reviewed.set.setHash,
+    pendingKey: pendingKey(reviewed.set),
+    confirmBecause: confirmationReasons(job.kind, reviewed.set),
+  };
+  await show(requestModal(state, env, reviewed.set), 'Nothing was requested.');
+}
+
+/**
+ * The submitted form becomes a request: reviewed again (the target may have moved on while the
+ * form was open), the environment's lock taken, the record written, then the message posted.
+ */
+export async function submitRequest(ctx: BotContext, job: Submit): Promise<void> {
+  const { form } = job;
+  const env = ctx.config.environments[form.env];
+  if (!env) return tell(ctx, job.to, `Unknown environment \`${escapeMrkdwn(form.env)}\`. Nothing was requested.`);
+  if (form.kind === 'seed') {
+    const refusal = seedRefusal(form.env, env);
+    if (refusal) return tell(ctx, job.to, `:no_entry: Not seeding ${escapeMrkdwn(form.env)}. ${escapeMrkdwn(refusal)}`);
+  }
+  const reviewed = await ctx.catalog.reviewedFor(env, form.kind);
+  if (!reviewed.ok || reviewed.set.setHash !== form.setHash || pendingKey(reviewed.set) !== form.pendingKey) {
+    return tell(
+      ctx,
+      job.to,
+      `:warning: What would run on \`${escapeMrkdwn(form.env)}\` changed since your form opened (the migrations, or what the target has applied). Nothing was requested: run \`/daadaar ${form.kind} ${escapeMrkdwn(form.env)}\` again to review it.`,
+    );
+  }
+  const now = ctx.now();
+  const record: RequestRecord = {
+    id: ctx.newId(),
+    kind: form.kind,
+    env: form.env,
+    requestedBy: job.to.user,
+    reason: job.reason,
+    channel: form.channel,
+    setHash: reviewed.set.setHash,
+    pending: reviewed.set.migrations.map((m) => m.tag),
+    pendingKnown: reviewed.set.pendingKnown,
+    ...(form.kind === 'seed' ? { clean: job.clean } : {}),
+    confirmed: job.confirmation === form.env,
+    approvalsRequired: env.approvalsRequired,
+    approvals: [],
+    state: 'open',
+    thread: {},
+    createdAt: now,
+    expiresAt: now + env.requestTtlMinutes * 60_000,
+    updatedAt: now,
+    version: 1,
+    events: [{ at: now, by: job.to.user, what: 'requested', detail: job.reason }],
+  };
+  const log = { requestId: record.id, env: record.env };
+  try {
+    const locked = await withDeadline(
+      ctx.store.acquireLock(
+        { env: record.env, requestId: record.id, holder: record.requestedBy, kind: record.kind, expiresAt: record.expiresAt },
+        now,
+      ),
+      BUDGET.dynamo,
+      'The request store',
+    );
+    if (!locked.ok) return tell(ctx, job.to, `:no_entry: ${lockText(locked.holder)} Nothing was requested.`);
+  } catch (error) {
+    return tell(
+      ctx,
+      job.to,
+      `:x: The request store could not be reached (${escapeMrkdwn((error as Error).message)}). Nothing was requested.`,
+    );
+  }
+  const body = reviewBody({ record, envConfig: env, set: reviewed.set });
+  try {
+    await withDeadline(ctx.store.create(record, JSON.stringify(body)), BUDGET.dynamo, 'The request store');
+  } catch (error) {
+    await ctx.store.releaseLock(record.env, record.id).catch(() => {});
+    return tell(ctx, job.to, `:x: The request could not be stored (${escapeMrkdwn((error as Error).message)}). Nothing was requested.`);
+  }
+  const message = requestMessage(record, body, env, ctx.actionKey, now);
+  let ts: string | undefined;
+  try {
+    ts = (await slackCall(ctx.slack.chat.postMessage({ channel: record.channel, ...message, unfurl_links: false }), 'chat.postMessage')).ts;
+  } catch (error) {
+    ctx.log.error('review could not be posted', { ...log, error: slackError(error) });
+    const why = `the review could not be posted in <#${record.channel}> (${escapeMrkdwn(slackError(error))})`;
+    await transition(ctx.store, record.id, (r) => withdraw(r, why, ctx.now())).catch(() => undefined);
+    await ctx.store.releaseLock(record.env, record.id).catch(() => {});
+    return directMessage(
+      ctx,
+      record.requestedBy,
+      `:x: ${mention(record.requestedBy)}, your ${record.kind} request for ${escapeMrkdwn(record.env)}: ${why}. Invite the bot there (\`/invite @deploybot\`) and run the command again. Nothing will run.`,
+    );
+  }
+  if (!ts) return;
+  const done = await transition(ctx.store, record.id, (r) => posted(r, ts, ctx.now()));
+  ctx.log.info('review posted', { ...log, ts });
+  const current = done.ok ? done.record : { ...record, messageTs: ts };
+  if (record.kind === 'migrate' && reviewed.set.migrations.length > 0) {
+    const file = fullSqlFile(reviewed.set, record);
+    try {
+      await slackCall(
+        ctx.slack.files.uploadV2({
+          channel_id: record.channel,
+          thread_ts: ts,
+          filename: file.filename,
+          title: file.filename,
+          content: file.content,
+          initial_comment: `The full SQL of the ${reviewed.set.migrations.length} pending migration${reviewed.set.migrations.length === 1 ? '' : 's'}, as drizzle will apply ${reviewed.set.migrations.length === 1 ? 'it' : 'them'}.`,
+        }),
+        'files.uploadV2',
+      );
+    } catch (error) {
+      ctx.log.warn('SQL file upload failed', { ...log, error: slackError(error) });
+      await threadReply(
+        ctx,
+        current,
+        `:warning: The full SQL could not be attached (${escapeMrkdwn(slackError(error))}); \`npm run review\` shows it.`,
+      );
+    }
+  }
+}

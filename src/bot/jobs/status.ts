@@ -1,0 +1,129 @@
+import type { KnownBlock } from '@slack/types';
+import { type BuildSummary, buildConsoleUrl } from '../../aws/codebuild.ts';
+import { describeAwsError } from '../../aws/lazy-sdk.ts';
+import { tailOfBuild } from '../../aws/log-tail.ts';
+import { decodeBuildEnvironment } from '../../build-env.ts';
+import { BUDGET, withDeadline } from '../../deadline.ts';
+import { currentState, type RequestRecord } from '../../requests/record.ts';
+import { escapeMrkdwn, mention, slackDate } from '../../slack/mrkdwn.ts';
+import { STATUS_EMOJI, tailText } from '../../status/build-report.ts';
+import { reportBuild } from '../../status/report-build.ts';
+import type { BotContext } from '../bot-context.ts';
+import type { DeferredJob } from '../deferred.ts';
+import { tell } from '../notify.ts';
+
+type StatusJob = Extract<DeferredJob, { type: 'status' | 'history' }>;
+
+const STATUS_TAIL_LINES = 10;
+
+/** `/daadaar status [env]`: latest builds per environment, and each environment's open request. */
+export async function statusReply(ctx: BotContext, job: StatusJob): Promise<void> {
+  const envs = Object.entries(ctx.config.environments).filter(([name]) => !job.env || name === job.env);
+  const blocks: KnownBlock[] = [];
+  for (const [name, env] of envs) {
+    let lines: string;
+    try {
+      const builds = await ctx.codeBuild.recentBuilds(env.codebuildProject, env.region, 5);
+      lines = builds.length ? builds.map((b) => buildLine(b, env.region)).join('\n') : 'No builds yet.';
+      const latest = builds[0];
+      if (latest) {
+        // The log tail is shown only where the environment's requests are made: a build log
+        // is for the people who approve, not for every channel someone types in.
+        if (env.channels.includes(job.to.channel)) {
+          const tail = await tailOfBuild(ctx.logs, latest, env.region, STATUS_TAIL_LINES);
+          lines += `\n${tailText(tail, latest, `Last log lines of ${latest.id}`)}`;
+        }
+        await repairThread(ctx, latest, env.region);
+      }
+    } catch (error) {
+      lines = `:warning: CodeBuild could not be asked: ${escapeMrkdwn(describeAwsError(error))}`;
+    }
+    lines += `\n${await openRequestLine(ctx, name)}`;
+    blocks.push({
+      type: 'section',
+      text: { type: 'mrkdwn', text: `*${escapeMrkdwn(name)}* · \`${escapeMrkdwn(env.codebuildProject)}\`\n${lines}`.slice(0, 3000) },
+    });
+  }
+  await tell(ctx, job.to, `Status${job.env ? ` of ${job.env}` : ''}`, blocks);
+}
+
+async function openRequestLine(ctx: BotContext, env: string): Promise<string> {
+  try {
+    const lock = await withDeadline(ctx.store.readLock(env), BUDGET.dynamo, 'The request store');
+    if (!lock || lock.expiresAt <= ctx.now()) return 'No open request.';
+    const record = await withDeadline(ctx.store.get(lock.requestId), BUDGET.dynamo, 'The request store');
+    const state = record ? currentState(record, ctx.now()) : 'open';
+    return `Open request: ${escapeMrkdwn(lock.kind)} by ${mention(lock.holder)} (${state}), holds the environment until ${slackDate(lock.expiresAt)}.`;
+  } catch (error) {
+    return `:warning: Open requests could not be read: ${escapeMrkdwn((error as Error).message)}`;
+  }
+}
+
+/** If an EventBridge event was lost or its Slack call failed, the newest build's thread is brought up to date. */
+async function repairThread(ctx: BotContext, build: BuildSummary, region: string): Promise<void> {
+  if (!decodeBuildEnvironment(build.env).requestId) return;
+  await reportBuild(build, region, {
+    codeBuild: ctx.codeBuild,
+    logs: ctx.logs,
+    slack: ctx.slack,
+    store: ctx.store,
+    config: ctx.config,
+    actionKey: ctx.actionKey,
+    log: ctx.log,
+    now: ctx.now,
+  }).catch((error: unknown) => ctx.log.warn('thread repair failed', { buildId: build.id, error }));
+}
+
+function buildLine(b: BuildSummary, region: string): string {
+  const vars = decodeBuildEnvironment(b.env);
+  const what =
+    vars.run?.kind === 'migrate' ? 'migrate' : vars.run?.kind === 'seed' ? `seed${vars.run.clean ? ' (CLEAN)' : ''}` : 'other job';
+  const who = vars.requestedBy
+    ? ` · requested by ${mention(vars.requestedBy)}${vars.approvedBy.length ? `, approved by ${vars.approvedBy.map(mention).join(', ')}` : ''}`
+    : '';
+  const when = b.startTime ? ` · ${slackDate(b.startTime.getTime())}` : '';
+  return `${STATUS_EMOJI[b.status] ?? ':grey_question:'} <${buildConsoleUrl(b.id, region)}|${escapeMrkdwn(b.id)}> ${b.status}${b.currentPhase && b.status === 'IN_PROGRESS' ? ` (${b.currentPhase})` : ''} · ${what}${who}${when}`;
+}
+
+const HISTORY_LIMIT = 10;
+
+/** `/daadaar history [env]`: the audit trail, newest first, from the request store. */
+export async function historyReply(ctx: BotContext, job: StatusJob): Promise<void> {
+  const envs = Object.keys(ctx.config.environments).filter((name) => !job.env || name === job.env);
+  let records: RequestRecord[];
+  try {
+    const lists = await Promise.all(
+      envs.map((env) => withDeadline(ctx.store.recent(env, HISTORY_LIMIT), BUDGET.dynamo, 'The request store')),
+    );
+    records = lists
+      .flat()
+      .sort((a, b) => b.createdAt - a.createdAt)
+      .slice(0, HISTORY_LIMIT);
+  } catch (error) {
+    return tell(ctx, job.to, `:x: The request history could not be read: ${escapeMrkdwn((error as Error).message)}`);
+  }
+  if (records.length === 0) return tell(ctx, job.to, `No requests yet${job.env ? ` for ${escapeMrkdwn(job.env)}` : ''}.`);
+  const now = ctx.now();
+  const lines = records.map((r) => historyLine(r, now));
+  const blocks: KnownBlock[] = [
+    {
+      type: 'header',
+      text: {
+        type: 'plain_text',
+        text: `Last ${records.length} request${records.length === 1 ? '' : 's'}${job.env ? ` · ${job.env}` : ''}`.slice(0, 150),
+      },
+    },
+    ...lines.map((text) => ({ type: 'section' as const, text: { type: 'mrkdwn' as const, text: text.slice(0, 3000) } })),
+  ];
+  await tell(ctx, job.to, `Request history${job.env ? ` of ${job.env}` : ''}`, blocks);
+}
+
+function historyLine(r: RequestRecord, now: number): string {
+  const state = currentState(r, now);
+  const approvers = r.approvals.length ? r.approvals.map((a) => mention(a.user)).join(', ') : 'nobody';
+  const build = r.build
+    ? ` · build <${buildConsoleUrl(r.build.id, r.build.region)}|${escapeMrkdwn(r.build.id)}> ${escapeMrkdwn(r.build.status)}`
+    : '';
+  const link = r.messageTs ? ` · <https://slack.com/app_redirect?channel=${r.channel}&message_ts=${r.messageTs}|review>` : '';
+  return `*${escapeMrkdwn(state)}* · ${r.kind}${r.clean ? ' (CLEAN)' : ''} \`${escapeMrkdwn(r.env)}\` · ${slackDate(r.createdAt)}\nRequested by ${mention(r.requestedBy)}, approved by ${approvers} · set \`${r.setHash.slice(0, 12)}\`${build}${link}`;
+}

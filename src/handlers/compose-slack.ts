@@ -1,0 +1,83 @@
+import { WebClient } from '@slack/web-api';
+import { SdkCodeBuildGateway } from '../aws/codebuild.ts';
+import { LambdaSelfInvoke } from '../aws/lambda-invoke.ts';
+import { SdkLogTailGateway } from '../aws/log-tail.ts';
+import { DynamoRequestStore } from '../aws/request-store.ts';
+import { type Bot, createBot } from '../bot/app.ts';
+import { type DeferredWork, InProcessWork } from '../bot/deferred.ts';
+import { MigrationCatalog } from '../bot/migration-catalog.ts';
+import { SecretsManagerTargetHistory } from '../db/target-history.ts';
+import { BUDGET } from '../deadline.ts';
+import { LiveDryRuns, PrecomputedDryRuns, PrecomputedThenLive } from '../dryrun/dry-run-table.ts';
+import { PgliteDryRunner } from '../dryrun/pglite-dry-run.ts';
+import { SlackRequestReceiver } from '../http/slack-receiver.ts';
+import type { Log } from '../log.ts';
+import { PrecomputedReviews } from '../review/review-table.ts';
+import { signingKey } from '../slack/action-value.ts';
+import { loadStartUp } from '../start-up.ts';
+
+export interface ComposedSlackBot {
+  bot: Bot;
+  receiver: SlackRequestReceiver;
+  actionKey: Buffer;
+  /** Set when the slow halves run in this process (`npm run dev`, tests). */
+  inProcess?: InProcessWork;
+}
+
+export interface SlackComposition {
+  env: NodeJS.ProcessEnv;
+  log: Log;
+  now?: () => number;
+  newId?: () => string;
+  /** Run deferred work in this process even on Lambda (tests of the Lambda path set none). */
+  work?: 'in-process' | 'lambda';
+}
+
+/**
+ * The Slack function's composition root, shared by the Lambda entry and `npm run dev`: the
+ * validated config, the Slack credentials, the request store, the transports, the bot.
+ */
+export async function composeSlackBot({ env, log, now, newId, work }: SlackComposition): Promise<ComposedSlackBot> {
+  const { config, credentials } = await loadStartUp(env);
+  const table = env.DEPLOYBOT_TABLE;
+  if (!table) throw new Error('DEPLOYBOT_TABLE is not set: the bot keeps its requests in that DynamoDB table.');
+  const actionKey = signingKey(credentials.signingSecret);
+  const receiver = new SlackRequestReceiver(credentials.signingSecret, log, now);
+  const slack = new WebClient(credentials.botToken, {
+    slackApiUrl: env.SLACK_API_URL,
+    timeout: BUDGET.slack,
+    // Honour Retry-After on 429 once; every caller also holds its own deadline.
+    retryConfig: { retries: 1, minTimeout: 100, maxTimeout: 1500 },
+  });
+  const functionName = env.AWS_LAMBDA_FUNCTION_NAME;
+  const runsOnLambda = work === 'lambda' || (work === undefined && functionName !== undefined);
+  const inProcess = runsOnLambda ? undefined : new InProcessWork();
+  const deferred: DeferredWork = inProcess ?? new LambdaSelfInvoke(functionName ?? 'deploybot-slack', actionKey);
+  const catalog = new MigrationCatalog(env.MIGRATIONS_DIR ?? 'backend/drizzle', {
+    history: new SecretsManagerTargetHistory(),
+    // The precomputed table answers at once; anything it lacks (a drifted history) is run live,
+    // in the asynchronous invocation, where PGlite's seconds of start-up do not matter.
+    dryRuns: new PrecomputedThenLive(new PrecomputedDryRuns(env.DRY_RUNS_FILE ?? 'dry-runs.json'), new LiveDryRuns(new PgliteDryRunner())),
+    reviews: new PrecomputedReviews(env.REVIEWS_FILE ?? 'reviews.json'),
+  });
+  const bot = createBot({
+    config,
+    receiver,
+    botToken: credentials.botToken,
+    slack,
+    codeBuild: new SdkCodeBuildGateway(),
+    logs: new SdkLogTailGateway(),
+    store: new DynamoRequestStore(table),
+    work: deferred,
+    catalog,
+    actionKey,
+    slackApiUrl: env.SLACK_API_URL,
+    now,
+    newId,
+    log,
+  });
+  inProcess?.attach(bot.runJob);
+  // Warm the review while nothing waits on it: the first modal then fills in sooner.
+  void catalog.warm();
+  return { bot, receiver, actionKey, inProcess };
+}

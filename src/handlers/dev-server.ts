@@ -1,0 +1,54 @@
+import { serve } from '@hono/node-server';
+import { ensureRequestTable } from '../aws/request-store.ts';
+import { createHttpApp } from '../http/app.ts';
+import { createLog } from '../log.ts';
+import { composeSlackBot } from './compose-slack.ts';
+
+// `npm run dev`: the same HTTP app as the Lambda, on a local port (expose it with a tunnel and
+// point the Slack app's request URLs at it). The slow halves of the listeners run in this
+// process. Without DEPLOYBOT_TABLE, requests live in an in-memory dynalite that ends with the
+// process; with it, that table is used (and created when missing: the Lambdas never create it).
+const log = createLog({ service: 'deploybot', handler: 'dev' });
+const env = process.env;
+
+if (!(env.SLACK_SIGNING_SECRET && env.SLACK_BOT_TOKEN) && !env.SLACK_SECRET_ID) {
+  console.error(
+    'npm run dev needs Slack credentials: set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN (or SLACK_SECRET_ID for a Secrets Manager secret holding both).',
+  );
+  process.exit(2);
+}
+
+const closers: (() => Promise<void> | void)[] = [];
+if (!env.DEPLOYBOT_TABLE) {
+  const { default: dynalite } = await import('dynalite');
+  const store = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve) => store.listen(0, '127.0.0.1', () => resolve()));
+  const address = store.address();
+  env.AWS_ENDPOINT_URL_DYNAMODB = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  env.DEPLOYBOT_TABLE = 'deploybot-dev';
+  env.AWS_ACCESS_KEY_ID ??= 'local';
+  env.AWS_SECRET_ACCESS_KEY ??= 'local';
+  closers.push(() => new Promise<void>((resolve) => store.close(() => resolve())));
+  log.info('request store: in-memory dynalite (set DEPLOYBOT_TABLE to keep requests)', { endpoint: env.AWS_ENDPOINT_URL_DYNAMODB });
+}
+try {
+  await ensureRequestTable(env.DEPLOYBOT_TABLE as string);
+  const { receiver } = await composeSlackBot({ env, log, work: 'in-process' });
+  const port = Number(env.PORT ?? 3000);
+  const server = serve({ fetch: createHttpApp(async () => receiver).fetch, port }, () =>
+    log.info('listening', { url: `http://localhost:${port}/slack/events` }),
+  );
+  closers.unshift(() => new Promise<void>((resolve) => server.close(() => resolve())));
+} catch (error) {
+  console.error(`npm run dev could not start: ${(error as Error).message}`);
+  process.exit(2);
+}
+
+// npm forwards SIGTERM and SIGINT to this process: close the port and the store, then leave.
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(signal, () => {
+    log.info('stopping', { signal });
+    void Promise.allSettled(closers.map((close) => close())).then(() => process.exit(0));
+    setTimeout(() => process.exit(0), 2000).unref();
+  });
+}

@@ -1,0 +1,187 @@
+import { buildConsoleUrl } from '../aws/codebuild.ts';
+import type { EnvironmentConfig } from '../config.ts';
+import { escapeMrkdwn, mention } from '../slack/mrkdwn.ts';
+import { currentState, type RequestEvent, type RequestRecord } from './record.ts';
+
+// What each click or build event does to a request, as pure functions of the record read a
+// moment ago: a new record to write (conditionally on the version it came from), or a refusal
+// with the reason shown to the person. Nothing here reads a clock, a store or Slack.
+
+export type Decision<T = object> = ({ ok: true; next: RequestRecord } & T) | { ok: false; reason: string };
+
+function next(record: RequestRecord, now: number, event: Omit<RequestEvent, 'at'>, changes: Partial<RequestRecord>): RequestRecord {
+  return { ...record, ...changes, updatedAt: now, version: record.version + 1, events: [...record.events, { at: now, ...event }] };
+}
+
+function buildLink(record: RequestRecord): string {
+  return record.build ? `<${buildConsoleUrl(record.build.id, record.build.region)}|${escapeMrkdwn(record.build.id)}>` : 'its build';
+}
+
+/** Why nothing can be done to a request that is no longer open, in the words a person needs. */
+export function notOpenReason(record: RequestRecord, now: number): string | undefined {
+  switch (currentState(record, now)) {
+    case 'open':
+      return undefined;
+    case 'starting':
+      return 'This request was approved and its build is starting.';
+    case 'started':
+      return `This request's build ${buildLink(record)} is running.`;
+    case 'succeeded':
+    case 'failed':
+    case 'stopped':
+      return `This request already ran: build ${buildLink(record)} ${record.build?.status ?? record.state}.`;
+    case 'cancelled':
+      return 'This request was cancelled; nothing ran from it.';
+    case 'rejected':
+      return 'This request was rejected; nothing ran from it.';
+    case 'expired': {
+      const minutes = Math.round((now - record.expiresAt) / 60_000);
+      return `This request expired ${minutes < 1 ? 'just now' : `${minutes} minute${minutes === 1 ? '' : 's'} ago`}. Run \`/daadaar ${record.kind} ${escapeMrkdwn(record.env)}\` again to review what would run now.`;
+    }
+  }
+}
+
+function approverRefusal(record: RequestRecord, user: string, env: EnvironmentConfig, verb: string): string | undefined {
+  if (!env.approvers.includes(user))
+    return `Only ${env.approvers.map(mention).join(', ')} can ${verb} ${escapeMrkdwn(record.env)} requests.`;
+  return undefined;
+}
+
+/**
+ * Two-person rule: never the requester, only configured approvers, each counted once, nothing
+ * after expiry. The approval that completes the count moves the request to `starting`: the
+ * one write that entitles its writer to call StartBuild. A request whose count is complete but
+ * whose start failed (CodeBuild refused, another build was running) is started again by any
+ * approver's click.
+ */
+export function approve(record: RequestRecord, user: string, env: EnvironmentConfig, now: number): Decision<{ starts: boolean }> {
+  const closed = notOpenReason(record, now);
+  if (closed) return { ok: false, reason: closed };
+  if (user === record.requestedBy) return { ok: false, reason: 'You requested this, so you cannot approve it: a second engineer must.' };
+  const notApprover = approverRefusal(record, user, env, 'approve');
+  if (notApprover) return { ok: false, reason: notApprover };
+  const required = Math.max(record.approvalsRequired, env.approvalsRequired);
+  const already = record.approvals.some((a) => a.user === user);
+  if (already && record.approvals.length < required) {
+    const missing = required - record.approvals.length;
+    return {
+      ok: false,
+      reason: `You already approved this request; it still needs ${missing} more approval${missing === 1 ? '' : 's'} from someone else.`,
+    };
+  }
+  const approvals = already ? record.approvals : [...record.approvals, { user, at: now }];
+  const starts = approvals.length >= required;
+  const event = already ? { by: user, what: 'retried the start' } : { by: user, what: 'approved' };
+  return {
+    ok: true,
+    starts,
+    next: next(record, now, event, { approvals, approvalsRequired: required, state: starts ? 'starting' : 'open', startError: undefined }),
+  };
+}
+
+export function reject(record: RequestRecord, user: string, reason: string, env: EnvironmentConfig, now: number): Decision {
+  const closed = notOpenReason(record, now);
+  if (closed)
+    return {
+      ok: false,
+      reason: `${closed}${record.state === 'started' ? ' It can no longer be rejected; an approver can stop the build.' : ''}`,
+    };
+  if (user === record.requestedBy) return { ok: false, reason: 'Use Cancel to withdraw your own request.' };
+  const notApprover = approverRefusal(record, user, env, 'reject');
+  if (notApprover) return { ok: false, reason: notApprover };
+  return {
+    ok: true,
+    next: next(record, now, { by: user, what: 'rejected', detail: reason }, { state: 'rejected', rejectedBecause: reason }),
+  };
+}
+
+export function cancel(record: RequestRecord, user: string, now: number): Decision {
+  const closed = notOpenReason(record, now);
+  if (closed)
+    return {
+      ok: false,
+      reason: `${closed}${record.state === 'started' ? ' It can no longer be cancelled; an approver can stop the build.' : ''}`,
+    };
+  if (user !== record.requestedBy)
+    return { ok: false, reason: `Only the requester, ${mention(record.requestedBy)}, can cancel this request.` };
+  return { ok: true, next: next(record, now, { by: user, what: 'cancelled' }, { state: 'cancelled' }) };
+}
+
+/** The system withdraws a request it could not post: nobody ever saw it, nothing may run. */
+export function withdraw(record: RequestRecord, why: string, now: number): Decision {
+  if (record.state !== 'open') return { ok: false, reason: `already ${record.state}` };
+  return { ok: true, next: next(record, now, { by: 'deploybot', what: 'withdrew', detail: why }, { state: 'cancelled' }) };
+}
+
+export function posted(record: RequestRecord, messageTs: string, now: number): Decision {
+  if (record.messageTs) return { ok: false, reason: 'already posted' };
+  return { ok: true, next: next(record, now, { by: 'deploybot', what: 'posted the review' }, { messageTs }) };
+}
+
+export function buildStarted(record: RequestRecord, build: { id: string; region: string; status: string }, now: number): Decision {
+  if (record.state !== 'starting') return { ok: false, reason: `the request is ${record.state}, not starting` };
+  return {
+    ok: true,
+    next: next(
+      record,
+      now,
+      { by: 'codebuild', what: 'started build', detail: build.id },
+      { state: 'started', build: { ...build, startedAt: now } },
+    ),
+  };
+}
+
+/** StartBuild refused, or another build was running: no build exists; approvers may try again. */
+export function startFailed(record: RequestRecord, why: string, now: number): Decision {
+  if (record.state !== 'starting') return { ok: false, reason: `the request is ${record.state}, not starting` };
+  return {
+    ok: true,
+    next: next(record, now, { by: 'deploybot', what: 'could not start the build', detail: why }, { state: 'open', startError: why }),
+  };
+}
+
+const OUTCOME: Record<string, RequestRecord['state']> = {
+  SUCCEEDED: 'succeeded',
+  FAILED: 'failed',
+  FAULT: 'failed',
+  TIMED_OUT: 'failed',
+  STOPPED: 'stopped',
+};
+
+/** The build's end, as CodeBuild reports it; events repeat and race, so this is idempotent. */
+export function buildEnded(record: RequestRecord, build: { id: string; status: string }, now: number): Decision {
+  const state = OUTCOME[build.status];
+  if (!state) return { ok: false, reason: `build status ${build.status} is not final` };
+  if (record.build?.id !== build.id) return { ok: false, reason: `build ${build.id} is not this request's` };
+  if (record.state === state && record.build.status === build.status) return { ok: false, reason: 'already recorded' };
+  if (record.state !== 'started' && record.state !== 'starting') return { ok: false, reason: `the request is ${record.state}` };
+  return {
+    ok: true,
+    next: next(
+      record,
+      now,
+      { by: 'codebuild', what: `build ${build.status.toLowerCase()}`, detail: build.id },
+      { state, build: { ...record.build, status: build.status } },
+    ),
+  };
+}
+
+export function stopRequested(record: RequestRecord, user: string, env: EnvironmentConfig, now: number): Decision {
+  if (record.state !== 'started' || !record.build)
+    return { ok: false, reason: notOpenReason(record, now) ?? 'There is no running build to stop.' };
+  if (user !== record.requestedBy && !env.approvers.includes(user))
+    return { ok: false, reason: `Only the requester or ${env.approvers.map(mention).join(', ')} can stop this build.` };
+  if (record.stopRequestedBy) return { ok: false, reason: `${mention(record.stopRequestedBy)} already asked CodeBuild to stop it.` };
+  return { ok: true, next: next(record, now, { by: user, what: 'stopped the build', detail: record.build.id }, { stopRequestedBy: user }) };
+}
+
+/** An open request found past its expiry is written down as expired, freeing nothing twice. */
+export function expire(record: RequestRecord, now: number): Decision {
+  if (record.state !== 'open' || now < record.expiresAt) return { ok: false, reason: 'not expired' };
+  return { ok: true, next: next(record, now, { by: 'deploybot', what: 'expired' }, { state: 'expired' }) };
+}
+
+/** Thread bookkeeping: not a state change, but written under the same version condition. */
+export function withThread(record: RequestRecord, thread: Partial<RequestRecord['thread']>, now: number): RequestRecord {
+  return { ...record, thread: { ...record.thread, ...thread }, updatedAt: now, version: record.version + 1 };
+}

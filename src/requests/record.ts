@@ -1,0 +1,95 @@
+// The request record: the one truth about a migration or seed request. It lives in DynamoDB
+// (src/aws/request-store.ts); Slack messages are views of it, re-rendered from it. Every change
+// is a whole new version written with one conditional write on the version it was derived from
+// (src/requests/transition.ts), so concurrent clicks and events serialize instead of racing.
+
+export type RequestKind = 'migrate' | 'seed';
+
+/**
+ * open → (approvals) → starting → started → succeeded | failed | stopped
+ * open → cancelled | rejected | expired
+ * `starting` is the gate: only the write that moves a request there may call StartBuild.
+ */
+export type RequestState = 'open' | 'starting' | 'started' | 'succeeded' | 'failed' | 'stopped' | 'cancelled' | 'rejected' | 'expired';
+
+export const FINISHED_STATES: readonly RequestState[] = ['succeeded', 'failed', 'stopped', 'cancelled', 'rejected', 'expired'];
+
+export interface RequestEvent {
+  at: number;
+  /** A Slack user id, or 'deploybot' / 'codebuild' for what the system did. */
+  by: string;
+  what: string;
+  detail?: string;
+}
+
+export interface BuildRef {
+  id: string;
+  region: string;
+  /** CodeBuild's status as last seen (IN_PROGRESS, SUCCEEDED, FAILED, STOPPED, TIMED_OUT, FAULT). */
+  status: string;
+  startedAt: number;
+}
+
+export interface RequestRecord {
+  id: string;
+  kind: RequestKind;
+  env: string;
+  requestedBy: string;
+  reason: string;
+  channel: string;
+  /** The review message, once posted. */
+  messageTs?: string;
+  /** sha256 of what was reviewed: the build refuses to run anything else. */
+  setHash: string;
+  /** The pending migrations the review showed, in order (empty for a seed). */
+  pending: string[];
+  pendingKnown: boolean;
+  /** Seeds only: CLEAN=true deletes every organization first. */
+  clean?: boolean;
+  /** The requester typed the environment name (destructive findings, unknown set, CLEAN). */
+  confirmed: boolean;
+  approvalsRequired: number;
+  approvals: { user: string; at: number }[];
+  state: RequestState;
+  build?: BuildRef;
+  /** Why the last StartBuild attempt did not start a build (the request stayed open). */
+  startError?: string;
+  rejectedBecause?: string;
+  stopRequestedBy?: string;
+  /** Build status reporting: the one timeline message and the one result reply, claimed once. */
+  thread: {
+    statusTs?: string;
+    statusRank?: number;
+    /** Who is posting the status message right now. */
+    statusClaim?: { token: string; at: number };
+    resultTs?: string;
+    /** Who is posting the result reply right now (another handler waits it out). */
+    resultClaim?: { token: string; at: number };
+  };
+  createdAt: number;
+  expiresAt: number;
+  updatedAt: number;
+  /** Bumped by every write; the condition of the next one. */
+  version: number;
+  /** Append-only: who did what, when. */
+  events: RequestEvent[];
+}
+
+/** An open request past its expiry is expired, whether or not anyone has written that down. */
+export function currentState(record: Pick<RequestRecord, 'state' | 'expiresAt'>, now: number): RequestState {
+  return record.state === 'open' && now >= record.expiresAt ? 'expired' : record.state;
+}
+
+export function isFinished(state: RequestState): boolean {
+  return FINISHED_STATES.includes(state);
+}
+
+/** The lock that keeps one open request per environment. */
+export interface EnvironmentLock {
+  env: string;
+  requestId: string;
+  holder: string;
+  kind: RequestKind;
+  /** The lock frees itself at this time, with or without anyone clicking. */
+  expiresAt: number;
+}

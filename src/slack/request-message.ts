@@ -1,0 +1,151 @@
+import type { KnownBlock } from '@slack/types';
+import { buildConsoleUrl } from '../aws/codebuild.ts';
+import { currentState, type RequestRecord } from '../requests/record.ts';
+import { signRef } from './action-value.ts';
+import { escapeMrkdwn, mention, slackDate } from './mrkdwn.ts';
+
+// The review message's frame: the body rendered once at submission (the review), then a
+// status line and the buttons, always rendered from the request record. The bot (clicks)
+// and the status reporter (build events) both re-render through here, so the channel shows
+// the record and nothing else.
+
+export const STATUS_BLOCK = 'deploybot_status';
+export const ACTIONS_BLOCK = 'deploybot_actions';
+export const ACTION = {
+  approve: 'deploybot_approve',
+  reject: 'deploybot_reject',
+  cancel: 'deploybot_cancel',
+  stop: 'deploybot_stop',
+} as const;
+/** Message metadata names the request for people reading the API; nothing decides from it. */
+export const METADATA_EVENT = 'deploybot_request';
+
+export interface Approvers {
+  approvers: readonly string[];
+  codebuildProject: string;
+}
+
+const STATE_EMOJI: Record<string, string> = {
+  succeeded: ':white_check_mark:',
+  failed: ':x:',
+  stopped: ':black_square_for_stop:',
+};
+
+export function statusText(record: RequestRecord, env: Approvers, now: number): string {
+  const approved = record.approvals.length ? `Approved by ${record.approvals.map((a) => mention(a.user)).join(', ')}. ` : '';
+  const build = record.build ? `<${buildConsoleUrl(record.build.id, record.build.region)}|${escapeMrkdwn(record.build.id)}>` : '';
+  switch (currentState(record, now)) {
+    case 'open': {
+      const missing = Math.max(0, record.approvalsRequired - record.approvals.length);
+      const failed = record.startError
+        ? `\n:x: The build did not start: ${escapeMrkdwn(record.startError)}. Nothing ran. An approver can click Approve to try again.`
+        : '';
+      if (missing === 0) return `:hourglass_flowing_sand: ${approved}Waiting to start.${failed}`;
+      const who = env.approvers
+        .filter((a) => a !== record.requestedBy && !record.approvals.some((x) => x.user === a))
+        .map(mention)
+        .join(', ');
+      return `:hourglass_flowing_sand: ${approved}Waiting for ${missing} approval${missing === 1 ? '' : 's'} from ${who} until ${slackDate(record.expiresAt)}.${failed}`;
+    }
+    case 'starting':
+      return `:hourglass_flowing_sand: ${approved}Starting the build…`;
+    case 'started':
+      return `:rocket: ${approved}Build ${build} running.${record.stopRequestedBy ? ` ${mention(record.stopRequestedBy)} asked CodeBuild to stop it.` : ''}`;
+    case 'succeeded':
+    case 'failed':
+    case 'stopped':
+      return `${STATE_EMOJI[record.state]} ${approved}Build ${build} *${escapeMrkdwn(record.build?.status ?? record.state.toUpperCase())}*.${record.stopRequestedBy ? ` Stopped by ${mention(record.stopRequestedBy)}.` : ''}`;
+    case 'rejected': {
+      const by = [...record.events].reverse().find((e) => e.what === 'rejected')?.by;
+      return `:no_entry: Rejected${by ? ` by ${mention(by)}` : ''}: ${escapeMrkdwn(record.rejectedBecause ?? '')} Nothing ran.`;
+    }
+    case 'cancelled': {
+      const withdrawn = record.events.find((e) => e.what === 'withdrew');
+      return withdrawn
+        ? `:wastebasket: Withdrawn by deploybot: ${escapeMrkdwn(withdrawn.detail ?? '')}. Nothing ran.`
+        : `:wastebasket: Cancelled by ${mention(record.requestedBy)}. Nothing ran.`;
+    }
+    case 'expired':
+      return `:hourglass: Expired ${slackDate(record.expiresAt)} without ${record.approvalsRequired} approval${record.approvalsRequired === 1 ? '' : 's'}. Nothing ran.`;
+  }
+}
+
+export function statusBlocks(record: RequestRecord, env: Approvers, key: Buffer, now: number): KnownBlock[] {
+  const blocks: KnownBlock[] = [{ type: 'section', block_id: STATUS_BLOCK, text: { type: 'mrkdwn', text: statusText(record, env, now) } }];
+  const value = signRef(record, key);
+  const state = currentState(record, now);
+  if (state === 'open') {
+    const scope =
+      record.kind === 'migrate'
+        ? `${record.pending.length} reviewed migration${record.pending.length === 1 ? '' : 's'}`
+        : `the organizations seed${record.clean ? ' with CLEAN=true' : ''}`;
+    blocks.push({
+      type: 'actions',
+      block_id: ACTIONS_BLOCK,
+      elements: [
+        {
+          type: 'button',
+          action_id: ACTION.approve,
+          style: 'primary',
+          text: { type: 'plain_text', text: 'Approve' },
+          value,
+          confirm: {
+            title: { type: 'plain_text', text: `Run on ${record.env}?`.slice(0, 100) },
+            text: {
+              type: 'mrkdwn',
+              text: `Approving may start CodeBuild \`${escapeMrkdwn(env.codebuildProject)}\` with ${scope} on *${escapeMrkdwn(record.env)}*.`,
+            },
+            confirm: { type: 'plain_text', text: 'Approve' },
+            deny: { type: 'plain_text', text: 'Back' },
+          },
+        },
+        { type: 'button', action_id: ACTION.reject, style: 'danger', text: { type: 'plain_text', text: 'Reject' }, value },
+        { type: 'button', action_id: ACTION.cancel, text: { type: 'plain_text', text: 'Cancel' }, value },
+      ],
+    });
+  } else if (state === 'started' && !record.stopRequestedBy) {
+    blocks.push({
+      type: 'actions',
+      block_id: ACTIONS_BLOCK,
+      elements: [
+        {
+          type: 'button',
+          action_id: ACTION.stop,
+          style: 'danger',
+          text: { type: 'plain_text', text: 'Stop build' },
+          value,
+          confirm: {
+            title: { type: 'plain_text', text: 'Stop the build?' },
+            text: {
+              type: 'mrkdwn',
+              text: 'CodeBuild stops the container. drizzle applies the pending set in one transaction, so a stopped migration rolls back unless it already committed.',
+            },
+            confirm: { type: 'plain_text', text: 'Stop' },
+            deny: { type: 'plain_text', text: 'Back' },
+          },
+        },
+      ],
+    });
+  }
+  return blocks;
+}
+
+/** The whole message as chat.postMessage / chat.update take it. */
+export function requestMessage(record: RequestRecord, body: readonly KnownBlock[], env: Approvers, key: Buffer, now: number) {
+  const what = record.kind === 'migrate' ? 'Migration' : 'Seed';
+  return {
+    text: `${what} request for ${record.env} from ${mention(record.requestedBy)}: ${currentState(record, now)}`,
+    blocks: [...body, ...statusBlocks(record, env, key, now)],
+    metadata: {
+      event_type: METADATA_EVENT,
+      event_payload: {
+        request_id: record.id,
+        env: record.env,
+        kind: record.kind,
+        requested_by: record.requestedBy,
+        state: currentState(record, now),
+        version: record.version,
+      },
+    },
+  };
+}
