@@ -1,173 +1,153 @@
-import { stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { readAppliedMigrations } from '../db/applied-migrations.ts';
+import packageJson from '../../package.json' with { type: 'json' };
 import { PgliteDryRunner } from '../dryrun/pglite-dry-run.ts';
-import { redact } from '../redact.ts';
-import { ANSI, formatReviewText, PLAIN, type TextStyle } from '../review/format-text.ts';
-import { loadJournalFolder, loadMigrations } from '../review/load.ts';
+import { ANSI, PLAIN } from '../review/format-text.ts';
 import { CATEGORIES, isCategory } from '../review/model.ts';
-import { reviewMigrations } from '../review/review.ts';
-import { describeDryRun, reviewTarget, type TargetReview } from '../review/target-review.ts';
+import { withProgress } from './progress.ts';
+import { annotations, renderGithub } from './render-github.ts';
+import { renderMarkdown } from './render-markdown.ts';
+import { renderSarif } from './render-sarif.ts';
+import { renderText } from './render-text.ts';
+import { type ReviewReport, reportJson } from './review-report.ts';
+import { buildReport } from './review-run.ts';
+import { appendStepSummary } from './step-summary.ts';
+import { escapeControlCharsDeep, escapeJsonText, type Output, terminalSafe } from './terminal-text.ts';
 
 const CHECKS = ['drift', 'dry-run'] as const;
+const FORMATS = ['text', 'json', 'github', 'sarif'] as const;
+type Format = (typeof FORMATS)[number];
 
-const USAGE = `Usage: npm run review -- [--json] [--fail-on LIST] [--as-one-run] [--database-url URL] [--no-dry-run] [PATH...]
+export const REVIEW_USAGE = `Usage: deploybot review [options] [PATH...]
 
 Reviews drizzle-kit migrations (a migrations folder in journal order, or .sql files).
 PATH defaults to backend/drizzle. Unless --no-dry-run, a migrations folder is also applied to
 an embedded PostgreSQL (PGlite) in one transaction, as drizzle would, to show that it executes.
 
-  --json              one JSON document on stdout
-  --fail-on LIST      exit 1 when any finding is in these categories (${CATEGORIES.join(', ')}),
-                      or on drift or a failed dry run (drift, dry-run)
-  --as-one-run        treat the inputs as one pending run: tables created earlier in the run are new
-  --database-url URL  review only what that database has not applied (read-only), show drift
-                      between its drizzle history and the folder, and dry-run the pending set
-                      on top of the replayed applied history; PATH must be one migrations folder
-  --no-dry-run        skip the embedded dry run
-  -h, --help          this text
+  --format FORMAT       text (default), json, github (annotations and a job summary in
+                        $GITHUB_STEP_SUMMARY) or sarif (SARIF 2.1.0)
+  --json                the same as --format json: one JSON document on stdout, nothing else
+  --fail-on LIST        exit 1 when any finding is in these categories (${CATEGORIES.join(', ')}),
+                        or on drift or a failed dry run (drift, dry-run)
+  --changed-since REF   review only the migrations this branch adds to git REF, as one run on
+                        top of REF's history, and check the journal against REF (edited or
+                        removed migrations, out-of-order "when", missing files: exit 1)
+  --as-one-run          treat the inputs as one pending run: tables created earlier in the run are new
+  --database-url URL    review only what that database has not applied (read-only), show drift
+                        between its drizzle history and the folder, and dry-run the pending set
+                        on top of the replayed applied history; PATH must be one migrations folder
+  --no-dry-run          skip the embedded dry run
+  -h, --help            this text
 
-Exit status: 0 reviewed, 1 a --fail-on category was found, 2 the input could not be read.`;
+Exit status: 0 reviewed, 1 a --fail-on category or a repository check failed, 2 the input
+could not be read.`;
 
-export interface Output {
-  write(text: string): unknown;
-  isTTY?: boolean;
-}
-
-export async function main(argv: string[], out: Output = process.stdout, err: Output = process.stderr): Promise<number> {
-  let args: ReturnType<typeof parse>;
-  try {
-    args = parse(argv);
-  } catch (error) {
-    err.write(`${(error as Error).message}\n\n${USAGE}\n`);
+export async function main(
+  argv: string[],
+  out: Output = process.stdout,
+  rawErr: Output = process.stderr,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
+  const err = terminalSafe(rawErr);
+  const options = parseOptions(argv);
+  if (!options.ok) {
+    err.write(`${options.reason}\n\n${REVIEW_USAGE}\n`);
     return 2;
   }
-  if (args.values.help) {
-    out.write(`${USAGE}\n`);
+  const { help, format, failOn, paths, databaseUrl, changedSince, asOneRun, dryRun } = options;
+  if (help) {
+    out.write(`${REVIEW_USAGE}\n`);
     return 0;
   }
-  const failOn: string[] = [];
-  for (const name of (args.values['fail-on'] ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean)) {
-    if (!isCategory(name) && !(CHECKS as readonly string[]).includes(name)) {
-      err.write(`--fail-on: unknown category "${name}"; use ${[...CATEGORIES, ...CHECKS].join(', ')}\n`);
-      return 2;
-    }
-    failOn.push(name);
-  }
-  const paths = args.positionals.length ? args.positionals : ['backend/drizzle'];
-  const databaseUrl = args.values['database-url'];
-  const dryRun = !args.values['no-dry-run'];
-  const style = out.isTTY === true && !process.env.NO_COLOR ? ANSI : PLAIN;
 
-  let target: TargetReview | undefined;
-  let review: TargetReview['review'];
-  const runner = dryRun ? new PgliteDryRunner() : undefined; // starts PGlite only when first used
+  const pglite = dryRun ? new PgliteDryRunner() : undefined; // starts PGlite only when first used
+  let report: ReviewReport;
   try {
-    const folder = paths.length === 1 && paths[0] ? await asFolder(paths[0]) : undefined;
-    if (databaseUrl && !folder) {
-      err.write('Cannot review: --database-url needs exactly one drizzle migrations folder as PATH\n');
+    const built = await buildReport({ paths, databaseUrl, changedSince, asOneRun }, pglite && withProgress(pglite, rawErr));
+    if (!built.ok) {
+      err.write(`${built.what ?? 'Cannot review'}: ${built.reason}\n`);
       return 2;
     }
-    if (folder) {
-      const loaded = await loadJournalFolder(folder);
-      if (!loaded.ok) {
-        err.write(`Cannot review: ${loaded.reason}\n`);
-        return 2;
-      }
-      if (!databaseUrl && loaded.missing[0]) {
-        err.write(`Cannot review: ${loaded.missing[0].file}: listed in the journal but missing\n`);
-        return 2;
-      }
-      const history = databaseUrl ? await readAppliedMigrations(databaseUrl) : undefined;
-      if (history && !history.ok) {
-        err.write(`Cannot read the target database: ${redact(history.reason)}\n`);
-        return 2;
-      }
-      target = await reviewTarget({
-        migrations: loaded.migrations,
-        missing: loaded.missing,
-        history,
-        dryRunner: runner,
-        // Without a target the whole history is "pending" on a fresh database; keep the
-        // per-migration view unless asked to treat it as one run.
-        scope: databaseUrl || args.values['as-one-run'] ? 'run' : 'migration',
-      });
-      review = target.review;
-    } else {
-      const loaded = await loadMigrations(paths);
-      if (!loaded.ok) {
-        err.write(`Cannot review: ${loaded.reason}\n`);
-        return 2;
-      }
-      // Loose .sql files carry no history to replay them on: no dry run for them.
-      review = await reviewMigrations(loaded.migrations, { newTablesScope: args.values['as-one-run'] ? 'run' : 'migration' });
-    }
+    report = built.report;
   } finally {
-    await runner?.close();
+    await pglite?.close();
   }
 
-  if (args.values.json) {
-    out.write(`${JSON.stringify({ ...review, target: target && targetJson(target, databaseUrl !== undefined) }, null, 2)}\n`);
+  const safe = escapeControlCharsDeep(report);
+  if (format === 'json') out.write(`${escapeJsonText(JSON.stringify(reportJson(report), null, 2))}\n`);
+  else if (format === 'sarif') out.write(escapeJsonText(renderSarif(report, failOn, packageJson.version)));
+  else if (format === 'github') {
+    out.write(renderGithub(renderText(safe, PLAIN), annotations(safe, failOn)));
+    const written = await appendStepSummary(renderMarkdown(safe), env);
+    if (!written.ok) err.write(`Job summary not written: ${written.reason}\n`);
   } else {
-    if (target) out.write(formatTarget(target, databaseUrl !== undefined, style));
-    out.write(formatReviewText(review, style));
+    out.write(renderText(safe, out.isTTY === true && !env.NO_COLOR ? ANSI : PLAIN));
   }
+  // Not on stdout: with --json or --format sarif, stdout is the document and nothing else.
+  if (format === 'json' || format === 'sarif') err.write(`${report.scopeText}\n`);
+
   const failed = failOn.flatMap((name) => {
-    if (isCategory(name)) return review.summary[name] > 0 ? [`${review.summary[name]} ${name}`] : [];
-    if (name === 'drift') return target?.plan.drift.length ? [`${target.plan.drift.length} drift`] : [];
-    return target?.dryRun?.ok === false ? ['a failed dry run'] : [];
+    if (isCategory(name)) return report.review.summary[name] > 0 ? [`${report.review.summary[name]} ${name}`] : [];
+    if (name === 'drift') return report.drift.length ? [`${report.drift.length} drift`] : [];
+    return report.dryRun?.ok === false ? ['a failed dry run'] : [];
   });
+  // A repository check means the migrations will not run as reviewed: never a matter of taste.
+  if (report.checks.length) failed.unshift(`${report.checks.length} repository check${report.checks.length === 1 ? '' : 's'}`);
   if (failed.length > 0) {
-    err.write(`Failing: found ${failed.join(', ')} (--fail-on ${failOn.join(',')})\n`);
+    err.write(`Failing: found ${failed.join(', ')}${failOn.length ? ` (--fail-on ${failOn.join(',')})` : ''}\n`);
     return 1;
   }
   return 0;
 }
 
-async function asFolder(path: string): Promise<string | undefined> {
-  const info = await stat(path).catch(() => undefined);
-  return info?.isDirectory() ? path : undefined;
-}
+type Options =
+  | {
+      ok: true;
+      help: boolean;
+      format: Format;
+      failOn: string[];
+      paths: string[];
+      databaseUrl?: string;
+      changedSince?: string;
+      asOneRun: boolean;
+      dryRun: boolean;
+    }
+  | { ok: false; reason: string };
 
-function targetJson(target: TargetReview, fromDatabase: boolean) {
-  return {
-    database: fromDatabase ? 'target' : 'embedded',
-    pendingKnown: target.pendingKnown,
-    applied: target.plan.applied.map((m) => m.tag),
-    pending: target.plan.pending.map((m) => m.tag),
-    drift: target.plan.drift,
-    dryRun: target.dryRun ?? null,
-  };
-}
-
-function formatTarget(target: TargetReview, fromDatabase: boolean, style: TextStyle): string {
-  const lines: string[] = [];
-  const { applied, pending, drift } = target.plan;
-  lines.push(
-    style.bold(
-      fromDatabase
-        ? `Target database: ${applied.length} applied, ${pending.length} pending${pending.length ? `: ${pending.map((m) => m.tag).join(', ')}` : ''}`
-        : `Embedded PostgreSQL: the whole history (${pending.length} migrations) as one fresh run`,
-    ),
-  );
-  if (drift.length) {
-    lines.push(style.category('destructive', `Drift (${drift.length}): drizzle will not notice these`));
-    for (const d of drift) lines.push(`  - ${d.kind}: ${d.message}`);
+/** Every option of `deploybot review`, parsed and checked in one place. */
+export function parseOptions(argv: string[]): Options {
+  let args: ReturnType<typeof parse>;
+  try {
+    args = parse(argv);
+  } catch (error) {
+    return { ok: false, reason: (error as Error).message };
   }
-  const dry = describeDryRun(target.dryRun);
-  lines.push(target.dryRun?.ok === false ? style.category('destructive', dry) : dry);
-  if (target.dryRun && !target.dryRun.ok) lines.push(style.dim(indent(target.dryRun.statement.trim())));
-  return `${lines.join('\n')}\n\n`;
-}
-
-function indent(text: string): string {
-  return text
-    .split('\n')
-    .map((l) => `    ${l}`)
-    .join('\n');
+  const { values } = args;
+  const format = values.json ? 'json' : (values.format ?? 'text');
+  if (!(FORMATS as readonly string[]).includes(format))
+    return { ok: false, reason: `--format: unknown format "${format}"; use ${FORMATS.join(', ')}` };
+  if (values.json && values.format && values.format !== 'json')
+    return { ok: false, reason: `--json and --format ${values.format} contradict each other` };
+  const failOn: string[] = [];
+  for (const name of (values['fail-on'] ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    if (!isCategory(name) && !(CHECKS as readonly string[]).includes(name)) {
+      return { ok: false, reason: `--fail-on: unknown category "${name}"; use ${[...CATEGORIES, ...CHECKS].join(', ')}` };
+    }
+    failOn.push(name);
+  }
+  return {
+    ok: true,
+    help: values.help === true,
+    format: format as Format,
+    failOn,
+    paths: args.positionals.length ? args.positionals : ['backend/drizzle'],
+    databaseUrl: values['database-url'],
+    changedSince: values['changed-since'],
+    asOneRun: values['as-one-run'] === true,
+    dryRun: !values['no-dry-run'],
+  };
 }
 
 function parse(argv: string[]) {
@@ -176,7 +156,9 @@ function parse(argv: string[]) {
     allowPositionals: true,
     options: {
       json: { type: 'boolean' },
+      format: { type: 'string' },
       'fail-on': { type: 'string' },
+      'changed-since': { type: 'string' },
       'as-one-run': { type: 'boolean' },
       'database-url': { type: 'string' },
       'no-dry-run': { type: 'boolean' },

@@ -1,7 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/review.ts';
 
@@ -25,28 +25,59 @@ function tempSql(sql: string): string {
   return file;
 }
 
-describe('npm run review', () => {
+describe('deploybot review', () => {
   it('reviews backend/drizzle by default, grouped by migration', async () => {
     const { code, out } = await run([]);
     expect(code).toBe(0);
     expect(out).toMatch(/^0000_init {2}83 statements {2}no findings$/m);
     expect(out).toMatch(/^0003_media_sizes_and_cleanup {2}3 statements {2}3 destructive, 2 locking$/m);
-    expect(out).toMatch(/Summary: 6 migrations, 105 statements: 3 destructive, 2 breaking, 12 locking/);
+    // Drift and the dry run belong to the verdict, so they are on the summary line too.
+    expect(out).toMatch(
+      /\nSummary: 6 migrations, 105 statements: 3 destructive, 2 breaking, 12 locking; no drift; dry run ok \(\d+ ms\)\n$/,
+    );
+    expect(out).toContain('\nReviewed the whole history of backend/drizzle (6 migrations, as on a fresh database), each migration alone.');
     expect(out).not.toContain('\x1b[');
-  });
+  }, 120_000);
 
   it('prints one JSON document with migrations, statements and a summary', async () => {
     const { code, out } = await run(['--json', 'backend/drizzle']);
     expect(code).toBe(0);
     const doc = JSON.parse(out);
     expect(doc.migrations).toHaveLength(6);
-    expect(doc.summary).toEqual({ destructive: 3, breaking: 2, locking: 12, transaction: 0, unreviewable: 0 });
+    expect(doc.summary).toEqual({
+      destructive: 3,
+      breaking: 2,
+      locking: 12,
+      transaction: 0,
+      unreviewable: 0,
+      drift: 0,
+      checks: 0,
+      emptyMigrations: 0,
+      dryRun: 'ok',
+    });
+    expect(doc.scope).toMatchObject({ mode: 'history', newTables: 'migration' });
     const drop = doc.statements.find((s: { sql: string }) => s.sql.includes('DROP COLUMN'));
     expect(drop).toMatchObject({
       file: 'backend/drizzle/0003_media_sizes_and_cleanup.sql',
       index: 2,
       findings: [{ rule: 'drop-column', category: 'destructive' }],
     });
+  }, 120_000);
+
+  it('reports an empty or comment-only migration instead of passing it silently', async () => {
+    const empty = tempSql('');
+    const commentOnly = tempSql('-- Custom SQL migration file, put your code below! --\n');
+    const { code, out } = await run(['--as-one-run', empty, commentOnly]);
+    expect(code).toBe(0);
+    expect(out).toContain(`empty-migration: ${relative(process.cwd(), empty)} is empty: drizzle records it as applied and runs nothing`);
+    expect(out).toContain(`comment-only-migration: ${relative(process.cwd(), commentOnly)} holds only comments`);
+    expect(out).toContain('Reviewed 2 .sql files, as one run');
+    expect(out).toMatch(
+      /Summary: 2 migrations, 0 statements: no findings; 2 empty migrations; no dry run \(loose \.sql files have no history to replay\)\n$/,
+    );
+    const json = JSON.parse((await run(['--json', empty])).out);
+    expect(json.summary).toMatchObject({ emptyMigrations: 1, dryRun: 'not run' });
+    expect(json.notices).toMatchObject([{ kind: 'empty-migration', line: 1 }]);
   });
 
   it('exits 1 when a --fail-on category is found, 0 when not', async () => {

@@ -1,0 +1,43 @@
+import { formatReviewText, type TextStyle } from '../review/format-text.ts';
+import { describeDryRun } from '../review/target-review.ts';
+import { type ReviewReport, summaryTail } from './review-report.ts';
+
+// The terminal report: what the target or the branch looks like (drift, repository checks,
+// empty files, the dry run), then which scope the review used, directly above the findings it
+// introduces, and a summary line that holds all of it. The report must already be terminal-safe (escapeControlCharsDeep):
+// the styles below add escape sequences of their own.
+
+export function renderText(report: ReviewReport, style: TextStyle): string {
+  const lines: string[] = [];
+  const { target } = report;
+  if (target?.fromDatabase) {
+    lines.push(
+      `Target database: ${target.applied.length} applied, ${target.pending.length} pending${target.pending.length ? `: ${target.pending.join(', ')}` : ''}`,
+    );
+  }
+  if (report.drift.length) {
+    lines.push(style.category('destructive', `Drift (${report.drift.length}): drizzle will not notice these`));
+    for (const d of report.drift) lines.push(`  - ${d.kind}: ${d.message}`);
+  }
+  if (report.checks.length) {
+    lines.push(style.category('destructive', `Repository checks (${report.checks.length}): these will not run as reviewed`));
+    for (const c of report.checks) lines.push(`  - ${c.kind} ${style.dim(`${c.file}:${c.line}`)}: ${c.message}`);
+  }
+  for (const n of report.notices) lines.push(style.category('unreviewable', `${n.kind}: ${n.message}`));
+  if (report.dryRun) {
+    lines.push(report.dryRun.ok ? describeDryRun(report.dryRun) : style.category('destructive', describeDryRun(report.dryRun)));
+    if (!report.dryRun.ok) lines.push(style.dim(indent(report.dryRun.statement.trim())));
+  } else {
+    lines.push(`dry run: not run${report.dryRunSkipped ? ` (${report.dryRunSkipped})` : ''}`);
+  }
+  lines.push(style.bold(report.scopeText));
+  const body = formatReviewText(report.review, style).replace(/\n+$/, '');
+  return `${lines.join('\n')}\n\n${body}; ${summaryTail(report)}\n`;
+}
+
+function indent(text: string): string {
+  return text
+    .split('\n')
+    .map((l) => `    ${l}`)
+    .join('\n');
+}
