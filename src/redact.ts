@@ -37,7 +37,8 @@ const JSON_VALUE = String.raw`(?:"(?:[^"\\\n]|\\.)*"|(?![{\[])[^,}\]${WS}]+)`;
 // The names a secret goes by in env dumps, JSON, YAML, libpq strings and form bodies:
 // PGPASSWORD, POSTGRES_PASSWORD, DB_PASSWORD, db_password, client_secret,
 // SLACK_SIGNING_SECRET, SecretAccessKey, SessionToken, SecretString, api_key, ...
-const SECRET_NAME = '[A-Za-z0-9_.-]*?(?:password|passwd|passphrase|secret|secretstring|secretaccesskey|token|credentials?|(?:api|access|secret|private|signing|encryption|master|client)[_-]?key)';
+const SECRET_NAME =
+  '[A-Za-z0-9_.-]*?(?:password|passwd|passphrase|secret|secretstring|secretaccesskey|token|credentials?|(?:api|access|secret|private|signing|encryption|master|client)[_-]?key)';
 // A name starts where a run of name characters starts (also keeps long runs linear), and
 // never right after `//` (a URL's user: the URL pattern has had its say) or `:` (an ARN's
 // `:secret:` resource type).
