@@ -228,7 +228,10 @@ const VIEW_METHODS = new Set(['views.open', 'views.update', 'views.push']);
  * and response_metadata.messages in the form Slack writes them
  * (`[ERROR] must be less than 3001 characters [json-pointer:/blocks/0/text/text]`).
  */
-export function refusal(method: string, args: Record<string, unknown>): { ok: false; error: SlackLimitError; response_metadata: { messages: string[] } } | undefined {
+export function refusal(
+  method: string,
+  args: Record<string, unknown>,
+): { ok: false; error: SlackLimitError; response_metadata: { messages: string[] } } | undefined {
   const check = MESSAGE_METHODS.has(method) ? checkMessage(args) : VIEW_METHODS.has(method) ? checkView(args.view) : undefined;
   if (!check?.error) return undefined;
   const messages = check.violations.map((v) =>

@@ -3,6 +3,8 @@ import type { WebClient } from '@slack/web-api';
 import { type BuildSummary, buildConsoleUrl } from '../../aws/codebuild.ts';
 import { describeAwsError } from '../../aws/lazy-sdk.ts';
 import { tailOfBuild } from '../../aws/log-tail.ts';
+import { fitText } from '../../slack/fit.ts';
+import { LIMITS } from '../../slack/limits.ts';
 import { STATUS_EMOJI, tailText } from '../../status/build-report.ts';
 import { reportBuild } from '../../status/report-build.ts';
 import type { BotContext } from '../bot-context.ts';
@@ -33,10 +35,16 @@ export async function statusReply(
     }
     blocks.push({
       type: 'section',
-      text: { type: 'mrkdwn', text: `*${escapeMrkdwn(name)}* · \`${escapeMrkdwn(env.codebuildProject)}\`\n${lines}`.slice(0, 3000) },
+      text: {
+        type: 'mrkdwn',
+        text: fitText(`*${escapeMrkdwn(name)}* · \`${escapeMrkdwn(env.codebuildProject)}\`\n${lines}`, LIMITS.sectionText),
+      },
     });
   }
-  blocks.push({ type: 'section', text: { type: 'mrkdwn', text: await openRequests(ctx, client, channel, only) } });
+  blocks.push({
+    type: 'section',
+    text: { type: 'mrkdwn', text: fitText(await openRequests(ctx, client, channel, only), LIMITS.sectionText) },
+  });
   return { text: `Status${only ? ` of ${only}` : ''}`, blocks };
 }
 

@@ -2,6 +2,8 @@ import type { KnownBlock, MessageMetadata } from '@slack/types';
 import { buildConsoleUrl } from '../../aws/codebuild.ts';
 import type { EnvironmentConfig } from '../../config.ts';
 import { describeCounts } from '../../review/format-text.ts';
+import { fitText } from '../../slack/fit.ts';
+import { LIMITS } from '../../slack/limits.ts';
 import type { ApprovalRequest } from '../approval-request.ts';
 import type { ReviewedSet } from '../migration-catalog.ts';
 import { codeBlock, escapeMrkdwn, mention, slackDate } from '../mrkdwn.ts';
@@ -30,14 +32,26 @@ export function reviewMessage({ request, reason, envConfig, set, signedValue }: 
   const env = escapeMrkdwn(request.env);
   const what = request.kind === 'migrate' ? 'Migration' : 'Seed';
   const blocks: KnownBlock[] = [
-    { type: 'header', text: { type: 'plain_text', text: `${what} request · ${request.env}`.slice(0, 150) } },
+    { type: 'header', text: { type: 'plain_text', text: fitText(`${what} request · ${request.env}`, LIMITS.headerText) } },
     {
       type: 'section',
       fields: [
         { type: 'mrkdwn', text: `*Requested by*\n${mention(request.requestedBy)}` },
-        { type: 'mrkdwn', text: `*Environment*\n\`${env}\` · \`${escapeMrkdwn(envConfig.codebuildProject)}\` (${envConfig.region})` },
-        { type: 'mrkdwn', text: `*Reason*\n${escapeMrkdwn(reason).slice(0, 1900)}` },
-        { type: 'mrkdwn', text: `*Approval*\n${envConfig.approvalsRequired} of ${envConfig.approvers.map(mention).join(', ')}` },
+        {
+          type: 'mrkdwn',
+          text: fitText(
+            `*Environment*\n\`${env}\` · \`${escapeMrkdwn(envConfig.codebuildProject)}\` (${envConfig.region})`,
+            LIMITS.sectionFieldText,
+          ),
+        },
+        { type: 'mrkdwn', text: fitText(`*Reason*\n${escapeMrkdwn(reason)}`, LIMITS.sectionFieldText) },
+        {
+          type: 'mrkdwn',
+          text: fitText(
+            `*Approval*\n${envConfig.approvalsRequired} of ${envConfig.approvers.map(mention).join(', ')}`,
+            LIMITS.sectionFieldText,
+          ),
+        },
       ],
     },
   ];
@@ -59,7 +73,10 @@ export function reviewMessage({ request, reason, envConfig, set, signedValue }: 
     elements: [
       {
         type: 'mrkdwn',
-        text: `Migration set sha256 \`${set.setHash}\` · request \`${request.id}\` · expires ${slackDate(request.expiresAt)}${request.confirmed ? ` · requester typed \`${env}\` to confirm` : ''}`,
+        text: fitText(
+          `Migration set sha256 \`${set.setHash}\` · request \`${request.id}\` · expires ${slackDate(request.expiresAt)}${request.confirmed ? ` · requester typed \`${env}\` to confirm` : ''}`,
+          LIMITS.text,
+        ),
       },
     ],
   });
@@ -94,7 +111,7 @@ function findingBlocks(set: ReviewedSet, env: string): KnownBlock[] {
   for (const item of digest.items) {
     const findings = item.findings.map((f) => `• *${f.category}* ${escapeMrkdwn(f.message)} \`${f.rule}\``).join('\n');
     const text = `*${item.category}* · \`${escapeMrkdwn(item.file)}:${item.line}\`\n${codeBlock(item.sqlExcerpt)}\n${findings}`;
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: text.length > 3000 ? `${text.slice(0, 2990)}…` : text } });
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: fitText(text, LIMITS.sectionText) } });
   }
   const cut = digest.items.filter((i) => i.sqlTruncated).length;
   if (digest.omittedItems > 0 || cut > 0) {
@@ -119,7 +136,11 @@ export function statusAndActions(
   set?: ReviewedSet,
 ): KnownBlock[] {
   const blocks: KnownBlock[] = [
-    { type: 'section', block_id: STATUS_BLOCK, text: { type: 'mrkdwn', text: statusText(request, state, env) } },
+    {
+      type: 'section',
+      block_id: STATUS_BLOCK,
+      text: { type: 'mrkdwn', text: fitText(statusText(request, state, env), LIMITS.sectionText) },
+    },
   ];
   if (state.state !== 'open') return blocks;
   const scope =
@@ -137,10 +158,13 @@ export function statusAndActions(
         text: { type: 'plain_text', text: 'Approve' },
         value: signedValue,
         confirm: {
-          title: { type: 'plain_text', text: `Run on ${request.env}?`.slice(0, 100) },
+          title: { type: 'plain_text', text: fitText(`Run on ${request.env}?`, LIMITS.confirmTitle) },
           text: {
             type: 'mrkdwn',
-            text: `Approving may start CodeBuild \`${escapeMrkdwn(env.codebuildProject)}\` with ${scope} on *${escapeMrkdwn(request.env)}*.`,
+            text: fitText(
+              `Approving may start CodeBuild \`${escapeMrkdwn(env.codebuildProject)}\` with ${scope} on *${escapeMrkdwn(request.env)}*.`,
+              LIMITS.confirmText,
+            ),
           },
           confirm: { type: 'plain_text', text: 'Approve' },
           deny: { type: 'plain_text', text: 'Back' },
