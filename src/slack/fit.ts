@@ -30,10 +30,14 @@ export function fitText(text: string, limit: number): string {
 /** The longest prefix of at most `max` characters that ends outside an entity, a <…> token, a surrogate pair and a fence. */
 function safePrefix(text: string, max: number): string {
   let cut = Math.min(max, text.length);
-  const amp = text.lastIndexOf('&', cut - 1);
-  if (amp >= 0 && amp > cut - 10 && !text.slice(amp, cut).includes(';') && /^&(?:#?[a-z0-9]+);/i.test(text.slice(amp, amp + 10))) cut = amp;
-  const lt = text.lastIndexOf('<', cut - 1);
-  if (lt >= 0 && lt > cut - MAX_TOKEN && text.lastIndexOf('>', cut - 1) < lt) cut = lt;
+  for (let moved = true; moved; ) {
+    const before = cut;
+    const amp = text.lastIndexOf('&', cut - 1);
+    if (amp >= 0 && amp > cut - 10 && !text.slice(amp, cut).includes(';') && /^&#?[a-z0-9]+;/i.test(text.slice(amp, amp + 10))) cut = amp;
+    const lt = text.lastIndexOf('<', cut - 1);
+    if (lt >= 0 && lt > cut - MAX_TOKEN && text.lastIndexOf('>', cut - 1) < lt) cut = lt;
+    moved = cut !== before;
+  }
   const code = text.charCodeAt(cut - 1);
   if (code >= 0xd800 && code <= 0xdbff) cut -= 1;
   let kept = text.slice(0, cut);
