@@ -49,11 +49,13 @@ export async function statusReply(
 }
 
 const STATUS_TAIL_LINES = 10;
+/** The tail shares its section (3,000 characters) with the five build lines above it. */
+const STATUS_TAIL_CHARS = 1200;
 
 /** Works without EventBridge: the newest build's log tail, read straight from CloudWatch Logs. */
 async function latestTail(ctx: BotContext, build: BuildSummary, region: string): Promise<string> {
   const tail = await tailOfBuild(ctx.logs, build, region, STATUS_TAIL_LINES);
-  return tailText(tail, build, `Last log lines of ${build.id}`);
+  return tailText(tail, build, `Last log lines of ${build.id}`, STATUS_TAIL_CHARS);
 }
 
 /**
