@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createLog } from '../src/log.ts';
-import { redact } from '../src/redact.ts';
+import { REDACTION_SOURCES, redact } from '../src/redact.ts';
 
 // The corpus: every secret shape a migration, seed or AWS SDK log realistically prints, in
 // the text around it (test/fixtures/redaction/secrets.log), and ordinary lines that must come
@@ -90,6 +90,10 @@ describe('redaction corpus', () => {
       "CREATE ROLE x PASSWORD 'a\\".repeat(10_000),
     ];
     for (const text of hostile) expect(redact(text).length).toBeGreaterThan(0);
+  });
+
+  it('names, for every pattern, the secretlint rule it mirrors or the log shape it is for', () => {
+    for (const source of REDACTION_SOURCES) expect(source).toMatch(/^(@secretlint\/secretlint-rule-[a-z-]+|own: \S)/);
   });
 
   it('is idempotent', () => {
