@@ -35,10 +35,10 @@ const WORD = String.raw`(?:"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|'[^'\n]*'|\\.
 const JSON_VALUE = String.raw`(?:"(?:[^"\\\n]|\\.)*"|(?![{\[])[^,}\]${WS}]+)`;
 
 // The names a secret goes by in env dumps, JSON, YAML, libpq strings and form bodies:
-// PGPASSWORD, POSTGRES_PASSWORD, DB_PASSWORD, db_password, client_secret,
+// PGPASSWORD, POSTGRES_PASSWORD, DB_PASSWORD, db_password, MYSQL_PWD (never PWD), client_secret,
 // SLACK_SIGNING_SECRET, SecretAccessKey, SessionToken, SecretString, api_key, ...
 const SECRET_NAME =
-  '[A-Za-z0-9_.-]*?(?:password|passwd|passphrase|secret|secretstring|secretaccesskey|token|credentials?|(?:api|access|secret|private|signing|encryption|master|client)[_-]?key)';
+  '[A-Za-z0-9_.-]*?(?:password|passwd|passphrase|secret|secretstring|secretaccesskey|token|credentials?|_pwd|(?:api|access|secret|private|signing|encryption|master|client)[_-]?key)';
 // A name starts where a run of name characters starts (also keeps long runs linear), and
 // never right after `//` (a URL's user: the URL pattern has had its say) or `:` (an ARN's
 // `:secret:` resource type).
@@ -87,6 +87,12 @@ const PATTERNS: Pattern[] = [
     source: 'own: secret names with = or : (secretlint-rule-aws covers only AWS_SECRET_ACCESS_KEY)',
     pattern: new RegExp(String.raw`${NAME_START}(${SECRET_NAME})([ \t]*(?::|=)[ \t]*)${WORD}`, 'gi'),
     replace: (_m, name, sep) => `${name}${sep}${MASK}`,
+  },
+  {
+    // SOAP and XML dumps: <Password>…</Password>, <SessionToken>…</SessionToken>.
+    source: 'own: secret names as XML elements',
+    pattern: new RegExp(String.raw`<(${SECRET_NAME})>[^<]*</\1>`, 'gi'),
+    replace: (_m, name) => `<${name}>${MASK}</${name}>`,
   },
   {
     // CREATE ROLE … PASSWORD '…', ALTER USER … ENCRYPTED PASSWORD E'…', as Postgres logs a statement.

@@ -50,6 +50,8 @@ const names = fc.constantFrom(
   'AWS_SECRET_ACCESS_KEY',
   'aws_session_token',
   'api_key',
+  'MYSQL_PWD',
+  'Password',
 );
 
 describe('redaction of arbitrary passwords', () => {
@@ -115,6 +117,17 @@ describe('redaction of arbitrary passwords', () => {
         expect(JSON.parse(out).port).toBe(5432);
       }),
       { numRuns: 800 },
+    );
+  });
+
+  it('as an XML element', () => {
+    const xml = (p: string) => p.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+    fc.assert(
+      fc.property(fc.constantFrom('Password', 'SecretAccessKey', 'SessionToken'), password, (name, p) => {
+        const head = `<Credentials><${name}>`;
+        expectHidden(redact(`${head}${xml(p)}</${name}></Credentials>`), head, `</${name}></Credentials>`);
+      }),
+      { numRuns: 300 },
     );
   });
 
