@@ -243,7 +243,7 @@ export function redactValue(value: unknown, seen = new WeakSet<object>()): unkno
   if (Array.isArray(value)) return value.map((item) => redactValue(item, seen));
   const out: Record<string, unknown> = {};
   for (const [key, field] of Object.entries(value)) {
-    out[key] = SECRET_FIELD.test(key) && field !== null && typeof field !== 'object' ? MASK : redactValue(field, seen);
+    out[redact(key)] = SECRET_FIELD.test(key) && field !== null && typeof field !== 'object' ? MASK : redactValue(field, seen);
   }
   return out;
 }
