@@ -64,10 +64,7 @@ function arbitraries(ticks: boolean) {
 
   const setArb: fc.Arbitrary<ReviewedSet> = fc
     .record({
-      migrations: fc.oneof(
-        fc.array(migrationArb, { minLength: 1, maxLength: 60 }),
-        fc.array(migrationArb, { minLength: 60, maxLength: 60 }),
-      ),
+      migrations: fc.oneof(fc.array(migrationArb, { maxLength: 60 }), fc.array(migrationArb, { minLength: 60, maxLength: 60 })),
       pendingKnown: fc.boolean(),
       unknownReason: hostile(3000),
       drift: fc.array(
@@ -279,6 +276,51 @@ describe.each([
       ),
       RUNS,
     );
+  });
+});
+
+describe('the two payloads issue 10 found Slack would refuse', () => {
+  it('the seed modal: its CLEAN=true option description fits 75 characters', () => {
+    const set = fc.sample(arbitraries(false).setArb, { numRuns: 1, seed: 1 })[0] as ReviewedSet;
+    const state = {
+      kind: 'seed' as const,
+      env: 'staging',
+      channel: 'C0DEPLOYS01',
+      setHash: set.setHash,
+      pendingKey: pendingKey(set),
+      confirmBecause: [],
+    };
+    expectAccepted(checkView(requestModal(state, envConfig, set)));
+  });
+
+  it('private_metadata stays under 3,000 characters with the pending set unknown and a 90-entry history', () => {
+    const migrations = Array.from({ length: 90 }, (_, i) => {
+      const tag = `${String(i).padStart(4, '0')}_add_shareable_uuid_to_organization_hierarchy_and_roles`;
+      return { tag, file: `backend/drizzle/${tag}.sql`, sql: 'SELECT 1;', hash: 'f'.repeat(64) };
+    });
+    const review: Review = { migrations: [], statements: [], summary: emptyCounts() };
+    const set: ReviewedSet = {
+      migrations,
+      review,
+      digest: digestReview(review),
+      setHash: 'a'.repeat(64),
+      pendingKnown: false,
+      unknownReason: 'connect ETIMEDOUT 10.0.3.17:5432',
+      appliedCount: 0,
+      drift: [],
+    };
+    expect(migrations.map((m) => m.tag).join(',').length).toBeGreaterThan(3000);
+    const state = {
+      kind: 'migrate' as const,
+      env: 'prod',
+      channel: 'C0DEPLOYS01',
+      setHash: set.setHash,
+      pendingKey: pendingKey(set),
+      confirmBecause: confirmationReasons('migrate', set),
+    };
+    const modal = requestModal(state, envConfig, set);
+    expectAccepted(checkView(modal));
+    expect(JSON.parse(modal.private_metadata ?? '{}').pendingKey).toBe(pendingKey(set));
   });
 });
 

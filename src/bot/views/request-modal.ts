@@ -175,6 +175,8 @@ export function requestModal(state: RequestModalState, envConfig: EnvironmentCon
 }
 
 function migrationList(set: ReviewedSet): string {
+  // Slack refuses an empty text object, and with nothing pending the list is empty.
+  if (set.digest.migrations.length === 0) return '_No migrations to run._';
   return set.digest.migrations
     .map((m) => `• \`${escapeMrkdwn(m.tag)}\`: ${m.statements} statements, ${describeCounts(m.counts)}`)
     .join('\n');
