@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { KnownBlock, ModalView } from '@slack/types';
 import type { EnvironmentConfig } from '../../config.ts';
+import { redact } from '../../redact.ts';
 import { describeCounts } from '../../review/format-text.ts';
 import { targetConfirmationReasons } from '../../review/target-review.ts';
 import { fitText } from '../../slack/fit.ts';
@@ -68,7 +69,7 @@ export function errorModal(kind: RequestKind, env: string, message: string): Mod
     blocks: [
       {
         type: 'section',
-        text: { type: 'mrkdwn', text: `:x: ${fitText(escapeMrkdwn(message), LIMITS.sectionText - 40)}\nNothing was requested.` },
+        text: { type: 'mrkdwn', text: `:x: ${fitText(escapeMrkdwn(redact(message)), LIMITS.sectionText - 40)}\nNothing was requested.` },
       },
     ],
   };
