@@ -1,7 +1,9 @@
-import { redact } from './redact.ts';
+import { redactValue } from './redact.ts';
 
-// Structured JSON logs, one line each, redacted; the fields carry the correlation ids
-// (request id, build id, Slack channel) so a request can be followed across invocations.
+// Structured JSON logs, one line each; the fields carry the correlation ids (request id,
+// build id, Slack channel) so a request can be followed across invocations. Fields are
+// redacted before serialization, never after: a mask applied to serialized JSON can cut
+// through an escaped quote and leave a line no log reader can parse.
 
 export type Level = 'debug' | 'info' | 'warn' | 'error';
 const ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
@@ -23,11 +25,8 @@ export function createLog(
     (lvl: Level) =>
     (msg: string, fields: Record<string, unknown> = {}) => {
       if (ORDER[lvl] < min) return;
-      write(redact(JSON.stringify({ level: lvl, time: new Date().toISOString(), msg, ...base, ...fields }, errorsAsText)));
+      const entry = redactValue({ level: lvl, time: new Date().toISOString(), msg, ...base, ...fields });
+      write(JSON.stringify(entry));
     };
   return { debug: emit('debug'), info: emit('info'), warn: emit('warn'), error: emit('error') };
-}
-
-function errorsAsText(_key: string, value: unknown): unknown {
-  return value instanceof Error ? `${value.name}: ${value.message}` : value;
 }

@@ -7,7 +7,9 @@ export function escapeMrkdwn(text: string): string {
 
 /** A code block whose content cannot close the fence early. */
 export function codeBlock(text: string): string {
-  return `\`\`\`${escapeMrkdwn(text).replace(/```/g, '`\u200b``')}\`\`\``;
+  // Every pair of backticks is split, so no run of three survives (four backticks in a row
+  // would otherwise leave a fence after splitting the first three).
+  return `\`\`\`${escapeMrkdwn(text).replace(/``/g, '`\u200b`')}\`\`\``;
 }
 
 /** `<!date^…>` renders in each reader's own time zone; the fallback is UTC. */

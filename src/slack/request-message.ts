@@ -2,6 +2,8 @@ import type { KnownBlock } from '@slack/types';
 import { buildConsoleUrl } from '../aws/codebuild.ts';
 import { currentState, type RequestRecord } from '../requests/record.ts';
 import { signRef } from './action-value.ts';
+import { fitText } from './fit.ts';
+import { LIMITS } from './limits.ts';
 import { escapeMrkdwn, mention, slackDate } from './mrkdwn.ts';
 
 // The review message's frame: the body rendered once at submission (the review), then a
@@ -71,7 +73,9 @@ export function statusText(record: RequestRecord, env: Approvers, now: number): 
 }
 
 export function statusBlocks(record: RequestRecord, env: Approvers, key: Buffer, now: number): KnownBlock[] {
-  const blocks: KnownBlock[] = [{ type: 'section', block_id: STATUS_BLOCK, text: { type: 'mrkdwn', text: statusText(record, env, now) } }];
+  const blocks: KnownBlock[] = [
+    { type: 'section', block_id: STATUS_BLOCK, text: { type: 'mrkdwn', text: fitText(statusText(record, env, now), LIMITS.sectionText) } },
+  ];
   const value = signRef(record, key);
   const state = currentState(record, now);
   if (state === 'open') {

@@ -3,7 +3,9 @@ import { type BuildPhase, type BuildSummary, buildConsoleUrl } from '../aws/code
 import type { LogTail } from '../aws/log-tail.ts';
 import { decodeBuildEnvironment } from '../build-env.ts';
 import { redact } from '../redact.ts';
-import { codeBlock, escapeMrkdwn, mention } from '../slack/mrkdwn.ts';
+import { fitText, tailCodeBlock } from '../slack/fit.ts';
+import { LIMITS } from '../slack/limits.ts';
+import { escapeMrkdwn, mention } from '../slack/mrkdwn.ts';
 
 // What the thread shows about a build: one status message kept up to date (a phase timeline)
 // and, once the build ends, one result reply broadcast to the channel with the log tail.
@@ -11,7 +13,6 @@ import { codeBlock, escapeMrkdwn, mention } from '../slack/mrkdwn.ts';
 export const BUILD_STATUS_EVENT = 'deploybot_build_status';
 export const BUILD_RESULT_EVENT = 'deploybot_build_result';
 export const TAIL_LINES = 40;
-const TAIL_CHARS = 2600;
 
 export const FINAL_STATUSES = ['SUCCEEDED', 'FAILED', 'FAULT', 'STOPPED', 'TIMED_OUT'] as const;
 
@@ -87,9 +88,9 @@ export function statusMessage(
   return {
     text: `Build ${build.id}: ${build.status}`,
     blocks: [
-      { type: 'section', text: { type: 'mrkdwn', text: head } },
+      { type: 'section', text: { type: 'mrkdwn', text: fitText(head, LIMITS.sectionText) } },
       ...(timeline.length
-        ? [{ type: 'context' as const, elements: [{ type: 'mrkdwn' as const, text: timeline.join('\n').slice(0, 3000) }] }]
+        ? [{ type: 'context' as const, elements: [{ type: 'mrkdwn' as const, text: fitText(timeline.join('\n'), LIMITS.text) }] }]
         : []),
     ],
     metadata: { event_type: BUILD_STATUS_EVENT, event_payload: { build_id: build.id, status: build.status, rank: progressRank(build) } },
@@ -108,7 +109,7 @@ export function resultReply(build: BuildSummary, region: string): { text: string
   } · build ${buildLink(build, region)}\nRequested by ${requester}, approved by ${approvers}. The log tail is in the thread.`;
   return {
     text: `${what} ${build.status}: build ${build.id}`,
-    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: head } }],
+    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: fitText(head, LIMITS.sectionText) } }],
     metadata: { event_type: BUILD_RESULT_EVENT, event_payload: { build_id: build.id, status: build.status } },
   };
 }
@@ -118,11 +119,17 @@ export function tailReply(build: BuildSummary, tail: LogTail): { text: string; b
   return { text: `Log tail of ${build.id}`, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: tailText(tail, build) } }] };
 }
 
-export function tailText(tail: LogTail, build: Pick<BuildSummary, 'logs'>, title = 'Last {n} log lines'): string {
+/** A section's mrkdwn (3,000 characters at most, \`budget\` if smaller): the redacted end of the log in a closed code block. */
+export function tailText(
+  tail: LogTail,
+  build: Pick<BuildSummary, 'logs'>,
+  title = 'Last {n} log lines',
+  budget: number = LIMITS.sectionText,
+): string {
   const link = build.logs?.deepLink ? ` (<${build.logs.deepLink}|full log>)` : '';
-  if (!tail.ok) return `:warning: The log could not be read: ${escapeMrkdwn(redact(tail.reason))}${link}`;
+  if (!tail.ok) return fitText(`:warning: The log could not be read: ${escapeMrkdwn(redact(tail.reason))}`, budget - link.length) + link;
   if (tail.lines.length === 0) return `_No log lines yet._${link}`;
-  let text = redact(tail.lines.slice(-TAIL_LINES).join('\n'));
-  if (text.length > TAIL_CHARS) text = `…${text.slice(-TAIL_CHARS)}`;
-  return `*${escapeMrkdwn(title.replace('{n}', String(Math.min(tail.lines.length, TAIL_LINES))))}*${link}\n${codeBlock(text)}`;
+  const heading = fitText(`*${escapeMrkdwn(title.replace('{n}', String(Math.min(tail.lines.length, TAIL_LINES))))}*`, 200);
+  // Escaping can grow the log fivefold, so it is cut after escaping, keeping the end, where the error is.
+  return `${heading}${link}\n${tailCodeBlock(redact(tail.lines.slice(-TAIL_LINES).join('\n')), budget - heading.length - link.length - 1)}`;
 }

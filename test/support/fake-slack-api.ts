@@ -1,3 +1,4 @@
+import { refusal } from '../../src/slack/limits.ts';
 import { listen } from './http-server.ts';
 
 // The Slack Web API methods the bot calls, served on loopback. Requests arrive exactly as
@@ -49,6 +50,7 @@ const JSON_FIELDS = new Set(['blocks', 'metadata', 'view', 'attachments']);
 
 export class FakeSlackApi {
   readonly calls: ApiCall[] = [];
+  readonly refused: (ApiCall & { answer: unknown })[] = [];
   readonly messages: StoredMessage[] = [];
   /** What the bot posted to slash commands' response_urls, in order. */
   readonly responses: { path: string; body: Record<string, unknown> }[] = [];
@@ -85,6 +87,13 @@ export class FakeSlackApi {
       if (type.includes('application/json')) Object.assign(args, JSON.parse(body || '{}'));
       else {
         for (const [k, v] of new URLSearchParams(body)) args[k] = JSON_FIELDS.has(k) ? JSON.parse(v) : v;
+      }
+      // Real Slack refuses a payload over its documented limits (src/slack/limits.ts), and nothing
+      // is shown: so the call is not recorded as made, only as refused.
+      const refused = refusal(method, args);
+      if (refused) {
+        this.refused.push({ method, args, answer: refused });
+        return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(refused));
       }
       this.calls.push({ method, args, token: req.headers.authorization?.replace(/^Bearer /, '') });
       if (this.#hanging.has(method)) {

@@ -5,6 +5,8 @@ import { tailOfBuild } from '../../aws/log-tail.ts';
 import { decodeBuildEnvironment } from '../../build-env.ts';
 import { BUDGET, withDeadline } from '../../deadline.ts';
 import { currentState, type RequestRecord } from '../../requests/record.ts';
+import { fitText } from '../../slack/fit.ts';
+import { LIMITS } from '../../slack/limits.ts';
 import { escapeMrkdwn, mention, slackDate } from '../../slack/mrkdwn.ts';
 import { STATUS_EMOJI, tailText } from '../../status/build-report.ts';
 import { reportBuild } from '../../status/report-build.ts';
@@ -15,6 +17,8 @@ import { tell } from '../notify.ts';
 type StatusJob = Extract<DeferredJob, { type: 'status' | 'history' }>;
 
 const STATUS_TAIL_LINES = 10;
+/** The tail shares its section (3,000 characters) with the five build lines above it. */
+const STATUS_TAIL_CHARS = 1200;
 
 /** `/daadaar status [env]`: latest builds per environment, and each environment's open request. */
 export async function statusReply(ctx: BotContext, job: StatusJob): Promise<void> {
@@ -31,7 +35,7 @@ export async function statusReply(ctx: BotContext, job: StatusJob): Promise<void
         // is for the people who approve, not for every channel someone types in.
         if (env.channels.includes(job.to.channel)) {
           const tail = await tailOfBuild(ctx.logs, latest, env.region, STATUS_TAIL_LINES);
-          lines += `\n${tailText(tail, latest, `Last log lines of ${latest.id}`)}`;
+          lines += `\n${tailText(tail, latest, `Last log lines of ${latest.id}`, STATUS_TAIL_CHARS)}`;
         }
         await repairThread(ctx, latest, env.region);
       }
@@ -41,7 +45,10 @@ export async function statusReply(ctx: BotContext, job: StatusJob): Promise<void
     lines += `\n${await openRequestLine(ctx, name)}`;
     blocks.push({
       type: 'section',
-      text: { type: 'mrkdwn', text: `*${escapeMrkdwn(name)}* · \`${escapeMrkdwn(env.codebuildProject)}\`\n${lines}`.slice(0, 3000) },
+      text: {
+        type: 'mrkdwn',
+        text: fitText(`*${escapeMrkdwn(name)}* · \`${escapeMrkdwn(env.codebuildProject)}\`\n${lines}`, LIMITS.sectionText),
+      },
     });
   }
   await tell(ctx, job.to, `Status${job.env ? ` of ${job.env}` : ''}`, blocks);
@@ -113,7 +120,7 @@ export async function historyReply(ctx: BotContext, job: StatusJob): Promise<voi
         text: `Last ${records.length} request${records.length === 1 ? '' : 's'}${job.env ? ` · ${job.env}` : ''}`.slice(0, 150),
       },
     },
-    ...lines.map((text) => ({ type: 'section' as const, text: { type: 'mrkdwn' as const, text: text.slice(0, 3000) } })),
+    ...lines.map((text) => ({ type: 'section' as const, text: { type: 'mrkdwn' as const, text: fitText(text, LIMITS.sectionText) } })),
   ];
   await tell(ctx, job.to, `Request history${job.env ? ` of ${job.env}` : ''}`, blocks);
 }

@@ -12,6 +12,7 @@ export function rejectModal(meta: RejectForm): ModalView {
   return {
     type: 'modal',
     callback_id: REJECT_MODAL,
+    // The signed button value (at most 2,000 characters) and two ids: well under the 3,000 allowed.
     private_metadata: JSON.stringify(meta),
     title: { type: 'plain_text', text: 'Reject request' },
     submit: { type: 'plain_text', text: 'Reject' },

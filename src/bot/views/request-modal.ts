@@ -1,8 +1,12 @@
+import { createHash } from 'node:crypto';
 import type { KnownBlock, ModalView } from '@slack/types';
 import type { EnvironmentConfig } from '../../config.ts';
+import { redact } from '../../redact.ts';
 import type { RequestKind } from '../../requests/record.ts';
 import { describeCounts } from '../../review/format-text.ts';
 import { targetConfirmationReasons } from '../../review/target-review.ts';
+import { fitText } from '../../slack/fit.ts';
+import { LIMITS } from '../../slack/limits.ts';
 import { escapeMrkdwn, mention } from '../../slack/mrkdwn.ts';
 import type { ReviewedSet } from '../migration-catalog.ts';
 import { targetSummary } from './target-summary.ts';
@@ -22,12 +26,20 @@ export interface RequestModalState {
   confirmBecause: string[];
 }
 
-/** Identifies the pending set a form showed: if the target moved on meanwhile, the form is stale. */
+/**
+ * Identifies the pending set a form showed: if the target moved on meanwhile, the form is stale.
+ * A digest of the tags, not the tags: with the pending set unknown the whole history is listed,
+ * and private_metadata holds 3,000 characters at most.
+ */
 export function pendingKey(set: ReviewedSet): string {
-  return `${set.pendingKnown ? 'known' : 'unknown'}:${set.migrations.map((m) => m.tag).join(',')}`;
+  const tags = createHash('sha256')
+    .update(set.migrations.map((m) => m.tag).join('\n'))
+    .digest('hex')
+    .slice(0, 32);
+  return `${set.pendingKnown ? 'known' : 'unknown'}:${set.migrations.length}:${tags}`;
 }
 
-const title = (kind: RequestKind, env: string) => `${kind === 'migrate' ? 'Migrate' : 'Seed'} ${env}`.slice(0, 24);
+const title = (kind: RequestKind, env: string) => fitText(`${kind === 'migrate' ? 'Migrate' : 'Seed'} ${env}`, LIMITS.viewTitle);
 
 /** Opened at once, inside the trigger's 3-second life; filled in with views.update. */
 export function loadingModal(kind: RequestKind, env: string): ModalView {
@@ -37,7 +49,13 @@ export function loadingModal(kind: RequestKind, env: string): ModalView {
     title: { type: 'plain_text', text: title(kind, env) },
     close: { type: 'plain_text', text: 'Cancel' },
     blocks: [
-      { type: 'section', text: { type: 'mrkdwn', text: `:hourglass_flowing_sand: Reviewing the migrations for *${escapeMrkdwn(env)}*…` } },
+      {
+        type: 'section',
+        text: {
+          type: 'mrkdwn',
+          text: fitText(`:hourglass_flowing_sand: Reviewing the migrations for *${escapeMrkdwn(env)}*…`, LIMITS.sectionText),
+        },
+      },
     ],
   };
 }
@@ -49,7 +67,12 @@ export function errorModal(kind: RequestKind, env: string, message: string): Mod
     callback_id: 'deploybot_error',
     title: { type: 'plain_text', text: title(kind, env) },
     close: { type: 'plain_text', text: 'Close' },
-    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `:x: ${message}\nNothing was requested.`.slice(0, 3000) } }],
+    blocks: [
+      {
+        type: 'section',
+        text: { type: 'mrkdwn', text: `:x: ${fitText(redact(message), LIMITS.sectionText - 40)}\nNothing was requested.` },
+      },
+    ],
   };
 }
 
@@ -69,7 +92,10 @@ export function requestModal(state: RequestModalState, envConfig: EnvironmentCon
       type: 'section',
       text: {
         type: 'mrkdwn',
-        text: `*Environment:* \`${env}\` · CodeBuild \`${escapeMrkdwn(envConfig.codebuildProject)}\` (${envConfig.region})\n*Approval:* ${envConfig.approvalsRequired} of ${envConfig.approvers.map(mention).join(', ')}, never you · expires ${envConfig.requestTtlMinutes} min after posting`,
+        text: fitText(
+          `*Environment:* \`${env}\` · CodeBuild \`${escapeMrkdwn(envConfig.codebuildProject)}\` (${envConfig.region})\n*Approval:* ${envConfig.approvalsRequired} of ${envConfig.approvers.map(mention).join(', ')}, never you · expires ${envConfig.requestTtlMinutes} min after posting`,
+          LIMITS.sectionText,
+        ),
       },
     },
   ];
@@ -82,7 +108,7 @@ export function requestModal(state: RequestModalState, envConfig: EnvironmentCon
       },
     });
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: targetSummary(set, state.env) } });
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: migrationList(set).slice(0, 3000) } });
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: fitText(migrationList(set), LIMITS.sectionText) } });
   } else {
     blocks.push(
       {
@@ -103,10 +129,8 @@ export function requestModal(state: RequestModalState, envConfig: EnvironmentCon
           options: [
             {
               text: { type: 'mrkdwn', text: '*CLEAN=true*: delete every organization first' },
-              description: {
-                type: 'plain_text',
-                text: 'Destructive: cascades to hierarchy, roles, role occupancy and report links. Requires typing the environment name below.',
-              },
+              // Slack allows an option description 75 characters; the typed confirmation is the confirm field's hint.
+              description: { type: 'plain_text', text: 'Destructive: cascades to hierarchy, roles, occupancy and report links.' },
               value: 'clean',
             },
           ],
@@ -133,8 +157,11 @@ export function requestModal(state: RequestModalState, envConfig: EnvironmentCon
       type: 'input',
       block_id: 'confirm',
       optional: !mustConfirm,
-      label: { type: 'plain_text', text: `Type ${state.env} to confirm` },
-      hint: { type: 'plain_text', text: mustConfirm ? `Required: ${state.confirmBecause.join('; ')}.` : 'Required only with CLEAN=true.' },
+      label: { type: 'plain_text', text: fitText(`Type ${state.env} to confirm`, LIMITS.inputLabel) },
+      hint: {
+        type: 'plain_text',
+        text: mustConfirm ? fitText(`Required: ${state.confirmBecause.join('; ')}.`, LIMITS.inputHint) : 'Required only with CLEAN=true.',
+      },
       element: { type: 'plain_text_input', action_id: 'value', max_length: 64 },
     });
   }
@@ -150,6 +177,8 @@ export function requestModal(state: RequestModalState, envConfig: EnvironmentCon
 }
 
 function migrationList(set: ReviewedSet): string {
+  // Slack refuses an empty text object, and with nothing pending the list is empty.
+  if (set.digest.migrations.length === 0) return '_No migrations to run._';
   return set.digest.migrations
     .map((m) => `• \`${escapeMrkdwn(m.tag)}\`: ${m.statements} statements, ${describeCounts(m.counts)}`)
     .join('\n');

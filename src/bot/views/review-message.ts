@@ -2,6 +2,8 @@ import type { KnownBlock } from '@slack/types';
 import type { EnvironmentConfig } from '../../config.ts';
 import type { RequestRecord } from '../../requests/record.ts';
 import { describeCounts } from '../../review/format-text.ts';
+import { fitText } from '../../slack/fit.ts';
+import { LIMITS } from '../../slack/limits.ts';
 import { codeBlock, escapeMrkdwn, mention, slackDate } from '../../slack/mrkdwn.ts';
 import type { ReviewedSet } from '../migration-catalog.ts';
 import { targetSummary } from './target-summary.ts';
@@ -20,14 +22,26 @@ export function reviewBody({ record: request, envConfig, set }: ReviewBodyInput)
   const env = escapeMrkdwn(request.env);
   const what = request.kind === 'migrate' ? 'Migration' : 'Seed';
   const blocks: KnownBlock[] = [
-    { type: 'header', text: { type: 'plain_text', text: `${what} request · ${request.env}`.slice(0, 150) } },
+    { type: 'header', text: { type: 'plain_text', text: fitText(`${what} request · ${request.env}`, LIMITS.headerText) } },
     {
       type: 'section',
       fields: [
         { type: 'mrkdwn', text: `*Requested by*\n${mention(request.requestedBy)}` },
-        { type: 'mrkdwn', text: `*Environment*\n\`${env}\` · \`${escapeMrkdwn(envConfig.codebuildProject)}\` (${envConfig.region})` },
-        { type: 'mrkdwn', text: `*Reason*\n${escapeMrkdwn(request.reason).slice(0, 1900)}` },
-        { type: 'mrkdwn', text: `*Approval*\n${envConfig.approvalsRequired} of ${envConfig.approvers.map(mention).join(', ')}` },
+        {
+          type: 'mrkdwn',
+          text: fitText(
+            `*Environment*\n\`${env}\` · \`${escapeMrkdwn(envConfig.codebuildProject)}\` (${envConfig.region})`,
+            LIMITS.sectionFieldText,
+          ),
+        },
+        { type: 'mrkdwn', text: fitText(`*Reason*\n${escapeMrkdwn(request.reason)}`, LIMITS.sectionFieldText) },
+        {
+          type: 'mrkdwn',
+          text: fitText(
+            `*Approval*\n${envConfig.approvalsRequired} of ${envConfig.approvers.map(mention).join(', ')}`,
+            LIMITS.sectionFieldText,
+          ),
+        },
       ],
     },
   ];
@@ -49,7 +63,10 @@ export function reviewBody({ record: request, envConfig, set }: ReviewBodyInput)
     elements: [
       {
         type: 'mrkdwn',
-        text: `Migration set sha256 \`${set.setHash}\` · request \`${request.id}\` · expires ${slackDate(request.expiresAt)}${request.confirmed ? ` · requester typed \`${env}\` to confirm` : ''}`,
+        text: fitText(
+          `Migration set sha256 \`${set.setHash}\` · request \`${request.id}\` · expires ${slackDate(request.expiresAt)}${request.confirmed ? ` · requester typed \`${env}\` to confirm` : ''}`,
+          LIMITS.text,
+        ),
       },
     ],
   });
@@ -82,7 +99,7 @@ function findingBlocks(set: ReviewedSet, env: string): KnownBlock[] {
   for (const item of digest.items) {
     const findings = item.findings.map((f) => `• *${f.category}* ${escapeMrkdwn(f.message)} \`${f.rule}\``).join('\n');
     const text = `*${item.category}* · \`${escapeMrkdwn(item.file)}:${item.line}\`\n${codeBlock(item.sqlExcerpt)}\n${findings}`;
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: text.length > 3000 ? `${text.slice(0, 2990)}…` : text } });
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: fitText(text, LIMITS.sectionText) } });
   }
   const cut = digest.items.filter((i) => i.sqlTruncated).length;
   if (digest.omittedItems > 0 || cut > 0) {

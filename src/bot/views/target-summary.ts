@@ -1,5 +1,7 @@
 import { redact } from '../../redact.ts';
 import { describeDryRun } from '../../review/target-review.ts';
+import { fitText } from '../../slack/fit.ts';
+import { LIMITS } from '../../slack/limits.ts';
 import { escapeMrkdwn } from '../../slack/mrkdwn.ts';
 import type { ReviewedSet } from '../migration-catalog.ts';
 
@@ -31,7 +33,7 @@ export function targetSummary(set: ReviewedSet, env: string): string {
     if (set.drift.length > MAX_DRIFT_SHOWN) lines.push(`• …and ${set.drift.length - MAX_DRIFT_SHOWN} more`);
   }
   lines.push(dryRunLine(set));
-  return lines.join('\n').slice(0, 3000);
+  return fitText(lines.join('\n'), LIMITS.sectionText);
 }
 
 function dryRunLine(set: ReviewedSet): string {
