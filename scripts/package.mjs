@@ -22,6 +22,8 @@ for (const pkg of ['libpg-query', '@pgsql/types', '@electric-sql/pglite']) {
 }
 cpSync('backend/drizzle', join(stage, 'backend/drizzle'), { recursive: true });
 cpSync('deploybot.config.json', join(stage, 'deploybot.config.json'));
+// The seed's files: the bot hashes them into a seed request's plan (src/history/seed-files.ts).
+for (const file of ['database/seed.ts', 'database/seed-organizations.ts']) cpSync(file, join(stage, file));
 // ESM bundles: tell Node so without relying on the .mjs extension alone.
 cpSync('scripts/lambda-package.json', join(stage, 'package.json'));
 

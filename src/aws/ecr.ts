@@ -1,3 +1,4 @@
+import { BUDGET, sdkTimeouts } from '../deadline.ts';
 import { describeAwsError, regionalClients } from './lazy-sdk.ts';
 
 // The image a build runs, pinned by digest. A tag (`daadaar-backend:latest`) names whatever was
@@ -93,7 +94,7 @@ export class SdkImageRegistry implements ImageRegistry {
   // Loaded on first use: only a review that resolves an image needs ECR.
   readonly #client = regionalClients(
     () => import('@aws-sdk/client-ecr'),
-    (sdk, region) => new sdk.ECRClient({ region, maxAttempts: 2 }),
+    (sdk, region) => new sdk.ECRClient({ region, ...sdkTimeouts(BUDGET.ecr) }),
   );
 
   async describeImage(image: ImageReference, region: string): Promise<DescribedImage> {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { App, type Receiver } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { CodeBuildGateway } from '../aws/codebuild.ts';
+import type { ImageRegistry } from '../aws/ecr.ts';
 import type { LogTailGateway } from '../aws/log-tail.ts';
 import type { RequestStore } from '../aws/request-store.ts';
 import type { DeploybotConfig } from '../config.ts';
@@ -26,6 +27,8 @@ export interface BotOptions {
   store: RequestStore;
   work: DeferredWork;
   catalog: MigrationCatalog;
+  images: ImageRegistry;
+  seedRoot?: string;
   actionKey: Buffer;
   slackApiUrl?: string;
   now?: () => number;
@@ -56,6 +59,8 @@ export function createBot(options: BotOptions): Bot {
     codeBuild: options.codeBuild,
     logs: options.logs,
     catalog: options.catalog,
+    images: options.images,
+    seedRoot: options.seedRoot ?? '.',
     store: options.store,
     work: options.work,
     slack: options.slack,

@@ -1,5 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import type { CodeBuildGateway } from '../aws/codebuild.ts';
+import type { ImageRegistry } from '../aws/ecr.ts';
 import type { LogTailGateway } from '../aws/log-tail.ts';
 import type { RequestStore } from '../aws/request-store.ts';
 import type { DeploybotConfig } from '../config.ts';
@@ -13,6 +14,10 @@ export interface BotContext {
   codeBuild: CodeBuildGateway;
   logs: LogTailGateway;
   catalog: MigrationCatalog;
+  /** ECR: the configured image tag is resolved to a digest at review time. */
+  images: ImageRegistry;
+  /** Where database/seed*.ts are, for the seed plan's hash (the Lambda package carries them). */
+  seedRoot: string;
   store: RequestStore;
   work: DeferredWork;
   /** The Web API client jobs use (listeners get Bolt's own, built from the same token). */

@@ -10,7 +10,7 @@ import { migrationSetHash } from '../review/migration-set.ts';
 import type { MigrationSource, Review } from '../review/model.ts';
 import { reviewMigrations } from '../review/review.ts';
 import { type ReviewScope, type ReviewSource, reviewKey } from '../review/review-table.ts';
-import { type Drift, planAgainstDatabase } from '../review/target-plan.ts';
+import { type AppliedRow, type Drift, planAgainstDatabase } from '../review/target-plan.ts';
 import { type AppliedHistory, reviewScopeFor } from '../review/target-review.ts';
 
 export interface ReviewedSet {
@@ -28,6 +28,8 @@ export interface ReviewedSet {
   unknownReason?: string;
   /** How many migrations the target has applied (when known). */
   appliedCount: number;
+  /** The target's __drizzle_migrations rows as read (undefined when it could not be read): the plan pins them. */
+  appliedRows?: AppliedRow[];
   drift: Drift[];
   /** undefined: no dry run available for this combination (say so, never imply it passed). */
   dryRun?: DryRunResult;
@@ -87,6 +89,7 @@ export class MigrationCatalog {
         pendingKnown: history.ok,
         unknownReason: history.ok ? undefined : history.reason,
         appliedCount: plan.applied.length,
+        appliedRows: history.ok ? history.rows : undefined,
         drift: plan.drift,
         dryRun,
       },

@@ -38,7 +38,7 @@ export async function startRequestBuild(ctx: BotContext, record: RequestRecord, 
     await threadReply(
       ctx,
       current,
-      `:rocket: Approved by ${approvedBy}. Build <${buildConsoleUrl(attempt.build.id, env.region)}|${escapeMrkdwn(attempt.build.id)}> started, pinned to the reviewed set \`${record.setHash.slice(0, 12)}\`. Status follows in this thread.`,
+      `:rocket: Approved by ${approvedBy}. Build <${buildConsoleUrl(attempt.build.id, env.region)}|${escapeMrkdwn(attempt.build.id)}> started, pinned to the approved plan \`${record.setHash.slice(0, 12)}\`. Status follows in this thread.`,
     );
     return current;
   }
@@ -83,9 +83,9 @@ async function attemptStart(ctx: BotContext, record: RequestRecord, env: Environ
       threadTs: record.messageTs ?? '',
       requestedBy: record.requestedBy,
       approvedBy: record.approvals.map((a) => a.user),
-      plan: record.setHash,
+      plan: record.plan,
       planSha256: record.setHash,
-      imageUri: env.imageUri,
+      imageUri: record.imageUri,
     }),
     sourceVersion: env.sourceVersion,
   };

@@ -1,5 +1,6 @@
 import { WebClient } from '@slack/web-api';
 import { SdkCodeBuildGateway } from '../aws/codebuild.ts';
+import { SdkImageRegistry } from '../aws/ecr.ts';
 import { LambdaSelfInvoke } from '../aws/lambda-invoke.ts';
 import { SdkLogTailGateway } from '../aws/log-tail.ts';
 import { DynamoRequestStore } from '../aws/request-store.ts';
@@ -70,6 +71,9 @@ export async function composeSlackBot({ env, log, now, newId, work }: SlackCompo
     store: new DynamoRequestStore(table),
     work: deferred,
     catalog,
+    images: new SdkImageRegistry(),
+    // The Lambda package carries database/seed*.ts at its root, for the seed plan's hash.
+    seedRoot: env.SEED_ROOT ?? '.',
     actionKey,
     slackApiUrl: env.SLACK_API_URL,
     now,

@@ -39,8 +39,12 @@ export interface RequestRecord {
   channel: string;
   /** The review message, once posted. */
   messageTs?: string;
-  /** sha256 of what was reviewed: the build refuses to run anything else. */
+  /** sha256 of the approved plan (src/history/plan.ts): the build refuses to run anything else. */
   setHash: string;
+  /** The approved plan, encoded as the build receives it (DEPLOYBOT_PLAN). */
+  plan: string;
+  /** The image the build runs, pinned by digest (repo@sha256:…); absent when it could not be resolved. */
+  imageUri?: string;
   /** The pending migrations the review showed, in order (empty for a seed). */
   pending: string[];
   pendingKnown: boolean;

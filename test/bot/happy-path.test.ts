@@ -1,12 +1,31 @@
+import { createHash } from 'node:crypto';
+import { drizzle } from 'drizzle-orm/postgres-js';
+import { migrate } from 'drizzle-orm/postgres-js/migrator';
+import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrationSetHash } from '../../src/review/migration-set.ts';
-import { APPROVER, BOT_TOKEN, BotHarness, blockText, CHANNEL, REQUESTER } from '../support/bot-harness.ts';
-import { loadHistory } from '../support/migration-folders.ts';
+import { main as verifyPlan } from '../../src/cli/verify-plan.ts';
+import { decodePlan } from '../../src/history/plan.ts';
+import { APPROVER, BACKEND_DIGEST, BOT_TOKEN, BotHarness, blockText, CHANNEL, REQUESTER } from '../support/bot-harness.ts';
+import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { historyPrefix } from '../support/migration-folders.ts';
 
+// Production as it is: the first three migrations applied, the next three pending (a type
+// change and a dropped column, two renames, a hand-written data fix).
 describe('a migration request from command to CodeBuild', () => {
   const bot = new BotHarness();
-  beforeAll(() => bot.start());
-  afterAll(() => bot.stop());
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    const sql = postgres(db.url, { max: 1, onnotice: () => {} });
+    await migrate(drizzle(sql), { migrationsFolder: historyPrefix(3) });
+    await sql.end();
+    await bot.start(undefined, { target: 'none' });
+    bot.aws.secrets.set('daadaar/prod/database-read-url', db.url);
+  }, 60_000);
+  afterAll(async () => {
+    await bot.stop();
+    await db?.drop();
+  });
 
   it('acks the command at once and opens a modal, then fills it with the review', async () => {
     const res = await bot.command('migrate prod');
@@ -16,8 +35,9 @@ describe('a migration request from command to CodeBuild', () => {
     expect(open?.token).toBe(BOT_TOKEN);
     expect(JSON.stringify(open?.args.view)).toContain('Reviewing the migrations');
     const modal = JSON.stringify(bot.currentModal());
-    expect(modal).toContain('6 migrations, 105 statements: *3 destructive, 2 breaking, 12 locking*');
-    expect(modal).toContain('Pending set unknown');
+    expect(modal).toMatch(/3 migrations, \d+ statements: \*\d+ destructive/);
+    expect(modal).toContain('has applied 3; *3 pending*');
+    expect(modal).toMatch(/\*Plan\* sha256 `[0-9a-f]{64}` · image `sha256:(d1){32}`/);
     expect(modal).toContain('Type prod to confirm');
   });
 
@@ -36,14 +56,16 @@ describe('a migration request from command to CodeBuild', () => {
     const message = bot.reviewMessage();
     expect(message?.channel).toBe(CHANNEL);
     const text = blockText(message);
-    expect(text).toContain(migrationSetHash(await loadHistory()));
+    const record = await bot.record(message);
+    expect(text).toContain(`*Plan* sha256 \`${record?.setHash}\``);
+    expect(text).toContain(BACKEND_DIGEST);
     expect(text).toContain('Ship &lt;!channel&gt; &amp; the &lt;b&gt;uuids&lt;/b&gt;');
     expect(text).not.toContain('<!channel>');
     const sections = (message?.blocks ?? []).map((b) => JSON.stringify(b));
     const firstDestructive = sections.findIndex((s) => s.includes('*destructive* ·'));
-    const firstLocking = sections.findIndex((s) => s.includes('*locking* ·'));
+    const firstBreaking = sections.findIndex((s) => s.includes('*breaking* ·'));
     expect(firstDestructive).toBeGreaterThan(0);
-    expect(firstDestructive).toBeLessThan(firstLocking);
+    expect(firstDestructive).toBeLessThan(firstBreaking);
     expect(text).toContain('deploybot_approve');
     expect(message?.metadata).toMatchObject({
       event_type: 'deploybot_request',
@@ -67,19 +89,49 @@ describe('a migration request from command to CodeBuild', () => {
       RUN_MIGRATIONS: 'true',
       DEPLOYBOT_REQUEST_ID: request?.request_id,
       DEPLOYBOT_ENV: 'prod',
-      DEPLOYBOT_PLAN: record?.setHash,
+      DEPLOYBOT_PLAN: record?.plan,
       DEPLOYBOT_PLAN_SHA256: record?.setHash,
+      IMAGE_URI: `123456789012.dkr.ecr.us-east-1.amazonaws.com/daadaar-backend@${BACKEND_DIGEST}`,
       SLACK_CHANNEL_ID: CHANNEL,
       SLACK_THREAD_TS: message?.ts,
       REQUESTED_BY: REQUESTER,
       APPROVED_BY: APPROVER,
     });
+    // The plan is what the review showed: its hash is the approved one, and it pins the three
+    // pending migrations on top of the three applied ones, and the image by digest.
+    expect(
+      createHash('sha256')
+        .update(overrides.DEPLOYBOT_PLAN ?? '')
+        .digest('hex'),
+    ).toBe(overrides.DEPLOYBOT_PLAN_SHA256);
+    const plan = decodePlan(overrides.DEPLOYBOT_PLAN ?? '');
+    expect(plan).toMatchObject({
+      ok: true,
+      plan: { kind: 'migrate', image: BACKEND_DIGEST, applied: { count: 3 }, pending: { count: 3 } },
+    });
     expect(bot.aws.builds).toHaveLength(1);
     expect(message?.metadata?.event_payload.state).toBe('started');
+
+    // Inside the build, the verifier recomputes the plan from the same target and agrees...
+    const buildEnv = { ...overrides, DATABASE_URL: db.url, DEPLOYBOT_IMAGE_DIGEST: `daadaar-backend@${BACKEND_DIGEST}` };
+    const verify = async () => {
+      const out: string[] = [];
+      const write = { write: (chunk: string) => out.push(chunk) } as unknown as typeof process.stdout;
+      const code = await verifyPlan([], write, write, buildEnv);
+      return { code, text: out.join('') };
+    };
+    expect(await verify()).toMatchObject({ code: 0 });
+    // ...and refuses once the target has moved on since the review.
+    const sql = postgres(db.url, { max: 1, onnotice: () => {} });
+    await migrate(drizzle(sql), { migrationsFolder: historyPrefix(4) });
+    await sql.end();
+    const moved = await verify();
+    expect(moved.code).toBe(3);
+    expect(moved.text).toContain('Plan mismatch (applied-history)');
     expect(blockText(message)).toContain(bot.aws.builds[0]?.id);
     expect(blockText(message)).not.toContain('deploybot_approve');
     if (!message) throw new Error('no review message');
     const replies = bot.threadReplies(message);
-    expect(replies.some((r) => r.text?.includes('started, pinned to the reviewed set'))).toBe(true);
+    expect(replies.some((r) => r.text?.includes('started, pinned to the approved plan'))).toBe(true);
   });
 });

@@ -17,6 +17,7 @@ function record(changes: Partial<RequestRecord> = {}): RequestRecord {
     channel: 'C0DEPLOYS01',
     messageTs: '1.1',
     setHash: 'a'.repeat(64),
+    plan: '{}',
     pending: ['0005_x'],
     pendingKnown: true,
     confirmed: false,

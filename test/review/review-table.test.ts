@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { reviewMigrations } from '../../src/review/review.ts';
-import { computeReviewTable, PrecomputedReviews } from '../../src/review/review-table.ts';
+import { computeReviewTable, PrecomputedReviews, reviewKey } from '../../src/review/review-table.ts';
 import { BotHarness, blockText } from '../support/bot-harness.ts';
 import { loadHistory } from '../support/migration-folders.ts';
 
@@ -31,12 +31,18 @@ describe('precomputed reviews', () => {
   it('are what the bot posts when they match, and a miss is reviewed live', async () => {
     const migrations = await loadHistory();
     const table = await computeReviewTable(migrations);
-    // Mark the whole-history review, so the message shows which path produced it.
-    const key = Object.keys(table.reviews).find((k) => k.startsWith('migration:'));
-    const marked = key ? table.reviews[key] : undefined;
-    const finding = marked?.statements.find((s) => s.findings.length > 0)?.findings[0];
-    if (!finding) throw new Error('no finding to mark');
-    finding.message = `${finding.message} PRECOMPUTED-MARKER`;
+    // The harness's target has applied nothing: the whole history is one pending run. Mark that
+    // review, so the message shows which path produced it.
+    const marked = table.reviews[reviewKey(migrations, 'run')];
+    const statement = marked?.statements[0];
+    if (!statement) throw new Error('no whole-history run review in the table');
+    statement.findings.push({
+      rule: 'marker',
+      category: 'locking',
+      message: 'PRECOMPUTED-MARKER',
+      help: '',
+    } as (typeof statement.findings)[number]);
+    if (marked) marked.summary.locking += 1;
     const bot = new BotHarness();
     await bot.start(undefined, { reviews: new PrecomputedReviews(tableFile(table)) });
     try {
@@ -49,7 +55,7 @@ describe('precomputed reviews', () => {
     try {
       const text = blockText(await live.request('migrate prod'));
       expect(text).not.toContain('PRECOMPUTED-MARKER');
-      expect(text).toContain('*destructive*');
+      expect(text).toContain('*Review:* 6 migrations');
     } finally {
       await live.stop();
     }

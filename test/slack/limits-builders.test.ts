@@ -145,6 +145,7 @@ function requestFor(set: ReviewedSet, kind: 'migrate' | 'seed', reason = 'ship i
     channel: 'C0DEPLOYS01',
     messageTs: '1764000000.000100',
     setHash: set.setHash,
+    plan: '{}',
     pending: set.migrations.map((m) => m.tag),
     pendingKnown: set.pendingKnown,
     clean: kind === 'seed',
@@ -192,7 +193,7 @@ describe.each([
     fc.assert(
       fc.property(setArb, fc.constantFrom<'migrate' | 'seed'>('migrate', 'seed'), hostile(600), (set, kind, reason) => {
         const record = requestFor(set, kind, reason);
-        const body = reviewBody({ record, envConfig, set });
+        const body = reviewBody({ record, envConfig, set, image: { problem: reason } });
         const now = record.createdAt;
         const message = requestMessage(record, body, envConfig, key, now);
         expectAccepted(checkMessage(message));
@@ -235,6 +236,9 @@ describe.each([
             setHash: set.setHash,
             pendingKey: pendingKey(set),
             confirmBecause: confirmationReasons(kind, set),
+            planSha256: set.setHash,
+            imageProblem: message,
+            unpinned: set.pendingKnown ? undefined : message,
           };
           const modal = requestModal(state, envConfig, set);
           expectAccepted(checkView(modal));
@@ -311,6 +315,8 @@ describe('the two payloads issue 10 found Slack would refuse', () => {
       setHash: set.setHash,
       pendingKey: pendingKey(set),
       confirmBecause: [],
+      planSha256: set.setHash,
+      imageDigest: `sha256:${'0'.repeat(64)}`,
     };
     expectAccepted(checkView(requestModal(state, envConfig, set)));
   });
@@ -339,6 +345,8 @@ describe('the two payloads issue 10 found Slack would refuse', () => {
       setHash: set.setHash,
       pendingKey: pendingKey(set),
       confirmBecause: confirmationReasons('migrate', set),
+      planSha256: '',
+      unpinned: `the target's applied history could not be read (${set.unknownReason})`,
     };
     const modal = requestModal(state, envConfig, set);
     expectAccepted(checkView(modal));

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { WebClient } from '@slack/web-api';
 import type { Hono } from 'hono';
 import { SdkCodeBuildGateway } from '../../src/aws/codebuild.ts';
+import { SdkImageRegistry } from '../../src/aws/ecr.ts';
 import { LambdaSelfInvoke } from '../../src/aws/lambda-invoke.ts';
 import { SdkLogTailGateway } from '../../src/aws/log-tail.ts';
 import { DynamoRequestStore } from '../../src/aws/request-store.ts';
@@ -18,6 +19,7 @@ import { SlackRequestReceiver } from '../../src/http/slack-receiver.ts';
 import { createLog } from '../../src/log.ts';
 import type { ReviewSource } from '../../src/review/review-table.ts';
 import { signingKey } from '../../src/slack/action-value.ts';
+import { emptyTargetUrl } from './database.ts';
 import { FakeAws } from './fake-aws.ts';
 import { FakeSlackApi, type StoredMessage } from './fake-slack-api.ts';
 import { LocalDynamo } from './local-dynamo.ts';
@@ -30,6 +32,9 @@ export const REQUESTER = 'U0REQUESTER';
 export const APPROVER = 'U0APPROVER1';
 export const APPROVER_2 = 'U0APPROVER2';
 export const OUTSIDER = 'U0OUTSIDER1';
+/** The backend image the environments name by tag; the fake ECR holds it under this digest. */
+export const BACKEND_IMAGE = '123456789012.dkr.ecr.us-east-1.amazonaws.com/daadaar-backend:latest';
+export const BACKEND_DIGEST = `sha256:${'d1'.repeat(32)}`;
 
 export function testConfig(overrides: Partial<Record<'prod' | 'staging', Record<string, unknown>>> = {}): DeploybotConfig {
   const parsed = parseConfig(
@@ -40,6 +45,7 @@ export function testConfig(overrides: Partial<Record<'prod' | 'staging', Record<
           region: 'us-east-1',
           databaseUrlSecretId: 'daadaar/prod/database-url',
           databaseReadUrlSecretId: 'daadaar/prod/database-read-url',
+          imageUri: BACKEND_IMAGE,
           channels: [CHANNEL],
           approvers: [APPROVER, APPROVER_2, REQUESTER],
           approvalsRequired: 1,
@@ -52,6 +58,7 @@ export function testConfig(overrides: Partial<Record<'prod' | 'staging', Record<
           region: 'us-east-1',
           databaseUrlSecretId: 'daadaar/staging/database-url',
           databaseReadUrlSecretId: 'daadaar/staging/database-read-url',
+          imageUri: BACKEND_IMAGE,
           channels: [CHANNEL],
           approvers: [APPROVER, APPROVER_2],
           seed: { allowed: true },
@@ -90,11 +97,19 @@ export class BotHarness {
 
   async start(
     config: DeploybotConfig = testConfig(),
-    options: { dryRuns?: DryRunSource; reviews?: ReviewSource; migrationsFolder?: string } = {},
+    options: { dryRuns?: DryRunSource; reviews?: ReviewSource; migrationsFolder?: string; target?: 'empty-database' | 'none' } = {},
   ): Promise<this> {
+    // By default every environment's target is a database that has run nothing yet: its
+    // pending set is known (everything), so a plan can be pinned. Tests of other targets set
+    // the read-only URL secret themselves.
+    if (options.target !== 'none') {
+      const url = await emptyTargetUrl();
+      for (const env of Object.values(config.environments)) this.aws.secrets.set(env.databaseReadUrlSecretId, url);
+    }
     await this.slack.start();
     await this.aws.start();
     this.aws.now = () => this.clock;
+    this.aws.ecrImages.set('daadaar-backend', [{ imageDigest: BACKEND_DIGEST, imageTags: ['latest'] }]);
     for (const env of Object.values(config.environments))
       this.aws.projects.set(env.codebuildProject, [
         { name: 'IMAGE_URI', value: '123456789012.dkr.ecr.us-east-1.amazonaws.com/daadaar-backend:latest', type: 'PLAINTEXT' },
@@ -122,6 +137,8 @@ export class BotHarness {
       logs: new SdkLogTailGateway(),
       store: this.store,
       work: new LambdaSelfInvoke('deploybot-slack', actionKey),
+      images: new SdkImageRegistry(),
+      seedRoot: '.',
       catalog: new MigrationCatalog(options.migrationsFolder ?? 'backend/drizzle', {
         // The real reader: the database URL from (fake) Secrets Manager, then a real connection.
         history: new SecretsManagerTargetHistory(),

@@ -76,3 +76,33 @@ function freePort(): Promise<number> {
     });
   });
 }
+
+let emptyTarget: Promise<string> | undefined;
+
+/**
+ * A target database that has never run drizzle (no __drizzle_migrations yet): the bot reads it
+ * and finds every shipped migration pending. Nothing ever writes to it, so one per server (or
+ * per test process on the PGlite fallback) serves every harness.
+ */
+export function emptyTargetUrl(): Promise<string> {
+  emptyTarget ??= (async () => {
+    serverReachable ??= probe(SERVER_URL);
+    if (!(await serverReachable)) return (await createOnPglite()).url;
+    const name = 'deploybot_test_empty_target';
+    const admin = postgres(SERVER_URL, { max: 1, onnotice: () => {} });
+    try {
+      const [found] = await admin`select 1 as one from pg_database where datname = ${name}`;
+      if (!found)
+        await admin.unsafe(`create database "${name}"`).catch((error: { code?: string }) => {
+          // Another test process created it between the look and the create.
+          if (error.code !== '42P04' && error.code !== '23505') throw error;
+        });
+    } finally {
+      await admin.end();
+    }
+    const url = new URL(SERVER_URL);
+    url.pathname = `/${name}`;
+    return url.toString();
+  })();
+  return emptyTarget;
+}

@@ -9,7 +9,8 @@ import { requestMessage } from '../../slack/request-message.ts';
 import type { BotContext } from '../bot-context.ts';
 import type { DeferredJob } from '../deferred.ts';
 import { directMessage, slackCall, slackError, tell, threadReply } from '../notify.ts';
-import { confirmationReasons, errorModal, loadingModal, pendingKey, requestModal } from '../views/request-modal.ts';
+import { pinImage, pinPlan } from '../request-plan.ts';
+import { confirmationReasons, errorModal, loadingModal, pendingKey, type RequestModalState, requestModal } from '../views/request-modal.ts';
 import { fullSqlFile, reviewBody } from '../views/review-message.ts';
 
 type OpenForm = Extract<DeferredJob, { type: 'open-form' }>;
@@ -69,13 +70,19 @@ export async function openRequestForm(ctx: BotContext, job: OpenForm): Promise<v
     const why = `The shipped migrations could not be read: ${escapeMrkdwn(reviewed.reason)}`;
     return show(errorModal(job.kind, job.env, why), why);
   }
-  const state = {
+  const image = await pinImage(ctx, env);
+  const pinned = await pinPlan(ctx, job.kind, reviewed.set, image);
+  const state: RequestModalState = {
     kind: job.kind,
     env: job.env,
     channel: job.to.channel,
     setHash: reviewed.set.setHash,
     pendingKey: pendingKey(reviewed.set),
-    confirmBecause: confirmationReasons(job.kind, reviewed.set),
+    confirmBecause: [...confirmationReasons(job.kind, reviewed.set), ...(image.problem ? ['the image is not pinned to a digest'] : [])],
+    planSha256: pinned.ok ? pinned.sha256 : '',
+    imageDigest: image.digest ?? undefined,
+    imageProblem: image.problem,
+    unpinned: pinned.ok ? undefined : pinned.reason,
   };
   await show(requestModal(state, env, reviewed.set), 'Nothing was requested.');
 }
@@ -93,7 +100,18 @@ export async function submitRequest(ctx: BotContext, job: Submit): Promise<void>
     if (refusal) return tell(ctx, job.to, `:no_entry: Not seeding ${escapeMrkdwn(form.env)}. ${escapeMrkdwn(refusal)}`);
   }
   const reviewed = await ctx.catalog.reviewedFor(env, form.kind);
-  if (!reviewed.ok || reviewed.set.setHash !== form.setHash || pendingKey(reviewed.set) !== form.pendingKey) {
+  const image = reviewed.ok ? await pinImage(ctx, env) : undefined;
+  // The form showed the plan with CLEAN=false for a seed; the request pins the one chosen.
+  const shown = reviewed.ok && image ? await pinPlan(ctx, form.kind, reviewed.set, image) : undefined;
+  const pinned = reviewed.ok && image && form.kind === 'seed' ? await pinPlan(ctx, form.kind, reviewed.set, image, job.clean) : shown;
+  if (
+    !reviewed.ok ||
+    !shown?.ok ||
+    !pinned?.ok ||
+    shown.sha256 !== form.planSha256 ||
+    reviewed.set.setHash !== form.setHash ||
+    pendingKey(reviewed.set) !== form.pendingKey
+  ) {
     return tell(
       ctx,
       job.to,
@@ -108,7 +126,9 @@ export async function submitRequest(ctx: BotContext, job: Submit): Promise<void>
     requestedBy: job.to.user,
     reason: job.reason,
     channel: form.channel,
-    setHash: reviewed.set.setHash,
+    setHash: pinned.sha256,
+    plan: pinned.encoded,
+    ...(pinned.image.uri ? { imageUri: pinned.image.uri } : {}),
     pending: reviewed.set.migrations.map((m) => m.tag),
     pendingKnown: reviewed.set.pendingKnown,
     ...(form.kind === 'seed' ? { clean: job.clean } : {}),
@@ -141,7 +161,7 @@ export async function submitRequest(ctx: BotContext, job: Submit): Promise<void>
       `:x: The request store could not be reached (${escapeMrkdwn((error as Error).message)}). Nothing was requested.`,
     );
   }
-  const body = reviewBody({ record, envConfig: env, set: reviewed.set });
+  const body = reviewBody({ record, envConfig: env, set: reviewed.set, image: pinned.image });
   try {
     await withDeadline(ctx.store.create(record, JSON.stringify(body)), BUDGET.dynamo, 'The request store');
   } catch (error) {

@@ -24,6 +24,20 @@ export interface RequestModalState {
   pendingKey: string;
   /** Why a typed confirmation is required, when it is (migrations). */
   confirmBecause: string[];
+  /** sha256 of the plan the form showed (for a seed: with CLEAN=false); empty when none could be pinned. */
+  planSha256: string;
+  /** `sha256:…` of the image, when it resolved. */
+  imageDigest?: string;
+  imageProblem?: string;
+  /** Why no plan could be pinned: then nothing can be requested. */
+  unpinned?: string;
+}
+
+/** The plan line every review shows: the hash the approvers approve, and the image it runs. */
+export function planLine(planSha256: string, image: { digest?: string | null; problem?: string }, unpinned?: string): string {
+  if (unpinned) return `:no_entry: *No plan can be pinned:* ${escapeMrkdwn(unpinned)}. Nothing can be requested until it can.`;
+  const img = image.digest ? `image \`${image.digest}\`` : `:warning: image not pinned: ${escapeMrkdwn(image.problem ?? 'unknown')}`;
+  return `*Plan* sha256 \`${planSha256}\` · ${img}`;
 }
 
 /**
@@ -99,6 +113,16 @@ export function requestModal(state: RequestModalState, envConfig: EnvironmentCon
       },
     },
   ];
+  blocks.push({
+    type: 'section',
+    text: {
+      type: 'mrkdwn',
+      text: fitText(
+        planLine(state.planSha256, { digest: state.imageDigest, problem: state.imageProblem }, state.unpinned),
+        LIMITS.sectionText,
+      ),
+    },
+  });
   if (state.kind === 'migrate') {
     blocks.push({
       type: 'section',
@@ -203,6 +227,10 @@ export function readSubmission(values: StateValues): RequestSubmission {
 /** Field errors for `response_action: errors`, or none. */
 export function validateSubmission(submission: RequestSubmission, state: RequestModalState): Record<string, string> {
   const errors: Record<string, string> = {};
+  if (state.unpinned) {
+    errors.reason = `Nothing can be requested: ${state.unpinned}.`.slice(0, 300);
+    return errors;
+  }
   if (submission.reason.length === 0) errors.reason = 'Say what this ships and why: the approver reads it.';
   const mustConfirm = state.confirmBecause.length > 0 || (state.kind === 'seed' && submission.clean);
   if (mustConfirm && submission.confirmation !== state.env) {

@@ -6,6 +6,7 @@ import { fitText } from '../../slack/fit.ts';
 import { LIMITS } from '../../slack/limits.ts';
 import { codeBlock, escapeMrkdwn, mention, slackDate } from '../../slack/mrkdwn.ts';
 import type { ReviewedSet } from '../migration-catalog.ts';
+import { planLine } from './request-modal.ts';
 import { targetSummary } from './target-summary.ts';
 
 // The review message's body: rendered once, when the request is posted, and kept in the
@@ -16,9 +17,10 @@ export interface ReviewBodyInput {
   record: RequestRecord;
   envConfig: EnvironmentConfig;
   set: ReviewedSet;
+  image: { digest?: string | null; problem?: string };
 }
 
-export function reviewBody({ record: request, envConfig, set }: ReviewBodyInput): KnownBlock[] {
+export function reviewBody({ record: request, envConfig, set, image }: ReviewBodyInput): KnownBlock[] {
   const env = escapeMrkdwn(request.env);
   const what = request.kind === 'migrate' ? 'Migration' : 'Seed';
   const blocks: KnownBlock[] = [
@@ -64,7 +66,7 @@ export function reviewBody({ record: request, envConfig, set }: ReviewBodyInput)
       {
         type: 'mrkdwn',
         text: fitText(
-          `Migration set sha256 \`${set.setHash}\` · request \`${request.id}\` · expires ${slackDate(request.expiresAt)}${request.confirmed ? ` · requester typed \`${env}\` to confirm` : ''}`,
+          `${planLine(request.setHash, image)} · request \`${request.id}\` · expires ${slackDate(request.expiresAt)}${request.confirmed ? ` · requester typed \`${env}\` to confirm` : ''}`,
           LIMITS.text,
         ),
       },
