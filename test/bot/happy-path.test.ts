@@ -116,8 +116,8 @@ describe('a migration request from command to CodeBuild', () => {
     const buildEnv = { ...overrides, DATABASE_URL: db.url, DEPLOYBOT_IMAGE_DIGEST: `daadaar-backend@${BACKEND_DIGEST}` };
     const verify = async () => {
       const out: string[] = [];
-      const write = { write: (chunk: string) => out.push(chunk) } as unknown as typeof process.stdout;
-      const code = await verifyPlan([], write, write, buildEnv);
+      const write = { write: (chunk: string) => out.push(chunk) };
+      const code = await verifyPlan([], write as unknown as typeof process.stdout, write as unknown as typeof process.stderr, buildEnv);
       return { code, text: out.join('') };
     };
     expect(await verify()).toMatchObject({ code: 0 });
