@@ -44,8 +44,11 @@ export class SlackRequestReceiver implements Receiver {
       headers: { 'x-slack-signature': signature, 'x-slack-request-timestamp': timestamp },
       nowMilliseconds: this.now(),
     });
-    if (!valid) {
-      this.log.warn('slack request refused: bad signature or stale timestamp', { timestamp });
+    // Bolt's check refuses timestamps older than 5 minutes only; one from the future would let
+    // a captured request be replayed until that time comes, so it is refused as well.
+    const fromFuture = !Number.isFinite(timestamp) || timestamp * 1000 > this.now() + 5 * 60_000;
+    if (!valid || fromFuture) {
+      this.log.warn('slack request refused: bad signature or timestamp out of window', { timestamp });
       return { status: 401, body: 'invalid signature' };
     }
     const body = parseBody(rawBody, headers.get('content-type') ?? '');

@@ -2,7 +2,13 @@
 // `<https://x|text>` hides a link behind any text. Anything a person typed, and any SQL, goes
 // through escapeMrkdwn before it reaches a message (https://api.slack.com/reference/surfaces/formatting#escaping).
 export function escapeMrkdwn(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  // A run of three backticks in text a person typed (a reason, a file name) would open a code
+  // block that swallows the rest of the message: a zero-width space splits every such run.
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/``(?=`)/g, '``\u200b');
 }
 
 /** A code block whose content cannot close the fence early. */
