@@ -1,0 +1,59 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { createServer } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { BOT_TOKEN, SECRET, writeConfigFile } from './support/bot-harness.ts';
+
+// `npm run dev` as a person runs it: through npm, in a fresh process.
+const bareEnv = () => {
+  const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'warn' };
+  return env;
+};
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      srv.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+describe('npm run dev', () => {
+  it('refuses to start without Slack credentials: one clear line, exit 2', () => {
+    const run = spawnSync('npm', ['run', 'dev', '--silent'], { env: bareEnv(), encoding: 'utf8', timeout: 60_000 });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('npm run dev needs Slack credentials: set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN');
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  }, 60_000);
+
+  it('serves with an in-memory request store, and stops on SIGTERM sent to npm', async () => {
+    const port = await freePort();
+    const child = spawn('npm', ['run', 'dev', '--silent'], {
+      env: { ...bareEnv(), PORT: String(port), SLACK_SIGNING_SECRET: SECRET, SLACK_BOT_TOKEN: BOT_TOKEN, DEPLOYBOT_CONFIG: writeConfigFile() },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    let healthy = false;
+    for (let i = 0; i < 300 && !healthy; i++) {
+      healthy = await fetch(`http://127.0.0.1:${port}/healthz`)
+        .then((r) => r.ok)
+        .catch(() => false);
+      if (!healthy) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(healthy).toBe(true);
+    child.kill('SIGTERM');
+    await exited;
+    // npm passed the signal on: nothing listens on the port any more.
+    let closed = false;
+    for (let i = 0; i < 50 && !closed; i++) {
+      closed = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+        () => false,
+        () => true,
+      );
+      if (!closed) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(closed).toBe(true);
+  }, 60_000);
+});
