@@ -31,7 +31,13 @@ describe('npm run dev', () => {
   it('serves with an in-memory request store, and stops on SIGTERM sent to npm', async () => {
     const port = await freePort();
     const child = spawn('npm', ['run', 'dev', '--silent'], {
-      env: { ...bareEnv(), PORT: String(port), SLACK_SIGNING_SECRET: SECRET, SLACK_BOT_TOKEN: BOT_TOKEN, DEPLOYBOT_CONFIG: writeConfigFile() },
+      env: {
+        ...bareEnv(),
+        PORT: String(port),
+        SLACK_SIGNING_SECRET: SECRET,
+        SLACK_BOT_TOKEN: BOT_TOKEN,
+        DEPLOYBOT_CONFIG: writeConfigFile(),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeConfigFile } from './support/bot-harness.ts';
+import { CHANNEL, writeConfigFile } from './support/bot-harness.ts';
 import { stateChange } from './support/codebuild-events.ts';
 import { FakeAws } from './support/fake-aws.ts';
 import { FakeSlackApi } from './support/fake-slack-api.ts';
@@ -87,6 +87,7 @@ describe('the packaged Lambda handlers', () => {
         PATH: process.env.PATH,
         BUNDLE: join(unpacked, 'slack.mjs'),
         COMMAND_TEXT: text,
+        CHANNEL_ID: CHANNEL,
         ...lambdaEnv(),
       },
     });
