@@ -1,24 +1,13 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { BOT_TOKEN, SECRET, writeConfigFile } from './support/bot-harness.ts';
+import { freePort } from './support/database.ts';
 
 // `npm run dev` as a person runs it: through npm, in a fresh process.
 const bareEnv = () => {
   const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'warn' };
   return env;
 };
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      srv.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 describe('npm run dev', () => {
   it('refuses to start without Slack credentials: one clear line, exit 2', () => {

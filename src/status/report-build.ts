@@ -1,16 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { WebClient } from '@slack/web-api';
 import type { BuildSummary, CodeBuildGateway } from '../aws/codebuild.ts';
 import { type LogTailGateway, tailOfBuild } from '../aws/log-tail.ts';
-import type { RequestStore } from '../aws/request-store.ts';
 import { decodeBuildEnvironment } from '../build-env.ts';
-import type { DeploybotConfig } from '../config.ts';
 import { BUDGET, withDeadline } from '../deadline.ts';
-import type { Log } from '../log.ts';
 import { buildEnded, buildStarted, type Decision, withThread } from '../requests/decisions.ts';
 import type { RequestRecord } from '../requests/record.ts';
 import { transition } from '../requests/transition.ts';
-import { updateRequestMessage } from '../slack/request-view.ts';
+import { type RequestViewDeps, updateRequestMessage } from '../slack/request-view.ts';
 import { isFinished, progressRank, resultReply, statusMessage, TAIL_LINES, tailReply } from './build-report.ts';
 
 // Brings a request's thread up to date with its build as CodeBuild reports it now. Any number
@@ -19,15 +15,10 @@ import { isFinished, progressRank, resultReply, statusMessage, TAIL_LINES, tailR
 // review message that shows the record. Who posts is decided by conditional writes on the
 // request record, never by reading the thread: two readers of a thread both see "no reply yet".
 
-export interface ReportDeps {
+/** What re-rendering the review message needs, and CodeBuild and its logs besides. */
+export interface ReportDeps extends RequestViewDeps {
   codeBuild: CodeBuildGateway;
   logs: LogTailGateway;
-  slack: WebClient;
-  store: RequestStore;
-  config: DeploybotConfig;
-  actionKey: Buffer;
-  log: Log;
-  now: () => number;
 }
 
 export type ReportOutcome =

@@ -66,7 +66,7 @@ export async function createOnPglite(): Promise<TestDatabase> {
   };
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once('error', reject);
