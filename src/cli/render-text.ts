@@ -31,6 +31,7 @@ export function renderText(report: ReviewReport, style: TextStyle): string {
     lines.push(`dry run: not run${report.dryRunSkipped ? ` (${report.dryRunSkipped})` : ''}`);
   }
   lines.push(style.bold(report.scopeText));
+  if (report.plan) lines.push(`plan sha256 ${report.plan.sha256} · image ${report.plan.image ?? 'not pinned (--image-digest)'}`);
   const body = formatReviewText(report.review, style).replace(/\n+$/, '');
   return `${lines.join('\n')}\n\n${body}; ${summaryTail(report)}\n`;
 }

@@ -29,6 +29,8 @@ export interface ReviewReport {
   /** sha256 of the reviewed set, as the bot pins a build to it. */
   setHash: string;
   target?: { fromDatabase: boolean; pendingKnown: boolean; applied: string[]; pending: string[] };
+  /** The plan the bot would pin for this target: what approvers approve (src/history/plan.ts). */
+  plan?: { sha256: string; image: string | null };
   branch?: { ref: string; commit: string; history: number; added: string[] };
   drift: Drift[];
   checks: BranchCheck[];
@@ -109,6 +111,7 @@ export function reportJson(report: ReviewReport) {
     statements: review.statements,
     summary: reportSummary(report),
     setHash: report.setHash,
+    plan: report.plan ?? null,
     target: report.target && {
       database: report.target.fromDatabase ? 'target' : 'embedded',
       pendingKnown: report.target.pendingKnown,

@@ -2,9 +2,12 @@ import { readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { readAppliedMigrations } from '../db/applied-migrations.ts';
 import type { DryRunner } from '../dryrun/pglite-dry-run.ts';
+import { buildMigratePlan, planSha256 } from '../history/plan.ts';
 import { redact } from '../redact.ts';
 import { loadJournalFolder, loadMigrations } from '../review/load.ts';
+import type { MigrationSource } from '../review/model.ts';
 import { reviewMigrations } from '../review/review.ts';
+import type { AppliedRow } from '../review/target-plan.ts';
 import { reviewTarget } from '../review/target-review.ts';
 import { readBaseHistory } from './branch-base.ts';
 import { planBranch } from './branch-plan.ts';
@@ -18,6 +21,8 @@ export interface ReviewRequest {
   databaseUrl?: string;
   changedSince?: string;
   asOneRun: boolean;
+  /** The image the build would run (sha256:…), pinned in the plan. */
+  imageDigest?: string;
 }
 
 /** `what` heads the message a person sees; by default "Cannot review". */
@@ -84,6 +89,8 @@ async function folderReport(folder: string, request: ReviewRequest, runner: DryR
         applied: applied.map((m) => m.tag),
         pending: pending.map((m) => m.tag),
       },
+      // The plan the bot would pin for this target (a fresh database when none is named).
+      plan: planSummary(history?.ok ? history.rows : [], pending, request.imageDigest),
       drift: target.plan.drift,
       checks: [],
       dryRun: target.dryRun,
@@ -127,4 +134,9 @@ async function branchReport(folder: string, ref: string, runner: DryRunner | und
 async function asFolder(path: string): Promise<string | undefined> {
   const info = await stat(path).catch(() => undefined);
   return info?.isDirectory() ? path : undefined;
+}
+
+function planSummary(rows: AppliedRow[], pending: readonly MigrationSource[], imageDigest: string | undefined) {
+  const plan = buildMigratePlan({ appliedRows: rows, pending, image: imageDigest ?? null });
+  return { sha256: planSha256(plan), image: plan.image };
 }

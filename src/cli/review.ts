@@ -35,6 +35,8 @@ an embedded PostgreSQL (PGlite) in one transaction, as drizzle would, to show th
   --database-url URL    review only what that database has not applied (read-only), show drift
                         between its drizzle history and the folder, and dry-run the pending set
                         on top of the replayed applied history; PATH must be one migrations folder
+  --image-digest SHA    with --database-url: the image digest (sha256:…) the build would run,
+                        pinned in the printed plan as the bot pins it (default: none)
   --no-dry-run          skip the embedded dry run
   -h, --help            this text
 
@@ -53,7 +55,7 @@ export async function main(
     err.write(`${options.reason}\n\n${REVIEW_USAGE}\n`);
     return 2;
   }
-  const { help, format, failOn, paths, databaseUrl, changedSince, asOneRun, dryRun } = options;
+  const { help, format, failOn, paths, databaseUrl, changedSince, asOneRun, dryRun, imageDigest } = options;
   if (help) {
     out.write(`${REVIEW_USAGE}\n`);
     return 0;
@@ -62,7 +64,7 @@ export async function main(
   const pglite = dryRun ? new PgliteDryRunner() : undefined; // starts PGlite only when first used
   let report: ReviewReport;
   try {
-    const built = await buildReport({ paths, databaseUrl, changedSince, asOneRun }, pglite && withProgress(pglite, rawErr));
+    const built = await buildReport({ paths, databaseUrl, changedSince, asOneRun, imageDigest }, pglite && withProgress(pglite, rawErr));
     if (!built.ok) {
       err.write(`${built.what ?? 'Cannot review'}: ${built.reason}\n`);
       return 2;
@@ -110,6 +112,7 @@ type Options =
       changedSince?: string;
       asOneRun: boolean;
       dryRun: boolean;
+      imageDigest?: string;
     }
   | { ok: false; reason: string };
 
@@ -137,6 +140,9 @@ export function parseOptions(argv: string[]): Options {
     }
     failOn.push(name);
   }
+  const imageDigest = values['image-digest']?.trim().toLowerCase();
+  if (imageDigest !== undefined && !/^sha256:[0-9a-f]{64}$/.test(imageDigest))
+    return { ok: false, reason: `--image-digest: "${imageDigest}" is not a sha256:<64 hex> digest` };
   return {
     ok: true,
     help: values.help === true,
@@ -147,6 +153,7 @@ export function parseOptions(argv: string[]): Options {
     changedSince: values['changed-since'],
     asOneRun: values['as-one-run'] === true,
     dryRun: !values['no-dry-run'],
+    imageDigest,
   };
 }
 
@@ -162,6 +169,7 @@ function parse(argv: string[]) {
       'as-one-run': { type: 'boolean' },
       'database-url': { type: 'string' },
       'no-dry-run': { type: 'boolean' },
+      'image-digest': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
