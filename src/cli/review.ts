@@ -7,7 +7,9 @@ import { ANSI, formatReviewText, PLAIN, type TextStyle } from '../review/format-
 import { loadJournalFolder, loadMigrations } from '../review/load.ts';
 import { CATEGORIES, isCategory } from '../review/model.ts';
 import { reviewMigrations } from '../review/review.ts';
+import { withTableSizes } from '../review/table-size.ts';
 import { describeDryRun, reviewTarget, type TargetReview } from '../review/target-review.ts';
+import { EXTRA_OPTIONS, EXTRA_USAGE, readStatsOption, timelineJson, timelineText } from './review-extras.ts';
 
 const CHECKS = ['drift', 'dry-run'] as const;
 
@@ -25,6 +27,7 @@ an embedded PostgreSQL (PGlite) in one transaction, as drizzle would, to show th
                       between its drizzle history and the folder, and dry-run the pending set
                       on top of the replayed applied history; PATH must be one migrations folder
   --no-dry-run        skip the embedded dry run
+${EXTRA_USAGE}
   -h, --help          this text
 
 Exit status: 0 reviewed, 1 a --fail-on category was found, 2 the input could not be read.`;
@@ -61,10 +64,16 @@ export async function main(argv: string[], out: Output = process.stdout, err: Ou
   const databaseUrl = args.values['database-url'];
   const dryRun = !args.values['no-dry-run'];
   const style = out.isTTY === true && !process.env.NO_COLOR ? ANSI : PLAIN;
+  const stats = await readStatsOption(args.values['stats-file']);
+  if (!stats.ok) {
+    err.write(`Cannot review: ${stats.reason}\n`);
+    return 2;
+  }
+  const oneRun = databaseUrl !== undefined || args.values['as-one-run'] === true;
 
   let target: TargetReview | undefined;
   let review: TargetReview['review'];
-  const runner = dryRun ? new PgliteDryRunner() : undefined; // starts PGlite only when first used
+  const runner = dryRun ? new PgliteDryRunner({ trace: true }) : undefined; // starts PGlite only when first used
   try {
     const folder = paths.length === 1 && paths[0] ? await asFolder(paths[0]) : undefined;
     if (databaseUrl && !folder) {
@@ -91,6 +100,7 @@ export async function main(argv: string[], out: Output = process.stdout, err: Ou
         missing: loaded.missing,
         history,
         dryRunner: runner,
+        tables: stats.tables,
         // Without a target the whole history is "pending" on a fresh database; keep the
         // per-migration view unless asked to treat it as one run.
         scope: databaseUrl || args.values['as-one-run'] ? 'run' : 'migration',
@@ -103,17 +113,22 @@ export async function main(argv: string[], out: Output = process.stdout, err: Ou
         return 2;
       }
       // Loose .sql files carry no history to replay them on: no dry run for them.
-      review = await reviewMigrations(loaded.migrations, { newTablesScope: args.values['as-one-run'] ? 'run' : 'migration' });
+      review = withTableSizes(
+        await reviewMigrations(loaded.migrations, { newTablesScope: args.values['as-one-run'] ? 'run' : 'migration' }),
+        stats.tables,
+      );
     }
   } finally {
     await runner?.close();
   }
 
   if (args.values.json) {
-    out.write(`${JSON.stringify({ ...review, target: target && targetJson(target, databaseUrl !== undefined) }, null, 2)}\n`);
+    const timeline = timelineJson(review, oneRun);
+    out.write(`${JSON.stringify({ ...review, timeline, target: target && targetJson(target, databaseUrl !== undefined) }, null, 2)}\n`);
   } else {
     if (target) out.write(formatTarget(target, databaseUrl !== undefined, style));
     out.write(formatReviewText(review, style));
+    out.write(timelineText(review, oneRun, style));
   }
   const failed = failOn.flatMap((name) => {
     if (isCategory(name)) return review.summary[name] > 0 ? [`${review.summary[name]} ${name}`] : [];
@@ -180,6 +195,7 @@ function parse(argv: string[]) {
       'as-one-run': { type: 'boolean' },
       'database-url': { type: 'string' },
       'no-dry-run': { type: 'boolean' },
+      ...EXTRA_OPTIONS,
       help: { type: 'boolean', short: 'h' },
     },
   });

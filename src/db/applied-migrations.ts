@@ -1,5 +1,6 @@
 import postgres from 'postgres';
 import { redact } from '../redact.ts';
+import type { TableStats } from '../review/table-size.ts';
 import type { AppliedRow } from '../review/target-plan.ts';
 
 /** Where drizzle keeps its history; drizzle's defaults unless drizzle.config.ts sets `migrations`. */
@@ -16,7 +17,13 @@ export interface ReadOptions {
   statementTimeoutMs?: number;
 }
 
-export type AppliedRead = { ok: true; rows: AppliedRow[] } | { ok: false; reason: string };
+/** `tables`: every user table's estimated rows and total size, read in the same transaction. */
+export type AppliedRead = { ok: true; rows: AppliedRow[]; tables: TableStats[] } | { ok: false; reason: string };
+
+// The pending set is only known once the history is read, so the sizes of every ordinary,
+// partitioned and materialized table are read at once, in the same read-only snapshot;
+// reltuples and pg_total_relation_size read catalog figures, not the table itself.
+const MAX_TABLES = 5000;
 
 /**
  * The target's applied migrations, read the way a reviewer should touch production: one
@@ -39,15 +46,27 @@ export async function readAppliedMigrations(databaseUrl: string, options: ReadOp
   }
   try {
     type Row = { id: number; hash: string; created_at: string | null };
-    const rows: readonly Row[] = await sql.begin('read only', async (tx): Promise<readonly Row[]> => {
+    type SizeRow = { relation: string; rows: number; bytes: number };
+    const [rows, sizes] = await sql.begin('read only', async (tx): Promise<[readonly Row[], readonly SizeRow[]]> => {
       const [found] = await tx<
         { regclass: string | null }[]
       >`select to_regclass(${`${quoteIdent(schema)}.${quoteIdent(table)}`})::text as regclass`;
-      if (!found?.regclass) return [];
-      return tx<Row[]>`
-        select id, hash, created_at from ${tx(schema)}.${tx(table)} order by created_at asc, id asc`;
+      const applied = found?.regclass
+        ? await tx<Row[]>`
+        select id, hash, created_at from ${tx(schema)}.${tx(table)} order by created_at asc, id asc`
+        : [];
+      const tables = await tx<SizeRow[]>`
+        select n.nspname || '.' || c.relname as relation, c.reltuples::float8 as rows, pg_total_relation_size(c.oid)::float8 as bytes
+        from pg_class c join pg_namespace n on n.oid = c.relnamespace
+        where c.relkind in ('r', 'p', 'm') and n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not like 'pg\_toast%'
+        order by bytes desc limit ${MAX_TABLES}`;
+      return [applied, tables];
     });
-    return { ok: true, rows: rows.map((r) => ({ id: Number(r.id), hash: r.hash, createdAt: Number(r.created_at ?? 0) })) };
+    return {
+      ok: true,
+      rows: rows.map((r) => ({ id: Number(r.id), hash: r.hash, createdAt: Number(r.created_at ?? 0) })),
+      tables: sizes.map((t) => ({ relation: t.relation, rows: Number(t.rows), bytes: Number(t.bytes) })),
+    };
   } catch (error) {
     return { ok: false, reason: `Cannot read ${schema}.${table}: ${describe(error)}` };
   } finally {

@@ -42,6 +42,15 @@ export interface ObservedEffect {
   disagreement?: string;
 }
 
+/** What the traced dry run saw one pending statement do (src/dryrun/lock-trace.ts). */
+export interface StatementTrace {
+  migration: string;
+  /** 0-based statement index within the migration, as the review numbers them. */
+  index: number;
+  locks: { relation: string; mode: LockMode }[];
+  rewritten: string[];
+}
+
 /** A relation's size on the target, and how the config grades it. */
 export interface TableSize {
   relation: string;
@@ -96,6 +105,8 @@ export interface ReviewedStatement {
   findings: Finding[];
   /** Locks the statement takes on relations that existed before the run. */
   locks: RelationLock[];
+  /** What the traced dry run saw it do, when one ran. */
+  observed?: ObservedEffect;
 }
 
 export type CategoryCounts = Record<Category, number>;
@@ -114,6 +125,8 @@ export interface Review {
   statements: ReviewedStatement[];
   /** Findings per category over the whole set. */
   summary: CategoryCounts;
+  /** Sizes of the existing relations the set locks, when the target (or a stats file) gave them. */
+  tables?: TableSize[];
 }
 
 export function emptyCounts(): CategoryCounts {

@@ -11,7 +11,7 @@ import { alterExistingTable, judgedTypeChanges, type RuleContext, type Statement
 // Those steps go in a separate, later deploy (or are run by hand), as each note says.
 
 const LATER_RUN = 'in a later deploy, after the previous steps have been applied';
-const BY_HAND = 'run by hand (psql), outside drizzle’s transaction';
+const BY_HAND = 'run by hand (psql)';
 
 /** The statement's text without its final semicolon, to append a clause to. */
 function body(stmt: StatementUnderReview): string {

@@ -30,8 +30,8 @@ describe('npm run review', () => {
     const { code, out } = await run([]);
     expect(code).toBe(0);
     expect(out).toMatch(/^0000_init {2}83 statements {2}no findings$/m);
-    expect(out).toMatch(/^0003_media_sizes_and_cleanup {2}3 statements {2}3 destructive, 2 locking$/m);
-    expect(out).toMatch(/Summary: 6 migrations, 105 statements: 3 destructive, 2 breaking, 12 locking/);
+    expect(out).toMatch(/^0003_media_sizes_and_cleanup {2}3 statements {2}2 destructive, 2 locking$/m);
+    expect(out).toMatch(/Summary: 6 migrations, 105 statements: 2 destructive, 2 breaking, 12 locking/);
     expect(out).not.toContain('\x1b[');
   });
 
@@ -40,7 +40,7 @@ describe('npm run review', () => {
     expect(code).toBe(0);
     const doc = JSON.parse(out);
     expect(doc.migrations).toHaveLength(6);
-    expect(doc.summary).toEqual({ destructive: 3, breaking: 2, locking: 12, transaction: 0, unreviewable: 0 });
+    expect(doc.summary).toEqual({ destructive: 2, breaking: 2, locking: 12, transaction: 0, unreviewable: 0 });
     const drop = doc.statements.find((s: { sql: string }) => s.sql.includes('DROP COLUMN'));
     expect(drop).toMatchObject({
       file: 'backend/drizzle/0003_media_sizes_and_cleanup.sql',
