@@ -16,7 +16,7 @@ describe('a migration request from command to CodeBuild', () => {
     expect(open?.token).toBe(BOT_TOKEN);
     expect(JSON.stringify(open?.args.view)).toContain('Reviewing the migrations');
     const modal = JSON.stringify(bot.currentModal());
-    expect(modal).toContain('6 migrations, 105 statements: *3 destructive, 2 breaking, 12 locking*');
+    expect(modal).toContain('6 migrations, 105 statements: *2 destructive, 2 breaking, 12 locking*');
     expect(modal).toContain('Pending set unknown');
     expect(modal).toContain('Type prod to confirm');
   });

@@ -1,6 +1,7 @@
 import type { KnownBlock, MessageMetadata } from '@slack/types';
 import { buildConsoleUrl } from '../../aws/codebuild.ts';
 import type { EnvironmentConfig } from '../../config.ts';
+import { safeRewriteTexts } from '../../review/digest.ts';
 import { describeCounts } from '../../review/format-text.ts';
 import type { ApprovalRequest } from '../approval-request.ts';
 import type { ReviewedSet } from '../migration-catalog.ts';
@@ -86,13 +87,25 @@ function findingBlocks(set: ReviewedSet, env: string): KnownBlock[] {
       },
     },
   ];
+  if (digest.timeline.length > 0 && set.pendingKnown)
+    blocks.push({
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: `*Locks held until the run commits:*\n${digest.timeline.map((l) => `• ${escapeMrkdwn(l)}`).join('\n')}`.slice(0, 3000),
+      },
+    });
   if (digest.clean) {
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: ':white_check_mark: Every statement parsed and no rule fired.' } });
     return blocks;
   }
   blocks.push({ type: 'divider' });
   for (const item of digest.items) {
-    const findings = item.findings.map((f) => `• *${f.category}* ${escapeMrkdwn(f.message)} \`${f.rule}\``).join('\n');
+    const findings = item.findings
+      .map(
+        (f) => `• *${f.category}* ${escapeMrkdwn(f.message)} \`${f.rule}\`${f.details.map((d) => `\n      _${escapeMrkdwn(d)}_`).join('')}`,
+      )
+      .join('\n');
     const text = `*${item.category}* · \`${escapeMrkdwn(item.file)}:${item.line}\`\n${codeBlock(item.sqlExcerpt)}\n${findings}`;
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: text.length > 3000 ? `${text.slice(0, 2990)}…` : text } });
   }
@@ -217,6 +230,10 @@ export function fullSqlReplies(set: ReviewedSet): string[] {
     });
   }
   if (current) replies.push(current);
+  for (let text of safeRewriteTexts(set.review)) {
+    while (codeBlock(text).length > REPLY_CHARS - 40) text = `${text.slice(0, Math.floor(text.length * 0.8))}…`;
+    replies.push(`*Safe rewrite*\n${codeBlock(text)}`);
+  }
   return replies;
 }
 
