@@ -45,7 +45,7 @@ export async function readAppliedMigrations(databaseUrl: string, options: ReadOp
     return { ok: false, reason: `Cannot use the database URL: ${describe(error)}` };
   }
   try {
-    type Row = { id: number; hash: string; created_at: string | null };
+    type Row = { id: number; hash: string; created_at: string | null; name: string | null };
     type SizeRow = { relation: string; rows: number; bytes: number };
     const [rows, sizes] = await sql.begin('read only', async (tx): Promise<[readonly Row[], readonly SizeRow[]]> => {
       const [found] = await tx<
@@ -53,7 +53,7 @@ export async function readAppliedMigrations(databaseUrl: string, options: ReadOp
       >`select to_regclass(${`${quoteIdent(schema)}.${quoteIdent(table)}`})::text as regclass`;
       const applied = found?.regclass
         ? await tx<Row[]>`
-        select id, hash, created_at from ${tx(schema)}.${tx(table)} order by created_at asc, id asc`
+        select id, hash, created_at, to_jsonb(t) ->> 'name' as name from ${tx(schema)}.${tx(table)} t order by created_at asc, id asc`
         : [];
       const tables = await tx<SizeRow[]>`
         select n.nspname || '.' || c.relname as relation, c.reltuples::float8 as rows, pg_total_relation_size(c.oid)::float8 as bytes
@@ -64,7 +64,13 @@ export async function readAppliedMigrations(databaseUrl: string, options: ReadOp
     });
     return {
       ok: true,
-      rows: rows.map((r) => ({ id: Number(r.id), hash: r.hash, createdAt: Number(r.created_at ?? 0) })),
+      // drizzle v1 adds `name` (and applied_at); to_jsonb reads it without failing on older tables.
+      rows: rows.map((r) => ({
+        id: Number(r.id),
+        hash: r.hash,
+        createdAt: Number(r.created_at ?? 0),
+        ...(r.name ? { name: r.name } : {}),
+      })),
       tables: sizes.map((t) => ({ relation: t.relation, rows: Number(t.rows), bytes: Number(t.bytes) })),
     };
   } catch (error) {

@@ -92,6 +92,8 @@ export interface MigrationSource {
   when?: number;
   /** sha256 of the file text, as drizzle stores it in __drizzle_migrations.hash. */
   hash: string;
+  /** drizzle-kit v1 layout only: the migration's folder name, which v1 stores and matches on. */
+  name?: string;
 }
 
 export interface ReviewedStatement {
