@@ -1,5 +1,5 @@
 import type { AlterTableCmd, Node, RangeVar } from 'libpg-query';
-import { nodeOf, nodesOf, qualifiedName, tableKey } from './ast.ts';
+import { kindOf, nodeOf, nodesOf, qualifiedName, tableKey } from './ast.ts';
 import { LOCK_MODES, type LockMode, type RelationLock } from './model.ts';
 
 // The table-level lock each statement takes, from PostgreSQL's documentation of each command
@@ -23,8 +23,10 @@ export function blocksOf(mode: LockMode): string {
   return BLOCKS[mode];
 }
 
+const RANK = new Map<LockMode, number>(LOCK_MODES.map((m, i) => [m, i]));
+
 export function lockRank(mode: LockMode): number {
-  return LOCK_MODES.indexOf(mode);
+  return RANK.get(mode) ?? -1;
 }
 
 const SHARE_UPDATE_EXCLUSIVE_CMDS = new Set([
@@ -48,69 +50,93 @@ function alterCmdLock(cmd: AlterTableCmd): LockMode {
   return 'ACCESS EXCLUSIVE';
 }
 
+const NONE: readonly RelationLock[] = Object.freeze([]);
+
 /** Locks on relations that existed before: a table created in the run is nobody's concern yet. */
-export function statementLocks(ast: Node | undefined, isNewTable: (rel: RangeVar | undefined) => boolean): RelationLock[] {
-  const locks = new Map<string, LockMode>();
+export function statementLocks(ast: Node | undefined, isNewTable: (rel: RangeVar | undefined) => boolean): readonly RelationLock[] {
+  if (!ast) return NONE;
+  const locks: RelationLock[] = [];
   const take = (rel: RangeVar | undefined, mode: LockMode) => {
     if (!rel || isNewTable(rel)) return;
-    const key = tableKey(rel);
-    const held = locks.get(key);
-    if (!held || lockRank(mode) > lockRank(held)) locks.set(key, mode);
+    const relation = tableKey(rel);
+    const held = locks.find((l) => l.relation === relation);
+    if (!held) locks.push({ relation, mode, blocks: BLOCKS[mode] });
+    else if (lockRank(mode) > lockRank(held.mode)) Object.assign(held, { mode, blocks: BLOCKS[mode] });
   };
-  const byName = (name: string, mode: LockMode) => {
-    const [schema, relname] = name.includes('.') ? name.split('.') : [undefined, name];
-    take({ schemaname: schema, relname }, mode);
-  };
-
-  const alter = nodeOf(ast, 'AlterTableStmt');
-  if (alter) {
-    const cmds = nodesOf(alter.cmds, 'AlterTableCmd');
-    for (const cmd of cmds) {
-      take(alter.relation, alterCmdLock(cmd));
-      const con = nodeOf(cmd.def, 'Constraint');
-      if (con?.contype === 'CONSTR_FOREIGN') take(con.pktable, 'SHARE ROW EXCLUSIVE');
+  // One switch on the statement kind: this runs for every statement of every review.
+  switch (kindOf(ast)) {
+    case 'AlterTableStmt': {
+      const alter = nodeOf(ast, 'AlterTableStmt');
+      for (const cmd of nodesOf(alter?.cmds, 'AlterTableCmd')) {
+        take(alter?.relation, alterCmdLock(cmd));
+        const con = nodeOf(cmd.def, 'Constraint');
+        if (con?.contype === 'CONSTR_FOREIGN') take(con.pktable, 'SHARE ROW EXCLUSIVE');
+      }
+      break;
     }
-    // ALTER INDEX ... RENAME and friends name an index; Postgres locks it, not a table.
+    case 'CreateStmt': {
+      const create = nodeOf(ast, 'CreateStmt');
+      for (const el of create?.tableElts ?? []) {
+        const constraints = nodeOf(el, 'ColumnDef')?.constraints ?? [el];
+        for (const con of nodesOf(constraints, 'Constraint'))
+          if (con.contype === 'CONSTR_FOREIGN') take(con.pktable, 'SHARE ROW EXCLUSIVE');
+      }
+      break;
+    }
+    case 'IndexStmt': {
+      const index = nodeOf(ast, 'IndexStmt');
+      take(index?.relation, index?.concurrent ? 'SHARE UPDATE EXCLUSIVE' : 'SHARE');
+      break;
+    }
+    case 'DropStmt': {
+      const drop = nodeOf(ast, 'DropStmt');
+      if (!['OBJECT_TABLE', 'OBJECT_VIEW', 'OBJECT_MATVIEW', 'OBJECT_INDEX'].includes(drop?.removeType ?? '')) break;
+      const mode: LockMode = drop?.concurrent ? 'SHARE UPDATE EXCLUSIVE' : 'ACCESS EXCLUSIVE';
+      for (const list of nodesOf(drop?.objects, 'List')) {
+        const name = qualifiedName(list.items);
+        const [schemaname, relname] = name.includes('.') ? name.split('.') : [undefined, name];
+        take({ schemaname, relname }, mode);
+      }
+      break;
+    }
+    case 'RenameStmt': {
+      const rename = nodeOf(ast, 'RenameStmt');
+      take(rename?.relation, rename?.renameType === 'OBJECT_INDEX' ? 'SHARE UPDATE EXCLUSIVE' : 'ACCESS EXCLUSIVE');
+      break;
+    }
+    case 'TruncateStmt':
+      for (const rel of nodesOf(nodeOf(ast, 'TruncateStmt')?.relations, 'RangeVar')) take(rel, 'ACCESS EXCLUSIVE');
+      break;
+    case 'UpdateStmt':
+      take(nodeOf(ast, 'UpdateStmt')?.relation, 'ROW EXCLUSIVE');
+      break;
+    case 'DeleteStmt':
+      take(nodeOf(ast, 'DeleteStmt')?.relation, 'ROW EXCLUSIVE');
+      break;
+    case 'InsertStmt':
+      take(nodeOf(ast, 'InsertStmt')?.relation, 'ROW EXCLUSIVE');
+      break;
+    case 'CreateTrigStmt':
+      take(nodeOf(ast, 'CreateTrigStmt')?.relation, 'SHARE ROW EXCLUSIVE');
+      break;
+    case 'ClusterStmt':
+      take(nodeOf(ast, 'ClusterStmt')?.relation, 'ACCESS EXCLUSIVE');
+      break;
+    case 'VacuumStmt': {
+      const vacuum = nodeOf(ast, 'VacuumStmt');
+      const full = nodesOf(vacuum?.options, 'DefElem').some((d) => d.defname === 'full');
+      for (const rel of nodesOf(vacuum?.rels, 'VacuumRelation')) take(rel.relation, full ? 'ACCESS EXCLUSIVE' : 'SHARE UPDATE EXCLUSIVE');
+      break;
+    }
+    case 'ReindexStmt': {
+      const reindex = nodeOf(ast, 'ReindexStmt');
+      if (reindex?.kind !== 'REINDEX_OBJECT_TABLE') break;
+      const concurrent = nodesOf(reindex.params, 'DefElem').some((d) => d.defname === 'concurrently');
+      take(reindex.relation, concurrent ? 'SHARE UPDATE EXCLUSIVE' : 'SHARE');
+      break;
+    }
   }
-  const create = nodeOf(ast, 'CreateStmt');
-  for (const con of nodesOf(create?.tableElts, 'Constraint'))
-    if (con.contype === 'CONSTR_FOREIGN') take(con.pktable, 'SHARE ROW EXCLUSIVE');
-  for (const col of nodesOf(create?.tableElts, 'ColumnDef'))
-    for (const con of nodesOf(col.constraints, 'Constraint'))
-      if (con.contype === 'CONSTR_FOREIGN') take(con.pktable, 'SHARE ROW EXCLUSIVE');
-
-  const index = nodeOf(ast, 'IndexStmt');
-  if (index) take(index.relation, index.concurrent ? 'SHARE UPDATE EXCLUSIVE' : 'SHARE');
-
-  const drop = nodeOf(ast, 'DropStmt');
-  if (drop && ['OBJECT_TABLE', 'OBJECT_VIEW', 'OBJECT_MATVIEW', 'OBJECT_INDEX'].includes(drop.removeType ?? '')) {
-    const mode: LockMode = drop.concurrent ? 'SHARE UPDATE EXCLUSIVE' : 'ACCESS EXCLUSIVE';
-    for (const list of nodesOf(drop.objects, 'List')) byName(qualifiedName(list.items), mode);
-  }
-  const rename = nodeOf(ast, 'RenameStmt');
-  if (rename?.relation) take(rename.relation, rename.renameType === 'OBJECT_INDEX' ? 'SHARE UPDATE EXCLUSIVE' : 'ACCESS EXCLUSIVE');
-
-  const truncate = nodeOf(ast, 'TruncateStmt');
-  for (const rel of nodesOf(truncate?.relations, 'RangeVar')) take(rel, 'ACCESS EXCLUSIVE');
-  take(nodeOf(ast, 'UpdateStmt')?.relation, 'ROW EXCLUSIVE');
-  take(nodeOf(ast, 'DeleteStmt')?.relation, 'ROW EXCLUSIVE');
-  take(nodeOf(ast, 'InsertStmt')?.relation, 'ROW EXCLUSIVE');
-  const trigger = nodeOf(ast, 'CreateTrigStmt');
-  if (trigger) take(trigger.relation, 'SHARE ROW EXCLUSIVE');
-  const cluster = nodeOf(ast, 'ClusterStmt');
-  if (cluster) take(cluster.relation, 'ACCESS EXCLUSIVE');
-  const vacuum = nodeOf(ast, 'VacuumStmt');
-  if (vacuum) {
-    const full = nodesOf(vacuum.options, 'DefElem').some((d) => d.defname === 'full');
-    for (const rel of nodesOf(vacuum.rels, 'VacuumRelation')) take(rel.relation, full ? 'ACCESS EXCLUSIVE' : 'SHARE UPDATE EXCLUSIVE');
-  }
-  const reindex = nodeOf(ast, 'ReindexStmt');
-  if (reindex?.relation && reindex.kind === 'REINDEX_OBJECT_TABLE') {
-    const concurrent = nodesOf(reindex.params, 'DefElem').some((d) => d.defname === 'concurrently');
-    take(reindex.relation, concurrent ? 'SHARE UPDATE EXCLUSIVE' : 'SHARE');
-  }
-
-  return [...locks].map(([relation, mode]) => ({ relation, mode, blocks: BLOCKS[mode] }));
+  return locks.length ? locks : NONE;
 }
 
 /** The strongest of several locks; the first among equals. */

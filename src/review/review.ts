@@ -7,6 +7,7 @@ import {
   emptyCounts,
   type Finding,
   type MigrationSource,
+  type RelationLock,
   type Review,
   type ReviewedStatement,
 } from './model.ts';
@@ -52,11 +53,17 @@ export async function reviewMigrations(sources: readonly MigrationSource[], opti
     const counts = emptyCounts();
     const lineOf = lineIndex(source.sql);
     const parts = split[m] ?? [];
+    let position = 0;
+    // drizzle runs a pending set in one transaction; a history's migrations each ran alone.
+    const later = () => laterStatements(runScope ? split.slice(m) : [parts], position);
+    const ruleContext: RuleContext = { isNewTable: (rel) => schema.isNewTable(rel), catalog, later };
     parts.forEach((part, index) => {
-      // drizzle runs a pending set in one transaction; a history's migrations each ran alone.
-      const later = () => laterStatements(runScope ? split.slice(m) : [parts], index);
-      const ctx: ReviewContext = { schema, catalog, later };
-      const { findings, locks } = reviewStatement({ sql: part.sql, ast: part.ast, error: part.error }, ctx, rules);
+      position = index;
+      const { findings, locks } = reviewStatement(
+        { sql: part.sql, ast: part.ast, error: part.error },
+        { schema, catalog, ctx: ruleContext },
+        rules,
+      );
       tally(findings, counts);
       tally(findings, review.summary);
       review.statements.push({
@@ -82,15 +89,15 @@ function laterStatements(run: readonly SplitStatement[][], index: number): State
 interface ReviewContext {
   schema: SchemaContext;
   catalog: SchemaCatalog;
-  later(): readonly StatementUnderReview[];
+  ctx: RuleContext;
 }
 
 function reviewStatement(stmt: StatementUnderReview, review: ReviewContext, rules: RulesByKind) {
-  const ctx: RuleContext = { isNewTable: (rel) => review.schema.isNewTable(rel), catalog: review.catalog, later: review.later };
+  const { ctx } = review;
   const doStmt = nodeOf(stmt.ast, 'DoStmt');
   const body = doStmt ? readDoBlock(doStmt, stmt.sql) : undefined;
   if (body) stmt.doBlock = { dynamicSql: body.dynamicSql, error: body.error };
-  const locks = statementLocks(stmt.ast, ctx.isNewTable);
+  let locks = statementLocks(stmt.ast, ctx.isNewTable);
   const findings = runRules(stmt, ctx, rules, locks);
   observe(review, stmt.ast);
   for (const inner of body?.statements ?? []) {
@@ -100,12 +107,12 @@ function reviewStatement(stmt: StatementUnderReview, review: ReviewContext, rule
       : [{ sql: inner, error: parsed.error, insideDoBlock: true }];
     for (const innerStmt of innerStatements) {
       const innerLocks = statementLocks(innerStmt.ast, ctx.isNewTable);
-      locks.push(...innerLocks);
+      if (innerLocks.length) locks = [...locks, ...innerLocks];
       findings.push(...runRules(innerStmt, ctx, rules, innerLocks));
       observe(review, innerStmt.ast);
     }
   }
-  return { findings, locks };
+  return { findings, locks: locks as ReviewedStatement['locks'] };
 }
 
 function observe(review: ReviewContext, ast: StatementUnderReview['ast']): void {
@@ -123,8 +130,10 @@ function rulesByKind(rules: readonly Rule[]): RulesByKind {
   return byKind;
 }
 
-function runRules(stmt: StatementUnderReview, ctx: RuleContext, rules: RulesByKind, locks: ReviewedStatement['locks']): Finding[] {
+function runRules(stmt: StatementUnderReview, ctx: RuleContext, rules: RulesByKind, locks: readonly RelationLock[]): Finding[] {
   const lock = strongest(locks);
+  // Rules that share one fix (a type change's two findings, SET NOT NULL's two) give it once.
+  const written = new Set<Rule['rewrite']>();
   const findings: Finding[] = [];
   for (const rule of rules.get(stmt.ast ? kindOf(stmt.ast) : 'unparsed') ?? []) {
     let messages: string[];
@@ -142,7 +151,8 @@ function runRules(stmt: StatementUnderReview, ctx: RuleContext, rules: RulesByKi
       continue;
     }
     if (messages.length === 0) continue;
-    const steps = rewriteSteps(rule, stmt, ctx);
+    const steps = written.has(rule.rewrite) ? undefined : rewriteSteps(rule, stmt, ctx);
+    if (steps) written.add(rule.rewrite);
     for (const message of messages) {
       const finding: Finding = {
         rule: rule.id,

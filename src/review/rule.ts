@@ -103,8 +103,19 @@ export interface TypeChange {
   verdict: CastVerdict;
 }
 
-/** Each type change on an existing table, judged from the type the column has now. */
+const judged = new WeakMap<StatementUnderReview, TypeChange[]>();
+
+/** Each type change on an existing table, judged from the type the column has now (once per statement). */
 export function judgedTypeChanges(stmt: StatementUnderReview, ctx: RuleContext): TypeChange[] {
+  let changes = judged.get(stmt);
+  if (!changes) {
+    changes = judgeTypeChanges(stmt, ctx);
+    judged.set(stmt, changes);
+  }
+  return changes;
+}
+
+function judgeTypeChanges(stmt: StatementUnderReview, ctx: RuleContext): TypeChange[] {
   return typeChangesOnExistingTable(stmt, ctx).map(({ relation, cmd }) => {
     const def = nodeOf(cmd.def, 'ColumnDef');
     const to = columnType(def?.typeName);

@@ -1,4 +1,4 @@
-import type { AlterTableCmd, ColumnDef, Constraint, Node, RangeVar } from 'libpg-query';
+import type { AlterTableCmd, ColumnDef, Constraint, Node, RangeVar, TypeName } from 'libpg-query';
 import { nodeOf, nodesOf, qualifiedName, tableKey } from './ast.ts';
 import { type ColumnType, columnType } from './column-type.ts';
 
@@ -18,8 +18,15 @@ interface CheckState {
   validated: boolean;
 }
 
+/** Types are worked out only when a rule asks: most columns are never altered. */
+interface StoredColumn {
+  typeName?: TypeName;
+  type?: ColumnType;
+  formerEnum?: ColumnState['formerEnum'];
+}
+
 interface TableState {
-  columns: Map<string, ColumnState>;
+  columns: Map<string, StoredColumn>;
   checks: Map<string, CheckState>;
 }
 
@@ -28,7 +35,8 @@ export class SchemaCatalog {
   readonly #enums = new Map<string, string[]>();
 
   column(rel: RangeVar | undefined, name: string | undefined): ColumnState | undefined {
-    return name === undefined ? undefined : this.#tables.get(tableKey(rel))?.columns.get(name);
+    const stored = name === undefined ? undefined : this.#tables.get(tableKey(rel))?.columns.get(name);
+    return stored ? resolve(stored) : undefined;
   }
 
   enumValues(typeName: string): string[] | undefined {
@@ -93,9 +101,8 @@ export class SchemaCatalog {
   }
 
   #addColumn(table: TableState, col: ColumnDef | undefined): void {
-    const type = columnType(col?.typeName);
-    if (!col?.colname || !type) return;
-    table.columns.set(col.colname, { type });
+    if (!col?.colname || !col.typeName) return;
+    table.columns.set(col.colname, { typeName: col.typeName });
     for (const con of nodesOf(col.constraints, 'Constraint')) addCheck(table, con);
   }
 
@@ -109,7 +116,8 @@ export class SchemaCatalog {
         break;
       case 'AT_AlterColumnType': {
         const type = columnType(nodeOf(cmd.def, 'ColumnDef')?.typeName);
-        const before = cmd.name ? table.columns.get(cmd.name) : undefined;
+        const stored = cmd.name ? table.columns.get(cmd.name) : undefined;
+        const before = stored ? resolve(stored) : undefined;
         if (!cmd.name || !type) break;
         const values = before ? this.#enums.get(before.type.name) : undefined;
         const formerEnum = before && values ? { name: before.type.name, values: [...values] } : before?.formerEnum;
@@ -131,6 +139,11 @@ export class SchemaCatalog {
         break;
     }
   }
+}
+
+function resolve(stored: StoredColumn): ColumnState | undefined {
+  stored.type ??= columnType(stored.typeName);
+  return stored.type ? { type: stored.type, formerEnum: stored.formerEnum } : undefined;
 }
 
 function addCheck(table: TableState, con: Constraint): void {
