@@ -47,6 +47,9 @@ const INT_BITS: Record<string, number> = { int2: 16, int4: 32, int8: 64 };
 const FLOAT_EXACT_BITS: Record<string, number> = { float4: 24, float8: 53 };
 const TEXTUAL = new Set(['text', 'varchar', 'citext']);
 
+/** 10^n as people read it: `100000`, or `10^12` when long. */
+const power = (n: number) => (n <= 6 ? String(10 ** Math.max(0, n)) : `10^${n}`);
+
 const verdict = (cls: CastClass, rewrites: boolean, reason: string): CastVerdict => ({ class: cls, rewrites, reason });
 
 export function judgeCast(input: CastInput): CastVerdict {
@@ -119,19 +122,19 @@ function intoNumeric(from: ColumnType, to: ColumnType): CastVerdict {
   if (f === 'numeric') {
     const [p0, s0 = 0] = from.mods;
     if (p0 === undefined)
-      return verdict('lossy', true, `values are rounded to ${scale} decimal places, and any of 10^${integerDigits} or more fails`);
+      return verdict('lossy', true, `values are rounded to ${scale} decimal places, and any of ${power(integerDigits)} or more fails`);
     if (scale === s0 && precision >= p0) return verdict('clean', false, 'a wider numeric with the same scale is binary coercible');
     if (scale < s0) return verdict('lossy', true, `values are rounded from ${s0} to ${scale} decimal places`);
     return integerDigits >= p0 - s0
       ? verdict('rewrite', true, `every numeric(${p0}, ${s0}) fits in ${describeType(to)}`)
-      : verdict('failing', true, `a value of 10^${integerDigits} or more fails the migration`);
+      : verdict('failing', true, `a value of ${power(integerDigits)} or more fails the migration`);
   }
   if (f in INT_DIGITS)
     return (INT_DIGITS[f] ?? 99) <= integerDigits
       ? verdict('rewrite', true, `every ${describeType(from)} fits in ${describeType(to)}`)
-      : verdict('failing', true, `a value of 10^${integerDigits} or more fails the migration`);
+      : verdict('failing', true, `a value of ${power(integerDigits)} or more fails the migration`);
   if (f === 'float4' || f === 'float8')
-    return verdict('lossy', true, `values are rounded to ${scale} decimal places, and any of 10^${integerDigits} or more fails`);
+    return verdict('lossy', true, `values are rounded to ${scale} decimal places, and any of ${power(integerDigits)} or more fails`);
   return verdict('failing', true, `${describeType(from)} values do not all cast to ${describeType(to)}`);
 }
 
