@@ -83,6 +83,7 @@ describe('table sizes from the target', () => {
   }, 60_000);
 
   it('grades by the config’s thresholds in the Slack review', async () => {
+    let thread: string[] = [];
     const review = async (url: string) => {
       const bot = new BotHarness();
       await bot.start(testConfig({ prod: { tableSizes: { mediumRows: 10_000, largeRows: 100_000 } } }), { migrationsFolder: FOLDER });
@@ -90,7 +91,10 @@ describe('table sizes from the target', () => {
         bot.aws.secrets.set('daadaar/prod/database-url', url);
         await bot.command('migrate prod');
         await bot.submitModal(REQUESTER, { reason: 'Count hits past 2^31', confirm: 'prod' });
-        return blockText(bot.reviewMessage()).replaceAll('\\"', '"');
+        const message = bot.reviewMessage();
+        if (!message) throw new Error('no review message');
+        thread = bot.threadReplies(message).map((m) => m.text ?? '');
+        return blockText(message).replaceAll('\\"', '"');
       } finally {
         await bot.stop();
       }
@@ -100,7 +104,23 @@ describe('table sizes from the target', () => {
     expect(onEmpty).toMatch(/lock: ACCESS EXCLUSIVE on "events" \(blocks reads and writes\) · ~0 rows, [\d.]+ kB \(small\)/);
     expect(onLarge).toMatch(/lock: ACCESS EXCLUSIVE on "events" \(blocks reads and writes\) · ~1\d\d\.\dk rows, [\d.]+ MB \(large\)/);
     expect(onLarge).toContain('Locks held until the run commits');
+    // The safe rewrites go into the request's thread, steps outside drizzle's transaction marked.
+    const rewrites = thread.filter((t) => t.startsWith('*Safe rewrite*')).join('\n');
+    expect(rewrites).toContain('CREATE INDEX CONCURRENTLY "events_kind_idx"');
+    expect(rewrites).toContain('outside drizzle’s transaction');
   }, 120_000);
+
+  it('takes the same figures offline from --stats-file', async () => {
+    const stats = join(mkdtempSync(join(tmpdir(), 'stats-')), 'stats.json');
+    writeFileSync(stats, JSON.stringify({ tables: [{ relation: 'public.events', rows: 2_500_000, bytes: 3 * 1024 ** 3 }] }));
+    const out = capture();
+    const code = await main(['--as-one-run', '--stats-file', stats, `${FOLDER}/0001_event_hits_bigint.sql`], out, capture());
+    expect(code).toBe(0);
+    expect(out.text).toContain('lock: SHARE on "events" (blocks writes) · ~2.5M rows, 3.0 GB (large)');
+    const bad = capture();
+    expect(await main(['--stats-file', '/nonexistent/stats.json', FOLDER], capture(), bad)).toBe(2);
+    expect(bad.text).toContain('--stats-file /nonexistent/stats.json: ENOENT');
+  });
 });
 
 describe('grading and the offline stats file', () => {
