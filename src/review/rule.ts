@@ -107,6 +107,8 @@ const judged = new WeakMap<StatementUnderReview, TypeChange[]>();
 
 /** Each type change on an existing table, judged from the type the column has now (once per statement). */
 export function judgedTypeChanges(stmt: StatementUnderReview, ctx: RuleContext): TypeChange[] {
+  const alter = nodeOf(stmt.ast, 'AlterTableStmt');
+  if (!alter?.cmds?.some((c) => nodeOf(c, 'AlterTableCmd')?.subtype === 'AT_AlterColumnType')) return [];
   let changes = judged.get(stmt);
   if (!changes) {
     changes = judgeTypeChanges(stmt, ctx);

@@ -1,5 +1,5 @@
 import type { AlterTableCmd, ColumnDef, Constraint, Node, RangeVar, TypeName } from 'libpg-query';
-import { nodeOf, nodesOf, qualifiedName, tableKey } from './ast.ts';
+import { kindOf, nodeOf, nodesOf, qualifiedName, tableKey } from './ast.ts';
 import { type ColumnType, columnType } from './column-type.ts';
 
 // What the reviewed history says the schema looks like: column types, enum labels and NOT NULL
@@ -30,6 +30,9 @@ interface TableState {
   checks: Map<string, CheckState>;
 }
 
+/** The statement kinds that change what the catalog knows; every other kind is skipped at once. */
+const OBSERVED = new Set<string>(['CreateStmt', 'AlterTableStmt', 'RenameStmt', 'DropStmt', 'CreateEnumStmt', 'AlterEnumStmt']);
+
 export class SchemaCatalog {
   readonly #tables = new Map<string, TableState>();
   readonly #enums = new Map<string, string[]>();
@@ -50,6 +53,7 @@ export class SchemaCatalog {
   }
 
   observe(ast: Node | undefined): void {
+    if (!ast || !OBSERVED.has(kindOf(ast))) return;
     const create = nodeOf(ast, 'CreateStmt');
     if (create) {
       const table: TableState = { columns: new Map(), checks: new Map() };
