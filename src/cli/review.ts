@@ -90,7 +90,7 @@ export async function main(argv: string[], out: Output = process.stdout, err: Ou
         err.write(`Cannot review: ${loaded.missing[0].file}: listed in the journal but missing\n`);
         return 2;
       }
-      const history = databaseUrl ? await readAppliedMigrations(databaseUrl) : undefined;
+      const history = databaseUrl ? await readAppliedMigrations(databaseUrl, { catalog: true }) : undefined;
       if (history && !history.ok) {
         err.write(`Cannot read the target database: ${redact(history.reason)}\n`);
         return 2;

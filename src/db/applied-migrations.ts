@@ -1,7 +1,9 @@
 import postgres from 'postgres';
 import { redact } from '../redact.ts';
+import type { TargetCatalog } from '../review/schema-catalog.ts';
 import type { TableStats } from '../review/table-size.ts';
 import type { AppliedRow } from '../review/target-plan.ts';
+import { readTargetCatalog } from './target-catalog.ts';
 
 /** Where drizzle keeps its history; drizzle's defaults unless drizzle.config.ts sets `migrations`. */
 export interface MigrationsTable {
@@ -15,10 +17,12 @@ export interface ReadOptions {
   table?: MigrationsTable;
   connectTimeoutSeconds?: number;
   statementTimeoutMs?: number;
+  /** Also read every user table's column types and every enum's labels (the CLI does; the bot's budget is tight). */
+  catalog?: boolean;
 }
 
 /** `tables`: every user table's estimated rows and total size, read in the same transaction. */
-export type AppliedRead = { ok: true; rows: AppliedRow[]; tables: TableStats[] } | { ok: false; reason: string };
+export type AppliedRead = { ok: true; rows: AppliedRow[]; tables: TableStats[]; catalog?: TargetCatalog } | { ok: false; reason: string };
 
 // The pending set is only known once the history is read, so the sizes of every ordinary,
 // partitioned and materialized table are read at once, in the same read-only snapshot;
@@ -47,21 +51,24 @@ export async function readAppliedMigrations(databaseUrl: string, options: ReadOp
   try {
     type Row = { id: number; hash: string; created_at: string | null; name: string | null };
     type SizeRow = { relation: string; rows: number; bytes: number };
-    const [rows, sizes] = await sql.begin('read only', async (tx): Promise<[readonly Row[], readonly SizeRow[]]> => {
-      const [found] = await tx<
-        { regclass: string | null }[]
-      >`select to_regclass(${`${quoteIdent(schema)}.${quoteIdent(table)}`})::text as regclass`;
-      const applied = found?.regclass
-        ? await tx<Row[]>`
+    const [rows, sizes, catalog] = await sql.begin(
+      'read only',
+      async (tx): Promise<[readonly Row[], readonly SizeRow[], TargetCatalog | undefined]> => {
+        const [found] = await tx<
+          { regclass: string | null }[]
+        >`select to_regclass(${`${quoteIdent(schema)}.${quoteIdent(table)}`})::text as regclass`;
+        const applied = found?.regclass
+          ? await tx<Row[]>`
         select id, hash, created_at, to_jsonb(t) ->> 'name' as name from ${tx(schema)}.${tx(table)} t order by created_at asc, id asc`
-        : [];
-      const tables = await tx<SizeRow[]>`
+          : [];
+        const tables = await tx<SizeRow[]>`
         select n.nspname || '.' || c.relname as relation, c.reltuples::float8 as rows, pg_total_relation_size(c.oid)::float8 as bytes
         from pg_class c join pg_namespace n on n.oid = c.relnamespace
         where c.relkind in ('r', 'p', 'm') and n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not like 'pg\_toast%'
         order by bytes desc limit ${MAX_TABLES}`;
-      return [applied, tables];
-    });
+        return [applied, tables, options.catalog ? await readTargetCatalog(tx) : undefined];
+      },
+    );
     return {
       ok: true,
       // drizzle v1 adds `name` (and applied_at); to_jsonb reads it without failing on older tables.
@@ -72,6 +79,7 @@ export async function readAppliedMigrations(databaseUrl: string, options: ReadOp
         ...(r.name ? { name: r.name } : {}),
       })),
       tables: sizes.map((t) => ({ relation: t.relation, rows: Number(t.rows), bytes: Number(t.bytes) })),
+      ...(catalog ? { catalog } : {}),
     };
   } catch (error) {
     return { ok: false, reason: `Cannot read ${schema}.${table}: ${describe(error)}` };

@@ -14,7 +14,7 @@ import {
 import { loadSqlParser, parseSql } from './parse.ts';
 import type { Rule, RuleContext, StatementUnderReview } from './rule.ts';
 import { RULES } from './rule-set.ts';
-import { SchemaCatalog } from './schema-catalog.ts';
+import { SchemaCatalog, type TargetCatalog } from './schema-catalog.ts';
 import { SchemaContext } from './schema-context.ts';
 import { type SplitStatement, splitMigration } from './split.ts';
 import { lineIndex } from './sql-text.ts';
@@ -33,6 +33,8 @@ export interface ReviewOptions {
    * knows each column's type before the pending set changes it.
    */
   history?: readonly MigrationSource[];
+  /** The target's own column types and enum labels, when it was read: they override the history's. */
+  targetCatalog?: TargetCatalog;
 }
 
 /**
@@ -44,6 +46,7 @@ export async function reviewMigrations(sources: readonly MigrationSource[], opti
   const rules = rulesByKind(options.rules ?? RULES);
   const catalog = new SchemaCatalog();
   for (const applied of options.history ?? []) for (const part of splitMigration(applied.sql)) catalog.observe(part.ast);
+  if (options.targetCatalog) catalog.seed(options.targetCatalog);
   const split = sources.map((source) => splitMigration(source.sql));
   const runScope = options.newTablesScope === 'run';
   let schema = new SchemaContext();

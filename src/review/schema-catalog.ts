@@ -33,6 +33,12 @@ interface TableState {
 /** The statement kinds that change what the catalog knows; every other kind is skipped at once. */
 const OBSERVED = new Set<string>(['CreateStmt', 'AlterTableStmt', 'RenameStmt', 'DropStmt', 'CreateEnumStmt', 'AlterEnumStmt']);
 
+/** Column types and enum labels as the target's own catalog states them (src/db/applied-migrations.ts). */
+export interface TargetCatalog {
+  columns: { relation: string; column: string; type: ColumnType }[];
+  enums: { name: string; labels: string[] }[];
+}
+
 export class SchemaCatalog {
   readonly #tables = new Map<string, TableState>();
   readonly #enums = new Map<string, string[]>();
@@ -50,6 +56,19 @@ export class SchemaCatalog {
   hasValidatedNotNullCheck(rel: RangeVar | undefined, column: string | undefined): boolean {
     const table = this.#tables.get(tableKey(rel));
     return [...(table?.checks.values() ?? [])].some((c) => c.validated && c.notNullColumn === column);
+  }
+
+  /** The target's catalog is the truth the pending run starts from: it overrides what the history implied. */
+  seed(target: TargetCatalog): void {
+    for (const e of target.enums) this.#enums.set(e.name, [...e.labels]);
+    for (const c of target.columns) {
+      let table = this.#tables.get(c.relation);
+      if (!table) {
+        table = { columns: new Map(), checks: new Map() };
+        this.#tables.set(c.relation, table);
+      }
+      table.columns.set(c.column, { type: c.type });
+    }
   }
 
   observe(ast: Node | undefined): void {

@@ -4,6 +4,7 @@ import type { MigrationSource, Review } from './model.ts';
 import { withObservedEffects } from './observed.ts';
 import { reviewMigrations } from './review.ts';
 import type { ReviewScope } from './review-table.ts';
+import type { TargetCatalog } from './schema-catalog.ts';
 import { type SizeThresholds, type TableStats, withTableSizes } from './table-size.ts';
 import { type AppliedRow, planAgainstDatabase, type TargetPlan } from './target-plan.ts';
 
@@ -12,7 +13,9 @@ import { type AppliedRow, planAgainstDatabase, type TargetPlan } from './target-
 // repository, and a dry run of the pending set on embedded PostgreSQL.
 
 /** `tables`: the target's relation sizes, when they were read with the history. */
-export type AppliedHistory = { ok: true; rows: AppliedRow[]; tables?: TableStats[] } | { ok: false; reason: string };
+export type AppliedHistory =
+  | { ok: true; rows: AppliedRow[]; tables?: TableStats[]; catalog?: TargetCatalog }
+  | { ok: false; reason: string };
 
 export interface TargetReview {
   /** False when the target could not be read: `plan.pending` is then the whole history. */
@@ -52,6 +55,7 @@ export async function reviewTarget(input: TargetReviewInput): Promise<TargetRevi
   const reviewed = await reviewMigrations(plan.pending, {
     newTablesScope: scope ?? reviewScopeFor(history),
     history: known ? plan.applied : [],
+    targetCatalog: history?.ok ? history.catalog : undefined,
   });
   const tables = (history?.ok ? history.tables : undefined) ?? input.tables;
   const review = withTableSizes(reviewed, tables, input.sizeThresholds);
