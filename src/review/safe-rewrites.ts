@@ -162,3 +162,19 @@ export function enumValueOnItsOwnSteps(stmt: StatementUnderReview): RewriteStep[
     },
   ];
 }
+
+export function concurrentReindexSteps(stmt: StatementUnderReview): RewriteStep[] | undefined {
+  const sql = body(stmt).replace(
+    /^(\s*REINDEX\s+(?:\([^)]*\)\s*)?(?:INDEX|TABLE|SCHEMA|DATABASE|SYSTEM)\s+)(?!CONCURRENTLY)/i,
+    '$1CONCURRENTLY ',
+  );
+  return [{ sql: `${sql};`, outsideTransaction: true, note: `${BY_HAND} (PostgreSQL 12+)` }];
+}
+
+/** A statement PostgreSQL refuses inside a transaction block: the same SQL, run on its own. */
+export function outsideTransactionSteps(stmt: StatementUnderReview): RewriteStep[] | undefined {
+  if (!stmt.ast || stmt.insideDoBlock) return undefined;
+  return [
+    { sql: `${body(stmt)};`, outsideTransaction: true, note: `${BY_HAND}, before or after the deploy, and removed from the migration` },
+  ];
+}

@@ -100,3 +100,15 @@ describe('ALTER TYPE ... ADD VALUE', () => {
     expect((await reviewMigrations(addThenUse.slice(0, 1), { newTablesScope: 'run' })).summary.transaction).toBe(0);
   });
 });
+
+describe('statements that cannot run in drizzle’s transaction', () => {
+  it('are moved out of it as they are, or rebuilt CONCURRENTLY', async () => {
+    expect(await stepsOf('CREATE INDEX CONCURRENTLY "reports_title_idx" ON "reports" ("title");', 'concurrently-in-transaction')).toEqual([
+      [true, 'CREATE INDEX CONCURRENTLY "reports_title_idx" ON "reports" ("title");'],
+    ]);
+    expect(await stepsOf('VACUUM "reports";', 'vacuum-in-transaction')).toEqual([[true, 'VACUUM "reports";']]);
+    expect(await stepsOf('REINDEX TABLE "reports";', 'reindex-non-concurrently')).toEqual([
+      [true, 'REINDEX TABLE CONCURRENTLY "reports";'],
+    ]);
+  });
+});
