@@ -41,6 +41,15 @@ const environmentSchema = z.strictObject({
   /** Digest-pinned backend image (…@sha256:…) to run instead of the project's IMAGE_URI. */
   imageUri: z.optional(nonEmpty()),
   seed: z._default(z.strictObject({ allowed: z.boolean(), reason: z.optional(nonEmpty()) }), { allowed: false }),
+  /** Where a locked table counts as medium or large (src/review/table-size.ts has the defaults). */
+  tableSizes: z.optional(
+    z.strictObject({
+      mediumRows: z.optional(z.number()),
+      largeRows: z.optional(z.number()),
+      mediumBytes: z.optional(z.number()),
+      largeBytes: z.optional(z.number()),
+    }),
+  ),
 });
 
 const configSchema = z

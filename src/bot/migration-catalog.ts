@@ -10,6 +10,7 @@ import { migrationSetHash } from '../review/migration-set.ts';
 import type { MigrationSource, Review } from '../review/model.ts';
 import { reviewMigrations } from '../review/review.ts';
 import { type ReviewScope, type ReviewSource, reviewKey } from '../review/review-table.ts';
+import { withTableSizes } from '../review/table-size.ts';
 import { type AppliedRow, type Drift, planAgainstDatabase } from '../review/target-plan.ts';
 import { type AppliedHistory, reviewScopeFor } from '../review/target-review.ts';
 
@@ -76,7 +77,11 @@ export class MigrationCatalog {
             }))
           : { ok: false, reason: 'the bot has no access to the target database configured' };
     const plan = planAgainstDatabase(loaded.migrations, loaded.missing, history.ok ? history.rows : []);
-    const review = await this.#review(plan.pending, reviewScopeFor(history));
+    const review = withTableSizes(
+      await this.#review(plan.pending, reviewScopeFor(history)),
+      history.ok ? history.tables : undefined,
+      env.tableSizes,
+    );
     // With drift the replayed history is the repository's idea of the target: still worth running.
     const dryRun = await this.options.dryRuns?.lookup(plan.applied, plan.pending);
     return {
@@ -101,12 +106,13 @@ export class MigrationCatalog {
     return this.#shipped;
   }
 
-  #review(migrations: MigrationSource[], scope: ReviewScope): Promise<Review> {
-    const key = reviewKey(migrations, scope);
+  /** `applied` tells the review each column's type before the pending set changes it. */
+  #review(migrations: MigrationSource[], scope: ReviewScope, applied: MigrationSource[] = []): Promise<Review> {
+    const key = `${reviewKey(applied, 'run')}|${reviewKey(migrations, scope)}`;
     let review = this.#reviews.get(key);
     if (!review) {
       const precomputed = this.options.reviews?.lookup(migrations, scope) ?? Promise.resolve(undefined);
-      review = precomputed.then((found) => found ?? reviewMigrations(migrations, { newTablesScope: scope }));
+      review = precomputed.then((found) => found ?? reviewMigrations(migrations, { newTablesScope: scope, history: applied }));
       this.#reviews.set(key, review);
     }
     return review;

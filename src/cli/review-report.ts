@@ -110,6 +110,7 @@ export function reportJson(report: ReviewReport) {
     migrations: review.migrations,
     statements: review.statements,
     summary: reportSummary(report),
+    tables: review.tables ?? [],
     setHash: report.setHash,
     plan: report.plan ?? null,
     target: report.target && {

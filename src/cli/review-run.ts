@@ -7,6 +7,7 @@ import { redact } from '../redact.ts';
 import { loadJournalFolder, loadMigrations } from '../review/load.ts';
 import type { MigrationSource } from '../review/model.ts';
 import { reviewMigrations } from '../review/review.ts';
+import { type TableStats, withTableSizes } from '../review/table-size.ts';
 import type { AppliedRow } from '../review/target-plan.ts';
 import { reviewTarget } from '../review/target-review.ts';
 import { readBaseHistory } from './branch-base.ts';
@@ -23,6 +24,8 @@ export interface ReviewRequest {
   asOneRun: boolean;
   /** The image the build would run (sha256:…), pinned in the plan. */
   imageDigest?: string;
+  /** Table sizes given offline (--stats-file), when the target is not read. */
+  tables?: TableStats[];
 }
 
 /** `what` heads the message a person sees; by default "Cannot review". */
@@ -44,7 +47,8 @@ export async function buildReport(request: ReviewRequest, runner: DryRunner | un
   const loaded = await loadMigrations(paths);
   if (!loaded.ok) return loaded;
   const scope = request.asOneRun ? 'run' : 'migration';
-  const review = await reviewMigrations(loaded.migrations, { newTablesScope: scope });
+  // Loose .sql files carry no history to replay them on: no dry run for them.
+  const review = withTableSizes(await reviewMigrations(loaded.migrations, { newTablesScope: scope }), request.tables);
   return {
     ok: true,
     report: {
@@ -66,12 +70,19 @@ async function folderReport(folder: string, request: ReviewRequest, runner: DryR
   if (!loaded.ok) return loaded;
   const { databaseUrl } = request;
   if (!databaseUrl && loaded.missing[0]) return { ok: false, reason: `${loaded.missing[0].file}: listed in the journal but missing` };
-  const history = databaseUrl ? await readAppliedMigrations(databaseUrl) : undefined;
+  const history = databaseUrl ? await readAppliedMigrations(databaseUrl, { catalog: true }) : undefined;
   if (history && !history.ok) return { ok: false, reason: redact(history.reason), what: 'Cannot read the target database' };
   // Without a target the whole history is "pending" on a fresh database; keep the per-migration
   // view (every table was new once) unless asked to treat it as one run.
   const scope = databaseUrl || request.asOneRun ? 'run' : 'migration';
-  const target = await reviewTarget({ migrations: loaded.migrations, missing: loaded.missing, history, dryRunner: runner, scope });
+  const target = await reviewTarget({
+    migrations: loaded.migrations,
+    missing: loaded.missing,
+    history,
+    dryRunner: runner,
+    scope,
+    tables: request.tables,
+  });
   const { applied, pending } = target.plan;
   return {
     ok: true,

@@ -8,6 +8,7 @@ import { annotations, renderGithub } from './render-github.ts';
 import { renderMarkdown } from './render-markdown.ts';
 import { renderSarif } from './render-sarif.ts';
 import { renderText } from './render-text.ts';
+import { EXTRA_OPTIONS, EXTRA_USAGE, readStatsOption, timelineJson, timelineText } from './review-extras.ts';
 import { type ReviewReport, reportJson } from './review-report.ts';
 import { buildReport } from './review-run.ts';
 import { appendStepSummary } from './step-summary.ts';
@@ -38,6 +39,7 @@ an embedded PostgreSQL (PGlite) in one transaction, as drizzle would, to show th
   --image-digest SHA    with --database-url: the image digest (sha256:…) the build would run,
                         pinned in the printed plan as the bot pins it (default: none)
   --no-dry-run          skip the embedded dry run
+${EXTRA_USAGE}
   -h, --help            this text
 
 Exit status: 0 reviewed, 1 a --fail-on category or a repository check failed, 2 the input
@@ -55,16 +57,25 @@ export async function main(
     err.write(`${options.reason}\n\n${REVIEW_USAGE}\n`);
     return 2;
   }
-  const { help, format, failOn, paths, databaseUrl, changedSince, asOneRun, dryRun, imageDigest } = options;
+  const { help, format, failOn, paths, databaseUrl, changedSince, asOneRun, dryRun, imageDigest, statsFile } = options;
   if (help) {
     out.write(`${REVIEW_USAGE}\n`);
     return 0;
   }
+  const stats = await readStatsOption(statsFile);
+  if (!stats.ok) {
+    err.write(`Cannot review: ${stats.reason}\n`);
+    return 2;
+  }
 
-  const pglite = dryRun ? new PgliteDryRunner() : undefined; // starts PGlite only when first used
+  // Starts PGlite only when first used; the trace records the locks and rewrites each statement causes.
+  const pglite = dryRun ? new PgliteDryRunner({ trace: true }) : undefined;
   let report: ReviewReport;
   try {
-    const built = await buildReport({ paths, databaseUrl, changedSince, asOneRun, imageDigest }, pglite && withProgress(pglite, rawErr));
+    const built = await buildReport(
+      { paths, databaseUrl, changedSince, asOneRun, imageDigest, tables: stats.tables },
+      pglite && withProgress(pglite, rawErr),
+    );
     if (!built.ok) {
       err.write(`${built.what ?? 'Cannot review'}: ${built.reason}\n`);
       return 2;
@@ -75,14 +86,19 @@ export async function main(
   }
 
   const safe = escapeControlCharsDeep(report);
-  if (format === 'json') out.write(`${escapeJsonText(JSON.stringify(reportJson(report), null, 2))}\n`);
+  const oneRun = report.scope === 'run';
+  if (format === 'json')
+    out.write(`${escapeJsonText(JSON.stringify({ ...reportJson(report), timeline: timelineJson(report.review, oneRun) }, null, 2))}\n`);
   else if (format === 'sarif') out.write(escapeJsonText(renderSarif(report, failOn, packageJson.version)));
   else if (format === 'github') {
     out.write(renderGithub(renderText(safe, PLAIN), annotations(safe, failOn)));
     const written = await appendStepSummary(renderMarkdown(safe), env);
     if (!written.ok) err.write(`Job summary not written: ${written.reason}\n`);
   } else {
-    out.write(renderText(safe, out.isTTY === true && !env.NO_COLOR ? ANSI : PLAIN));
+    const style = out.isTTY === true && !env.NO_COLOR ? ANSI : PLAIN;
+    // The run's lock timeline first: the summary line stays the last line, as scripts expect.
+    out.write(timelineText(safe.review, oneRun, style));
+    out.write(renderText(safe, style));
   }
   // Not on stdout: with --json or --format sarif, stdout is the document and nothing else.
   if (format === 'json' || format === 'sarif') err.write(`${report.scopeText}\n`);
@@ -113,6 +129,7 @@ type Options =
       asOneRun: boolean;
       dryRun: boolean;
       imageDigest?: string;
+      statsFile?: string;
     }
   | { ok: false; reason: string };
 
@@ -154,6 +171,7 @@ export function parseOptions(argv: string[]): Options {
     asOneRun: values['as-one-run'] === true,
     dryRun: !values['no-dry-run'],
     imageDigest,
+    statsFile: values['stats-file'],
   };
 }
 
@@ -170,6 +188,7 @@ function parse(argv: string[]) {
       'database-url': { type: 'string' },
       'no-dry-run': { type: 'boolean' },
       'image-digest': { type: 'string' },
+      ...EXTRA_OPTIONS,
       help: { type: 'boolean', short: 'h' },
     },
   });

@@ -1,7 +1,10 @@
 import postgres from 'postgres';
 import { withDeadline } from '../deadline.ts';
 import { redact } from '../redact.ts';
+import type { TargetCatalog } from '../review/schema-catalog.ts';
+import type { TableStats } from '../review/table-size.ts';
 import type { AppliedRow } from '../review/target-plan.ts';
+import { readTargetCatalog } from './target-catalog.ts';
 
 /** Where drizzle keeps its history; drizzle's defaults unless drizzle.config.ts sets `migrations`. */
 export interface MigrationsTable {
@@ -17,9 +20,17 @@ export interface ReadOptions {
   statementTimeoutMs?: number;
   /** The whole read, connection included, ends by then (default 5 s). */
   totalMs?: number;
+  /** Also read every user table's column types and every enum's labels (the CLI does; the bot's budget is tight). */
+  catalog?: boolean;
 }
 
-export type AppliedRead = { ok: true; rows: AppliedRow[] } | { ok: false; reason: string };
+/** `tables`: every user table's estimated rows and total size, read in the same transaction. */
+export type AppliedRead = { ok: true; rows: AppliedRow[]; tables: TableStats[]; catalog?: TargetCatalog } | { ok: false; reason: string };
+
+// The pending set is only known once the history is read, so the sizes of every ordinary,
+// partitioned and materialized table are read at once, in the same read-only snapshot;
+// reltuples and pg_total_relation_size read catalog figures, not the table itself.
+const MAX_TABLES = 5000;
 
 /**
  * The target's applied migrations, read the way a reviewer should touch production: one
@@ -44,20 +55,44 @@ export async function readAppliedMigrations(databaseUrl: string, options: ReadOp
     return { ok: false, reason: `Cannot use the database URL: ${describe(error)}` };
   }
   try {
-    type Row = { id: number; hash: string; created_at: string | null };
+    type Row = { id: number; hash: string; created_at: string | null; name: string | null };
+    type SizeRow = { relation: string; rows: number; bytes: number };
     // statement_timeout is enforced by the server; a server (or a path to it) that stops
     // answering after login is only ended by a clock on this side.
     const totalMs = options.totalMs ?? 5000;
-    const reading = sql.begin('read only', async (tx): Promise<readonly Row[]> => {
+    const reading = sql.begin('read only', async (tx): Promise<[readonly Row[], readonly SizeRow[], TargetCatalog | undefined]> => {
       const [found] = await tx<
         { regclass: string | null }[]
       >`select to_regclass(${`${quoteIdent(schema)}.${quoteIdent(table)}`})::text as regclass`;
-      if (!found?.regclass) return [];
-      return tx<Row[]>`
-        select id, hash, created_at from ${tx(schema)}.${tx(table)} order by created_at asc, id asc`;
+      const applied = found?.regclass
+        ? await tx<Row[]>`
+        select id, hash, created_at, to_jsonb(t) ->> 'name' as name from ${tx(schema)}.${tx(table)} t order by created_at asc, id asc`
+        : [];
+      const tables = await tx<SizeRow[]>`
+        select n.nspname || '.' || c.relname as relation, c.reltuples::float8 as rows, pg_total_relation_size(c.oid)::float8 as bytes
+        from pg_class c join pg_namespace n on n.oid = c.relnamespace
+        where c.relkind in ('r', 'p', 'm') and n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not like 'pg\_toast%'
+        order by bytes desc limit ${MAX_TABLES}`;
+      return [applied, tables, options.catalog ? await readTargetCatalog(tx) : undefined];
     });
-    const rows = await withDeadline(reading, totalMs, 'The target database', () => void sql.end({ timeout: 0 }).catch(() => {}));
-    return { ok: true, rows: rows.map((r) => ({ id: Number(r.id), hash: r.hash, createdAt: Number(r.created_at ?? 0) })) };
+    const [rows, sizes, catalog] = await withDeadline(
+      reading,
+      totalMs,
+      'The target database',
+      () => void sql.end({ timeout: 0 }).catch(() => {}),
+    );
+    return {
+      ok: true,
+      // drizzle v1 adds `name` (and applied_at); to_jsonb reads it without failing on older tables.
+      rows: rows.map((r) => ({
+        id: Number(r.id),
+        hash: r.hash,
+        createdAt: Number(r.created_at ?? 0),
+        ...(r.name ? { name: r.name } : {}),
+      })),
+      tables: sizes.map((t) => ({ relation: t.relation, rows: Number(t.rows), bytes: Number(t.bytes) })),
+      ...(catalog ? { catalog } : {}),
+    };
   } catch (error) {
     return { ok: false, reason: `Cannot read ${schema}.${table}: ${describe(error)}` };
   } finally {

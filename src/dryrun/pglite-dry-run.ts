@@ -2,6 +2,7 @@ import type { PGlite } from '@electric-sql/pglite';
 import type { MigrationSource } from '../review/model.ts';
 import { loadSqlParser } from '../review/parse.ts';
 import { splitMigration } from '../review/split.ts';
+import { LockTracer, type StatementTrace } from './lock-trace.ts';
 
 // The dry run: replay the history the target has applied into an embedded PostgreSQL, then
 // apply the pending set in one transaction as drizzle's migrator does, and say whether it
@@ -9,7 +10,14 @@ import { splitMigration } from '../review/split.ts';
 // inside a transaction that is rolled back, so the instance is clean for the next one.
 
 export type DryRunResult =
-  | { ok: true; ms: number; migrations: number; statements: number }
+  | {
+      ok: true;
+      ms: number;
+      migrations: number;
+      statements: number;
+      /** What each pending statement locked and rewrote, when the runner traces. */
+      trace?: StatementTrace[];
+    }
   | {
       ok: false;
       /** `history` when replaying what the target already applied failed, `pending` for the set under review. */
@@ -34,9 +42,16 @@ interface PgError {
   position?: string;
 }
 
+export interface DryRunnerOptions {
+  /** Record the locks and rewrites of each pending statement (two catalog queries per statement). */
+  trace?: boolean;
+}
+
 export class PgliteDryRunner implements DryRunner {
   #db?: Promise<PGlite>;
   #queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly options: DryRunnerOptions = {}) {}
 
   run(history: readonly MigrationSource[], pending: readonly MigrationSource[]): Promise<DryRunResult> {
     const next = this.#queue.then(() => this.#runAlone(history, pending));
@@ -52,25 +67,40 @@ export class PgliteDryRunner implements DryRunner {
 
   async #runAlone(history: readonly MigrationSource[], pending: readonly MigrationSource[]): Promise<DryRunResult> {
     await loadSqlParser();
+    if (this.options.trace) return this.#traced(history, pending);
     this.#db ??= import('@electric-sql/pglite').then(({ PGlite }) => PGlite.create());
     const db = await this.#db;
     await db.exec('BEGIN');
-    let started = performance.now();
+    const started = performance.now();
     try {
       for (const m of history) {
         const failed = await execMigration(db, m);
         if (failed) return { ok: false, stage: 'history', ...failed, ms: Math.round(performance.now() - started) };
       }
-      started = performance.now();
-      let statements = 0;
-      for (const m of pending) {
-        const failed = await execMigration(db, m);
-        if (failed) return { ok: false, stage: 'pending', ...failed, ms: Math.round(performance.now() - started) };
-        statements += splitMigration(m.sql).length;
-      }
-      return { ok: true, ms: Math.round(performance.now() - started), migrations: pending.length, statements };
+      return await applyPending(db, pending);
     } finally {
       await this.#reset(db);
+    }
+  }
+
+  /**
+   * A traced run needs the history committed: a table the history created in the same
+   * transaction is already held in ACCESS EXCLUSIVE, which would hide every pending statement's
+   * lock on it. So it gets an instance of its own, discarded afterwards.
+   */
+  async #traced(history: readonly MigrationSource[], pending: readonly MigrationSource[]): Promise<DryRunResult> {
+    const { PGlite } = await import('@electric-sql/pglite');
+    const db = await PGlite.create();
+    const started = performance.now();
+    try {
+      for (const m of history) {
+        const failed = await execMigration(db, m);
+        if (failed) return { ok: false, stage: 'history', ...failed, ms: Math.round(performance.now() - started) };
+      }
+      await db.exec('BEGIN');
+      return await applyPending(db, pending, await LockTracer.start(db));
+    } finally {
+      await db.close().catch(() => {});
     }
   }
 
@@ -91,13 +121,27 @@ export class PgliteDryRunner implements DryRunner {
   }
 }
 
+async function applyPending(db: PGlite, pending: readonly MigrationSource[], tracer?: LockTracer): Promise<DryRunResult> {
+  const started = performance.now();
+  let statements = 0;
+  for (const m of pending) {
+    const failed = await execMigration(db, m, tracer);
+    if (failed) return { ok: false, stage: 'pending', ...failed, ms: Math.round(performance.now() - started) };
+    statements += splitMigration(m.sql).length;
+  }
+  const ms = Math.round(performance.now() - started);
+  return { ok: true, ms, migrations: pending.length, statements, ...(tracer ? { trace: tracer.trace } : {}) };
+}
+
 async function execMigration(
   db: PGlite,
   m: MigrationSource,
+  tracer?: LockTracer,
 ): Promise<Omit<Extract<DryRunResult, { ok: false }>, 'ok' | 'stage' | 'ms'> | undefined> {
-  for (const statement of splitMigration(m.sql)) {
+  for (const [index, statement] of splitMigration(m.sql).entries()) {
     try {
       await db.exec(statement.sql);
+      await tracer?.after(m.tag, index);
     } catch (error) {
       const e = error as PgError;
       return {

@@ -1,3 +1,5 @@
+import { findingDetails } from './format-text.ts';
+import { describeTimelineEntry, lockTimeline } from './lock-timeline.ts';
 import { CATEGORIES, type Category, type CategoryCounts, type Finding, type Review } from './model.ts';
 
 // A review shaped for a chat message: counts first, then the statements that matter most,
@@ -12,7 +14,7 @@ export interface DigestItem {
   category: Category;
   sqlExcerpt: string;
   sqlTruncated: boolean;
-  findings: Pick<Finding, 'rule' | 'category' | 'message'>[];
+  findings: (Pick<Finding, 'rule' | 'category' | 'message'> & { details: string[] })[];
 }
 
 export interface ReviewDigest {
@@ -25,11 +27,14 @@ export interface ReviewDigest {
   items: DigestItem[];
   /** Flagged statements left out because of `maxItems`. */
   omittedItems: number;
+  /** The run's lock timeline, one line per table, strongest lock first (at most `maxTimeline`). */
+  timeline: string[];
 }
 
 export interface DigestLimits {
   maxSqlChars?: number;
   maxItems?: number;
+  maxTimeline?: number;
 }
 
 export function digestReview(review: Review, limits: DigestLimits = {}): ReviewDigest {
@@ -50,7 +55,7 @@ export function digestReview(review: Review, limits: DigestLimits = {}): ReviewD
         category,
         sqlExcerpt: text,
         sqlTruncated: truncated,
-        findings: findings.map(({ rule, category: c, message }) => ({ rule, category: c, message })),
+        findings: findings.map((f) => ({ rule: f.rule, category: f.category, message: f.message, details: findingDetails(f) })),
       };
       return { item, order };
     })
@@ -64,7 +69,32 @@ export function digestReview(review: Review, limits: DigestLimits = {}): ReviewD
     clean: total === 0,
     items: flagged.slice(0, maxItems),
     omittedItems: Math.max(0, flagged.length - maxItems),
+    timeline: lockTimeline(review)
+      .slice(0, limits.maxTimeline ?? 8)
+      .map(describeTimelineEntry),
   };
+}
+
+/**
+ * Each rule's fix written out for the flagged statements, as plain text for thread replies:
+ * the SQL to run instead, in order, and which steps cannot run in drizzle's transaction.
+ */
+export function safeRewriteTexts(review: Review): string[] {
+  const out: string[] = [];
+  for (const s of review.statements) {
+    const seen = new Set<string>();
+    for (const f of s.findings) {
+      const key = JSON.stringify(f.steps);
+      if (!f.steps || seen.has(key)) continue;
+      seen.add(key);
+      const steps = f.steps.map(
+        (step, i) =>
+          `${i + 1}. ${step.outsideTransaction ? 'outside drizzle’s transaction' : 'in a migration'}${step.note ? `: ${step.note}` : ''}\n${step.sql}`,
+      );
+      out.push(`${s.file}:${s.line} (${f.rule}), instead:\n${steps.join('\n')}`);
+    }
+  }
+  return out;
 }
 
 /** Cuts on a line boundary when one is near, never inside a surrogate pair. */

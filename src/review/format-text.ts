@@ -1,4 +1,7 @@
-import { CATEGORIES, type Category, type CategoryCounts, type Review } from './model.ts';
+import { describeLock } from './lock-model.ts';
+import { describeTimelineEntry, lockTimeline } from './lock-timeline.ts';
+import { CATEGORIES, type Category, type CategoryCounts, type Finding, type Review } from './model.ts';
+import { describeSize } from './table-size.ts';
 
 export interface TextStyle {
   bold(s: string): string;
@@ -37,15 +40,25 @@ export function formatReviewText(review: Review, style: TextStyle = PLAIN): stri
       `${style.bold(m.tag)}  ${style.dim(`${m.statements} statement${m.statements === 1 ? '' : 's'}`)}  ${describeCounts(m.counts, style)}`,
     );
     for (const s of byFile.get(m.file) ?? []) {
-      if (s.findings.length === 0) continue;
+      if (s.findings.length === 0 && !s.observed?.disagreement) continue;
       const lines = s.sql.split('\n');
       const excerpt = lines.slice(0, EXCERPT_LINES).join('\n    ') + (lines.length > EXCERPT_LINES ? ' …' : '');
       out.push(`  ${style.dim(`${s.file}:${s.line}`)}`);
       out.push(`    ${excerpt}`);
+      if (s.findings.length === 0 && s.observed) {
+        for (const line of findingDetails({ rule: '', category: 'locking', message: '', help: '', observed: s.observed }))
+          out.push(`    ${' '.repeat(12)} ${style.category('locking', line)}`);
+      }
       const sorted = [...s.findings].sort((a, b) => CATEGORIES.indexOf(a.category) - CATEGORIES.indexOf(b.category));
       for (const f of sorted) {
         out.push(`    ${style.category(f.category, f.category.padEnd(12))} ${f.message} ${style.dim(`[${f.rule}]`)}`);
+        for (const line of findingDetails(f)) out.push(`    ${' '.repeat(12)} ${line}`);
         out.push(`    ${' '.repeat(12)} ${style.dim(`fix: ${f.help}`)}`);
+        f.steps?.forEach((step, i) => {
+          const where = step.outsideTransaction ? 'outside drizzle’s transaction' : 'in a migration';
+          out.push(`    ${' '.repeat(12)} ${style.dim(`${i + 1}. (${where}${step.note ? `: ${step.note}` : ''})`)}`);
+          for (const line of step.sql.split('\n')) out.push(`    ${' '.repeat(15)} ${line}`);
+        });
       }
     }
     out.push('');
@@ -55,4 +68,31 @@ export function formatReviewText(review: Review, style: TextStyle = PLAIN): stri
     `${style.bold('Summary')}: ${review.migrations.length} migration${review.migrations.length === 1 ? '' : 's'}, ${statements} statement${statements === 1 ? '' : 's'}: ${describeCounts(review.summary, style)}`,
   );
   return `${out.join('\n')}\n`;
+}
+
+/** The lock, the table's size and what the dry run saw, one line each, for any front. */
+export function findingDetails(f: Finding): string[] {
+  const lines: string[] = [];
+  if (f.lock) lines.push(`lock: ${describeLock(f.lock)}${f.size ? ` · ${describeSize(f.size)}` : ''}`);
+  if (f.observed) {
+    const seen =
+      f.observed.locks.map((l) => `${l.mode} on "${l.relation.replace(/^public\./, '')}"`).join(', ') ||
+      'no new table lock (any taken earlier in the run is still held)';
+    const rewrite = f.observed.rewritten.length
+      ? `; rewrote ${f.observed.rewritten.map((r) => `"${r.replace(/^public\./, '')}"`).join(', ')}`
+      : '';
+    lines.push(`dry run saw: ${seen}${rewrite}${f.observed.disagreement ? `. ${f.observed.disagreement}` : ''}`);
+  }
+  return lines;
+}
+
+/** The run's lock timeline: which table is locked, how, from where, for how long. */
+export function formatLockTimeline(review: Review, style: TextStyle = PLAIN): string {
+  const entries = lockTimeline(review);
+  if (entries.length === 0) return `${style.bold('Locks held until the run commits')}: none on an existing table\n\n`;
+  const lines = entries.map((e) => {
+    const text = `  ${describeTimelineEntry(e)}`;
+    return e.mode === 'ACCESS EXCLUSIVE' || e.size?.grade === 'large' ? style.category('locking', text) : text;
+  });
+  return `${style.bold('Locks held until the run commits')} (drizzle applies the pending set in one transaction):\n${lines.join('\n')}\n\n`;
 }

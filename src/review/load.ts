@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
+import { loadV1Folder } from './load-v1.ts';
 import type { MigrationSource } from './model.ts';
 
 export type LoadResult = { ok: true; migrations: MigrationSource[] } | { ok: false; reason: string };
@@ -50,11 +51,18 @@ export interface MissingMigration {
 
 export type JournalFolderResult = { ok: true; migrations: MigrationSource[]; missing: MissingMigration[] } | { ok: false; reason: string };
 
-/** A migrations folder in journal order, reporting entries without a file rather than failing on them. */
+/**
+ * A migrations folder in journal order, reporting entries without a file rather than failing
+ * on them; or, without a journal, drizzle-kit v1's `<timestamp>_<name>/migration.sql` folders.
+ */
 export async function loadJournalFolder(folder: string, cwd = process.cwd()): Promise<JournalFolderResult> {
   const journalPath = join(folder, 'meta', '_journal.json');
   const text = await readFile(journalPath, 'utf8').catch(() => undefined);
-  if (text === undefined) return { ok: false, reason: `${folder}: not a drizzle migrations folder (no meta/_journal.json)` };
+  if (text === undefined) {
+    const v1 = await loadV1Folder(folder, cwd, migrationHash);
+    if (v1) return { ok: true, migrations: v1, missing: [] };
+    return { ok: false, reason: `${folder}: not a drizzle migrations folder (no meta/_journal.json, no <name>/migration.sql)` };
+  }
   let entries: JournalEntry[];
   try {
     entries = parseJournal(text);

@@ -12,11 +12,74 @@ export const CATEGORY_MEANING: Record<Category, string> = {
   unreviewable: 'could not be parsed or understood: review it by hand',
 };
 
+/** Table-level lock modes, weakest first (https://www.postgresql.org/docs/current/explicit-locking.html). */
+export const LOCK_MODES = [
+  'ACCESS SHARE',
+  'ROW SHARE',
+  'ROW EXCLUSIVE',
+  'SHARE UPDATE EXCLUSIVE',
+  'SHARE',
+  'SHARE ROW EXCLUSIVE',
+  'EXCLUSIVE',
+  'ACCESS EXCLUSIVE',
+] as const;
+export type LockMode = (typeof LOCK_MODES)[number];
+
+/** A lock a statement takes on an existing relation, held until drizzle's transaction commits. */
+export interface RelationLock {
+  mode: LockMode;
+  /** `schema.name`. */
+  relation: string;
+  /** What ordinary traffic it stops: `reads and writes`, `writes`, or `no reads or writes`. */
+  blocks: string;
+}
+
+/** What the dry run saw the statement do, beside what the rules predicted. */
+export interface ObservedEffect {
+  locks: { relation: string; mode: LockMode }[];
+  rewritten: string[];
+  /** Set when the observation contradicts the finding. */
+  disagreement?: string;
+}
+
+/** What the traced dry run saw one pending statement do (src/dryrun/lock-trace.ts). */
+export interface StatementTrace {
+  migration: string;
+  /** 0-based statement index within the migration, as the review numbers them. */
+  index: number;
+  locks: { relation: string; mode: LockMode }[];
+  rewritten: string[];
+}
+
+/** A relation's size on the target, and how the config grades it. */
+export interface TableSize {
+  relation: string;
+  /** pg_class.reltuples: an estimate; -1 when the table was never analyzed. */
+  rows: number;
+  bytes: number;
+  grade: SizeGrade;
+}
+export type SizeGrade = 'unknown' | 'small' | 'medium' | 'large';
+
+/** One step of a safe rewrite. */
+export interface RewriteStep {
+  sql: string;
+  /** True when it cannot run inside drizzle's migration transaction (CONCURRENTLY, VALIDATE in its own run, batches). */
+  outsideTransaction: boolean;
+  note?: string;
+}
+
 export interface Finding {
   rule: string;
   category: Category;
   message: string;
   help: string;
+  /** The strongest lock the statement takes on an existing relation, when it takes one. */
+  lock?: RelationLock;
+  /** Filled in when the target's (or a stats file's) sizes are known. */
+  size?: TableSize;
+  observed?: ObservedEffect;
+  steps?: RewriteStep[];
 }
 
 /** One migration as drizzle will run it: a journal entry and its SQL text. */
@@ -29,6 +92,8 @@ export interface MigrationSource {
   when?: number;
   /** sha256 of the file text, as drizzle stores it in __drizzle_migrations.hash. */
   hash: string;
+  /** drizzle-kit v1 layout only: the migration's folder name, which v1 stores and matches on. */
+  name?: string;
 }
 
 export interface ReviewedStatement {
@@ -40,6 +105,10 @@ export interface ReviewedStatement {
   line: number;
   sql: string;
   findings: Finding[];
+  /** Locks the statement takes on relations that existed before the run. */
+  locks: RelationLock[];
+  /** What the traced dry run saw it do, when one ran. */
+  observed?: ObservedEffect;
 }
 
 export type CategoryCounts = Record<Category, number>;
@@ -58,6 +127,8 @@ export interface Review {
   statements: ReviewedStatement[];
   /** Findings per category over the whole set. */
   summary: CategoryCounts;
+  /** Sizes of the existing relations the set locks, when the target (or a stats file) gave them. */
+  tables?: TableSize[];
 }
 
 export function emptyCounts(): CategoryCounts {

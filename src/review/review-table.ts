@@ -22,8 +22,9 @@ export interface ReviewTable {
 
 export async function computeReviewTable(migrations: readonly MigrationSource[]): Promise<ReviewTable> {
   const reviews: Record<string, Review> = {};
-  for (const { pending } of journalSplits(migrations)) {
-    reviews[reviewKey(pending, 'run')] = await reviewMigrations(pending, { newTablesScope: 'run' });
+  for (const { applied, pending } of journalSplits(migrations)) {
+    // The applied prefix tells the review each column's type before the pending set changes it.
+    reviews[reviewKey(pending, 'run')] = await reviewMigrations(pending, { newTablesScope: 'run', history: applied });
   }
   reviews[reviewKey(migrations, 'migration')] = await reviewMigrations(migrations, { newTablesScope: 'migration' });
   return { version: 1, reviews };

@@ -1,19 +1,22 @@
 import { kindOf, nodeOf } from './ast.ts';
 import { readDoBlock } from './do-block.ts';
+import { statementLocks, strongest } from './lock-model.ts';
 import {
   type Category,
   type CategoryCounts,
   emptyCounts,
   type Finding,
   type MigrationSource,
+  type RelationLock,
   type Review,
   type ReviewedStatement,
 } from './model.ts';
 import { loadSqlParser, parseSql } from './parse.ts';
 import type { Rule, RuleContext, StatementUnderReview } from './rule.ts';
 import { RULES } from './rule-set.ts';
+import { SchemaCatalog, type TargetCatalog } from './schema-catalog.ts';
 import { SchemaContext } from './schema-context.ts';
-import { splitMigration } from './split.ts';
+import { type SplitStatement, splitMigration } from './split.ts';
 import { lineIndex } from './sql-text.ts';
 
 export interface ReviewOptions {
@@ -25,6 +28,13 @@ export interface ReviewOptions {
    */
   newTablesScope?: 'migration' | 'run';
   rules?: readonly Rule[];
+  /**
+   * Migrations the target has already applied: observed (not reviewed) first, so the review
+   * knows each column's type before the pending set changes it.
+   */
+  history?: readonly MigrationSource[];
+  /** The target's own column types and enum labels, when it was read: they override the history's. */
+  targetCatalog?: TargetCatalog;
 }
 
 /**
@@ -34,15 +44,29 @@ export interface ReviewOptions {
 export async function reviewMigrations(sources: readonly MigrationSource[], options: ReviewOptions = {}): Promise<Review> {
   await loadSqlParser();
   const rules = rulesByKind(options.rules ?? RULES);
+  const catalog = new SchemaCatalog();
+  for (const applied of options.history ?? []) for (const part of splitMigration(applied.sql)) catalog.observe(part.ast);
+  if (options.targetCatalog) catalog.seed(options.targetCatalog);
+  const split = sources.map((source) => splitMigration(source.sql));
+  const runScope = options.newTablesScope === 'run';
   let schema = new SchemaContext();
   const review: Review = { migrations: [], statements: [], summary: emptyCounts() };
-  for (const source of sources) {
-    if (options.newTablesScope !== 'run') schema = new SchemaContext();
+  sources.forEach((source, m) => {
+    if (!runScope) schema = new SchemaContext();
     const counts = emptyCounts();
     const lineOf = lineIndex(source.sql);
-    const split = splitMigration(source.sql);
-    split.forEach((part, index) => {
-      const findings = reviewStatement({ sql: part.sql, ast: part.ast, error: part.error }, schema, rules);
+    const parts = split[m] ?? [];
+    let position = 0;
+    // drizzle runs a pending set in one transaction; a history's migrations each ran alone.
+    const later = () => laterStatements(runScope ? split.slice(m) : [parts], position);
+    const ruleContext: RuleContext = { isNewTable: (rel) => schema.isNewTable(rel), catalog, later };
+    parts.forEach((part, index) => {
+      position = index;
+      const { findings, locks } = reviewStatement(
+        { sql: part.sql, ast: part.ast, error: part.error },
+        { schema, catalog, ctx: ruleContext },
+        rules,
+      );
       tally(findings, counts);
       tally(findings, review.summary);
       review.statements.push({
@@ -52,30 +76,51 @@ export async function reviewMigrations(sources: readonly MigrationSource[], opti
         line: lineOf(part.start),
         sql: part.sql,
         findings,
+        locks,
       } satisfies ReviewedStatement);
     });
-    review.migrations.push({ tag: source.tag, file: source.file, when: source.when, hash: source.hash, statements: split.length, counts });
-  }
+    review.migrations.push({ tag: source.tag, file: source.file, when: source.when, hash: source.hash, statements: parts.length, counts });
+  });
   return review;
 }
 
-function reviewStatement(stmt: StatementUnderReview, schema: SchemaContext, rules: RulesByKind): Finding[] {
+function laterStatements(run: readonly SplitStatement[][], index: number): StatementUnderReview[] {
+  const [first = [], ...rest] = run;
+  return [...first.slice(index + 1), ...rest.flat()].map((p) => ({ sql: p.sql, ast: p.ast, error: p.error }));
+}
+
+interface ReviewContext {
+  schema: SchemaContext;
+  catalog: SchemaCatalog;
+  ctx: RuleContext;
+}
+
+function reviewStatement(stmt: StatementUnderReview, review: ReviewContext, rules: RulesByKind) {
+  const { ctx } = review;
   const doStmt = nodeOf(stmt.ast, 'DoStmt');
   const body = doStmt ? readDoBlock(doStmt, stmt.sql) : undefined;
   if (body) stmt.doBlock = { dynamicSql: body.dynamicSql, error: body.error };
-  const findings = runRules(stmt, schema, rules);
-  schema.observe(stmt.ast);
+  let locks = statementLocks(stmt.ast, ctx.isNewTable);
+  const findings = runRules(stmt, ctx, rules, locks);
+  observe(review, stmt.ast);
   for (const inner of body?.statements ?? []) {
     const parsed = parseSql(inner);
     const innerStatements: StatementUnderReview[] = parsed.ok
       ? parsed.statements.map((s) => ({ sql: inner.slice(s.start, s.end), ast: s.ast, insideDoBlock: true }))
       : [{ sql: inner, error: parsed.error, insideDoBlock: true }];
     for (const innerStmt of innerStatements) {
-      findings.push(...runRules(innerStmt, schema, rules));
-      schema.observe(innerStmt.ast);
+      const innerLocks = statementLocks(innerStmt.ast, ctx.isNewTable);
+      if (innerLocks.length) locks = [...locks, ...innerLocks];
+      findings.push(...runRules(innerStmt, ctx, rules, innerLocks));
+      observe(review, innerStmt.ast);
     }
   }
-  return findings;
+  return { findings, locks: locks as ReviewedStatement['locks'] };
+}
+
+function observe(review: ReviewContext, ast: StatementUnderReview['ast']): void {
+  review.schema.observe(ast);
+  review.catalog.observe(ast);
 }
 
 type RulesByKind = ReadonlyMap<string, readonly Rule[]>;
@@ -88,7 +133,10 @@ function rulesByKind(rules: readonly Rule[]): RulesByKind {
   return byKind;
 }
 
-function runRules(stmt: StatementUnderReview, ctx: RuleContext, rules: RulesByKind): Finding[] {
+function runRules(stmt: StatementUnderReview, ctx: RuleContext, rules: RulesByKind, locks: readonly RelationLock[]): Finding[] {
+  const lock = strongest(locks);
+  // Rules that share one fix (a type change's two findings, SET NOT NULL's two) give it once.
+  const written = new Set<Rule['rewrite']>();
   const findings: Finding[] = [];
   for (const rule of rules.get(stmt.ast ? kindOf(stmt.ast) : 'unparsed') ?? []) {
     let messages: string[];
@@ -105,16 +153,31 @@ function runRules(stmt: StatementUnderReview, ctx: RuleContext, rules: RulesByKi
       });
       continue;
     }
+    if (messages.length === 0) continue;
+    const steps = written.has(rule.rewrite) ? undefined : rewriteSteps(rule, stmt, ctx);
+    if (steps) written.add(rule.rewrite);
     for (const message of messages) {
-      findings.push({
+      const finding: Finding = {
         rule: rule.id,
         category: rule.category,
         message: stmt.insideDoBlock ? `Inside a DO block: ${message}` : message,
         help: rule.fix,
-      });
+      };
+      if (lock) finding.lock = lock;
+      if (steps) finding.steps = steps;
+      findings.push(finding);
     }
   }
   return findings;
+}
+
+function rewriteSteps(rule: Rule, stmt: StatementUnderReview, ctx: RuleContext): Finding['steps'] {
+  try {
+    const steps = rule.rewrite?.(stmt, ctx);
+    return steps?.length ? steps : undefined;
+  } catch {
+    return undefined; // the fix text still stands; a rewrite is a convenience
+  }
 }
 
 function tally(findings: readonly Finding[], counts: CategoryCounts): void {

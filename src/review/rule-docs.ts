@@ -21,6 +21,8 @@ export function renderRuleDocs(): string {
     '',
     'A table created earlier in the same migration (or, with `--as-one-run`, earlier in the same pending run) is new: nobody reads it yet, so rules about locks, rewrites and data on existing tables do not fire for it.',
     '',
+    "Every finding also names the strongest lock its statement takes on an existing table and what that lock blocks, and, when the target's sizes are known, the table's estimated rows and size. A column's type before a change comes from the reviewed history (and the target's applied history): an example that starts with `-- applied earlier` shows that history, and the statement under review follows `-- pending`.",
+    '',
   ];
   for (const category of CATEGORIES) {
     out.push(`## ${category}`, '');

@@ -25,6 +25,7 @@ import nonTransactionalStatement from './rules/non-transactional-statement.ts';
 import reindexNonConcurrently from './rules/reindex-non-concurrently.ts';
 import rename from './rules/rename.ts';
 import setNotNull from './rules/set-not-null.ts';
+import setNotNullFullScan from './rules/set-not-null-full-scan.ts';
 import truncate from './rules/truncate.ts';
 import unparsableSql from './rules/unparsable-sql.ts';
 import updateWithoutWhere from './rules/update-without-where.ts';
@@ -57,6 +58,7 @@ export const RULES: readonly Rule[] = [
   createIndexNonConcurrently,
   dropIndexNonConcurrently,
   reindexNonConcurrently,
+  setNotNullFullScan,
   vacuumFull,
   concurrentlyInTransaction,
   enumValueInTransaction,

@@ -1,6 +1,9 @@
 import type { AlterTableCmd, AlterTableStmt, Node, RangeVar } from 'libpg-query';
 import { type NodeKind, nodeOf, nodesOf, qualifiedName } from './ast.ts';
-import type { Category } from './model.ts';
+import { type CastVerdict, judgeCast } from './cast-safety.ts';
+import { type ColumnType, columnType } from './column-type.ts';
+import type { Category, RewriteStep } from './model.ts';
+import type { SchemaCatalog } from './schema-catalog.ts';
 
 /** A statement as the rules see it: parsed, or the reason it could not be. */
 export interface StatementUnderReview {
@@ -17,6 +20,10 @@ export interface StatementUnderReview {
 export interface RuleContext {
   /** True when the table was created earlier in the reviewed set: nobody reads it yet. */
   isNewTable(rel: RangeVar | undefined): boolean;
+  /** Column types, enum labels and checks as the history so far has built them. */
+  readonly catalog: SchemaCatalog;
+  /** The statements after this one that run in the same transaction (drizzle: the same run). */
+  later(): readonly StatementUnderReview[];
 }
 
 export interface Rule {
@@ -39,6 +46,20 @@ export interface Rule {
   examples: { flagged: readonly string[]; accepted: readonly string[] };
   /** Messages for this statement; empty when the rule does not apply. */
   check(stmt: StatementUnderReview, ctx: RuleContext): string[];
+  /**
+   * The fix as concrete steps for this statement: the SQL to run instead, in order. Called only
+   * when `check` fired; undefined when the fix cannot be written out for it.
+   */
+  rewrite?(stmt: StatementUnderReview, ctx: RuleContext): RewriteStep[] | undefined;
+}
+
+/**
+ * An example may begin with history the target applied earlier (so the rule sees the column's
+ * type): `-- applied earlier`, that SQL, `-- pending`, then the statement under review.
+ */
+export function splitExample(example: string): { applied?: string; pending: string } {
+  const match = /^-- applied earlier\n([\s\S]*?)\n-- pending\n([\s\S]*)$/.exec(example);
+  return match ? { applied: match[1], pending: match[2] ?? '' } : { pending: example };
 }
 
 export function defineRule(rule: Rule): Rule {
@@ -72,6 +93,79 @@ export function typeChangesOnExistingTable(
   const alter = alterExistingTable(stmt, ctx);
   if (!alter) return [];
   return alter.cmds.filter((c) => c.subtype === 'AT_AlterColumnType').map((cmd) => ({ relation: alter.relation, cmd }));
+}
+
+export interface TypeChange {
+  relation: RangeVar | undefined;
+  cmd: AlterTableCmd;
+  from: ColumnType | undefined;
+  to: ColumnType | undefined;
+  verdict: CastVerdict;
+}
+
+const judged = new WeakMap<StatementUnderReview, TypeChange[]>();
+
+/** Each type change on an existing table, judged from the type the column has now (once per statement). */
+export function judgedTypeChanges(stmt: StatementUnderReview, ctx: RuleContext): TypeChange[] {
+  const alter = nodeOf(stmt.ast, 'AlterTableStmt');
+  if (!alter?.cmds?.some((c) => nodeOf(c, 'AlterTableCmd')?.subtype === 'AT_AlterColumnType')) return [];
+  let changes = judged.get(stmt);
+  if (!changes) {
+    changes = judgeTypeChanges(stmt, ctx);
+    judged.set(stmt, changes);
+  }
+  return changes;
+}
+
+function judgeTypeChanges(stmt: StatementUnderReview, ctx: RuleContext): TypeChange[] {
+  return typeChangesOnExistingTable(stmt, ctx).map(({ relation, cmd }) => {
+    const def = nodeOf(cmd.def, 'ColumnDef');
+    const to = columnType(def?.typeName);
+    const column = ctx.catalog.column(relation, cmd.name);
+    const from = column?.type;
+    if (!to)
+      return {
+        relation,
+        cmd,
+        from,
+        to,
+        verdict: judgeCast({ from: undefined, to: { name: '?', mods: [], array: false }, using: 'expression' }),
+      };
+    const verdict = judgeCast({
+      from,
+      to,
+      using: usingKind(def?.raw_default, cmd.name, to),
+      toEnumValues: ctx.catalog.enumValues(to.name),
+      fromEnumValues: from ? ctx.catalog.enumValues(from.name) : undefined,
+      formerEnum: column?.formerEnum,
+    });
+    if (verdict.class === 'clean' && def?.collClause)
+      return { relation, cmd, from, to, verdict: { ...verdict, reason: 'only the collation changes (indexes on the column are rebuilt)' } };
+    return { relation, cmd, from, to, verdict };
+  });
+}
+
+function usingKind(expr: Node | undefined, column: string | undefined, to: ColumnType): 'none' | 'cast' | 'expression' {
+  if (!expr) return 'none';
+  const isColumn = (n: Node | undefined) => {
+    const fields = nodesOf(nodeOf(n, 'ColumnRef')?.fields, 'String');
+    return fields.length > 0 && fields[fields.length - 1]?.sval === column;
+  };
+  if (isColumn(expr)) return 'cast';
+  const cast = nodeOf(expr, 'TypeCast');
+  // drizzle-kit writes `USING "col"::text::"type"` for some changes: any value has a text form.
+  const viaText = nodeOf(cast?.arg, 'TypeCast');
+  if (
+    cast &&
+    viaText &&
+    columnType(viaText.typeName)?.name === 'text' &&
+    isColumn(viaText.arg) &&
+    columnType(cast.typeName)?.name === to.name
+  )
+    return 'cast';
+  const castTo = columnType(cast?.typeName);
+  if (cast && isColumn(cast.arg) && castTo && castTo.name === to.name && castTo.array === to.array) return 'cast';
+  return 'expression';
 }
 
 /** Names a DROP statement removes, when it removes objects of one of the given kinds. */

@@ -6,7 +6,7 @@ import type { RuleContext } from './rule.ts';
  * What the reviewed set itself has created so far. A table created earlier in the set has no
  * rows and no readers yet, so building an index on it or constraining it blocks nobody.
  */
-export class SchemaContext implements RuleContext {
+export class SchemaContext implements Pick<RuleContext, 'isNewTable'> {
   readonly #newTables = new Set<string>();
 
   isNewTable(rel: RangeVar | undefined): boolean {

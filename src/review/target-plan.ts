@@ -1,6 +1,7 @@
 import type { MissingMigration } from './load.ts';
 import type { MigrationSource } from './model.ts';
 import { pendingMigrations } from './pending.ts';
+import { planByName } from './target-plan-v1.ts';
 
 // What the target database will run, and where its history disagrees with the repository.
 //
@@ -16,9 +17,11 @@ export interface AppliedRow {
   hash: string;
   /** The journal `when` of the migration that wrote the row (drizzle stores folderMillis). */
   createdAt: number;
+  /** drizzle v1's `name` column (the migration's folder name); absent or null before v1. */
+  name?: string | null;
 }
 
-export type DriftKind = 'edited-after-apply' | 'unknown-applied' | 'skipped-forever' | 'missing-file';
+export type DriftKind = 'edited-after-apply' | 'unknown-applied' | 'skipped-forever' | 'missing-file' | 'out-of-order';
 
 export interface Drift {
   kind: DriftKind;
@@ -41,6 +44,8 @@ export function planAgainstDatabase(
   missing: readonly MissingMigration[],
   rows: readonly AppliedRow[],
 ): TargetPlan {
+  // drizzle-kit v1's layout has no journal and drizzle-orm v1 plans by name (target-plan-v1.ts).
+  if (migrations.some((m) => m.name !== undefined)) return planByName(migrations, rows);
   const lastApplied = rows.reduce<AppliedRow | undefined>((last, row) => (!last || row.createdAt > last.createdAt ? row : last), undefined);
   const pending = pendingMigrations(migrations, lastApplied);
   const pendingTags = new Set(pending.map((m) => m.tag));

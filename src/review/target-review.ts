@@ -1,15 +1,21 @@
 import type { DryRunner, DryRunResult } from '../dryrun/pglite-dry-run.ts';
 import type { MissingMigration } from './load.ts';
 import type { MigrationSource, Review } from './model.ts';
+import { withObservedEffects } from './observed.ts';
 import { reviewMigrations } from './review.ts';
 import type { ReviewScope } from './review-table.ts';
+import type { TargetCatalog } from './schema-catalog.ts';
+import { type SizeThresholds, type TableStats, withTableSizes } from './table-size.ts';
 import { type AppliedRow, planAgainstDatabase, type TargetPlan } from './target-plan.ts';
 
 // The review of exactly what will run on one target: its pending set (or, when the target
 // cannot be read, the whole history, marked so), the drift between its history and the
 // repository, and a dry run of the pending set on embedded PostgreSQL.
 
-export type AppliedHistory = { ok: true; rows: AppliedRow[] } | { ok: false; reason: string };
+/** `tables`: the target's relation sizes, when they were read with the history. */
+export type AppliedHistory =
+  | { ok: true; rows: AppliedRow[]; tables?: TableStats[]; catalog?: TargetCatalog }
+  | { ok: false; reason: string };
 
 export interface TargetReview {
   /** False when the target could not be read: `plan.pending` is then the whole history. */
@@ -29,6 +35,9 @@ export interface TargetReviewInput {
   dryRunner?: DryRunner;
   /** How to review the pending set; by default as reviewScopeFor(history) says. */
   scope?: ReviewScope;
+  /** Relation sizes from elsewhere (a stats file); the target's own, when read, come first. */
+  tables?: TableStats[];
+  sizeThresholds?: Partial<SizeThresholds>;
 }
 
 /**
@@ -39,17 +48,26 @@ export function reviewScopeFor(history: AppliedHistory | undefined): ReviewScope
   return history === undefined || history.ok ? 'run' : 'migration';
 }
 
-export async function reviewTarget({ migrations, missing = [], history, dryRunner, scope }: TargetReviewInput): Promise<TargetReview> {
+export async function reviewTarget(input: TargetReviewInput): Promise<TargetReview> {
+  const { migrations, missing = [], history, dryRunner, scope } = input;
   const known = history === undefined || history.ok;
   const plan = planAgainstDatabase(migrations, missing, history?.ok ? history.rows : []);
-  const review = await reviewMigrations(plan.pending, { newTablesScope: scope ?? reviewScopeFor(history) });
+  const reviewed = await reviewMigrations(plan.pending, {
+    newTablesScope: scope ?? reviewScopeFor(history),
+    history: known ? plan.applied : [],
+    targetCatalog: history?.ok ? history.catalog : undefined,
+  });
+  const tables = (history?.ok ? history.tables : undefined) ?? input.tables;
+  const review = withTableSizes(reviewed, tables, input.sizeThresholds);
   // With drift the replayed history is only the repository's idea of the target; still worth running.
   const dryRun = dryRunner && missing.length === 0 ? await dryRunner.run(plan.applied, plan.pending) : undefined;
+  // The dry run applies the pending set as one run; compared per migration it would disagree by design.
+  const oneRun = (scope ?? reviewScopeFor(history)) === 'run';
   return {
     pendingKnown: known,
     unknownReason: history && !history.ok ? history.reason : undefined,
     plan,
-    review,
+    review: dryRun?.ok && oneRun ? withObservedEffects(review, dryRun.trace) : review,
     dryRun,
   };
 }

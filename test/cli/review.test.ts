@@ -30,10 +30,10 @@ describe('deploybot review', () => {
     const { code, out } = await run([]);
     expect(code).toBe(0);
     expect(out).toMatch(/^0000_init {2}83 statements {2}no findings$/m);
-    expect(out).toMatch(/^0003_media_sizes_and_cleanup {2}3 statements {2}3 destructive, 2 locking$/m);
+    expect(out).toMatch(/^0003_media_sizes_and_cleanup {2}3 statements {2}2 destructive, 2 locking$/m);
     // Drift and the dry run belong to the verdict, so they are on the summary line too.
     expect(out).toMatch(
-      /\nSummary: 6 migrations, 105 statements: 3 destructive, 2 breaking, 12 locking; no drift; dry run ok \(\d+ ms\)\n$/,
+      /\nSummary: 6 migrations, 105 statements: 2 destructive, 2 breaking, 12 locking; no drift; dry run ok \(\d+ ms\)\n$/,
     );
     expect(out).toContain('\nReviewed the whole history of backend/drizzle (6 migrations, as on a fresh database), each migration alone.');
     expect(out).not.toContain('\x1b[');
@@ -45,7 +45,7 @@ describe('deploybot review', () => {
     const doc = JSON.parse(out);
     expect(doc.migrations).toHaveLength(6);
     expect(doc.summary).toEqual({
-      destructive: 3,
+      destructive: 2,
       breaking: 2,
       locking: 12,
       transaction: 0,

@@ -61,7 +61,7 @@ describe('review against the target database (pending set, drift, dry run)', () 
   it('never writes: a database drizzle never touched has no history and gains no table', async () => {
     const fresh = await createTestDatabase();
     try {
-      expect(await readAppliedMigrations(fresh.url)).toEqual({ ok: true, rows: [] });
+      expect(await readAppliedMigrations(fresh.url)).toEqual({ ok: true, rows: [], tables: [] });
       const check = postgres(fresh.url, { max: 1 });
       const [row] = await check<{ n: number }[]>`select count(*)::int as n from pg_namespace where nspname = 'drizzle'`;
       await check.end();

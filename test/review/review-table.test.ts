@@ -19,7 +19,9 @@ describe('precomputed reviews', () => {
     const reviews = new PrecomputedReviews(tableFile(await computeReviewTable(migrations)));
     for (const applied of [0, 3, 5, 6]) {
       const pending = migrations.slice(applied);
-      expect(await reviews.lookup(pending, 'run')).toEqual(await reviewMigrations(pending, { newTablesScope: 'run' }));
+      expect(await reviews.lookup(pending, 'run')).toEqual(
+        await reviewMigrations(pending, { newTablesScope: 'run', history: migrations.slice(0, applied) }),
+      );
     }
     expect(await reviews.lookup(migrations, 'migration')).toEqual(await reviewMigrations(migrations));
     // Anything else misses: a different set, an edited file, a missing table.

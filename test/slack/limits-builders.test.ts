@@ -104,6 +104,7 @@ function arbitraries(ticks: boolean) {
             line: 1 + index * 2,
             sql: s.sql,
             findings: s.findings,
+            locks: [],
           });
         });
         review.migrations.push({ tag: source.tag, file: source.file, hash: source.hash, statements: m.statements.length, counts });

@@ -11,7 +11,7 @@ import type { DeferredJob } from '../deferred.ts';
 import { directMessage, slackCall, slackError, tell, threadReply } from '../notify.ts';
 import { pinImage, pinPlan } from '../request-plan.ts';
 import { confirmationReasons, errorModal, loadingModal, pendingKey, type RequestModalState, requestModal } from '../views/request-modal.ts';
-import { fullSqlFile, reviewBody } from '../views/review-message.ts';
+import { fullSqlFile, reviewBody, safeRewriteReplies } from '../views/review-message.ts';
 
 type OpenForm = Extract<DeferredJob, { type: 'open-form' }>;
 type Submit = Extract<DeferredJob, { type: 'submit' }>;
@@ -209,5 +209,6 @@ export async function submitRequest(ctx: BotContext, job: Submit): Promise<void>
         `:warning: The full SQL could not be attached (${escapeMrkdwn(slackError(error))}); \`npm run review\` shows it.`,
       );
     }
+    for (const text of safeRewriteReplies(reviewed.set)) await threadReply(ctx, current, text);
   }
 }

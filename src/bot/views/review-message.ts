@@ -1,6 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import type { EnvironmentConfig } from '../../config.ts';
 import type { RequestRecord } from '../../requests/record.ts';
+import { safeRewriteTexts } from '../../review/digest.ts';
 import { describeCounts } from '../../review/format-text.ts';
 import { fitText } from '../../slack/fit.ts';
 import { LIMITS } from '../../slack/limits.ts';
@@ -93,13 +94,25 @@ function findingBlocks(set: ReviewedSet, env: string): KnownBlock[] {
       },
     },
   ];
+  if (digest.timeline.length > 0 && set.pendingKnown)
+    blocks.push({
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: `*Locks held until the run commits:*\n${digest.timeline.map((l) => `• ${escapeMrkdwn(l)}`).join('\n')}`.slice(0, 3000),
+      },
+    });
   if (digest.clean) {
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: ':white_check_mark: Every statement parsed and no rule fired.' } });
     return blocks;
   }
   blocks.push({ type: 'divider' });
   for (const item of digest.items) {
-    const findings = item.findings.map((f) => `• *${f.category}* ${escapeMrkdwn(f.message)} \`${f.rule}\``).join('\n');
+    const findings = item.findings
+      .map(
+        (f) => `• *${f.category}* ${escapeMrkdwn(f.message)} \`${f.rule}\`${f.details.map((d) => `\n      _${escapeMrkdwn(d)}_`).join('')}`,
+      )
+      .join('\n');
     const text = `*${item.category}* · \`${escapeMrkdwn(item.file)}:${item.line}\`\n${codeBlock(item.sqlExcerpt)}\n${findings}`;
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: fitText(text, LIMITS.sectionText) } });
   }
@@ -130,4 +143,15 @@ export function fullSqlFile(
   const parts = set.migrations.map((m) => `-- ${m.tag}.sql · sha256 ${m.hash}\n${m.sql.trimEnd()}\n`);
   const head = `-- Pending on ${record.env} for request ${record.id}: ${set.migrations.length} migration${set.migrations.length === 1 ? '' : 's'}, applied by drizzle in one transaction.\n-- Reviewed set sha256 ${record.setHash}\n\n`;
   return { filename: `${record.env}-pending-${record.setHash.slice(0, 12)}.sql`, content: head + parts.join('\n') };
+}
+
+const REPLY_CHARS = 3500;
+
+/** Thread replies with the concrete safe rewrite of each flagged statement that has one. */
+export function safeRewriteReplies(set: ReviewedSet): string[] {
+  return safeRewriteTexts(set.review).map((text) => {
+    let fitted = text;
+    while (codeBlock(fitted).length > REPLY_CHARS - 40) fitted = `${fitted.slice(0, Math.floor(fitted.length * 0.8))}…`;
+    return `*Safe rewrite*\n${codeBlock(fitted)}`;
+  });
 }

@@ -1,5 +1,6 @@
 import { nodeOf, tableLabel } from '../ast.ts';
 import { alterExistingTable, defineRule } from '../rule.ts';
+import { notValidThenValidateSteps } from '../safe-rewrites.ts';
 
 export default defineRule({
   id: 'add-check-validated',
@@ -29,4 +30,5 @@ export default defineRule({
       ];
     });
   },
+  rewrite: notValidThenValidateSteps,
 });

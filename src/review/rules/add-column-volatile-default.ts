@@ -1,6 +1,7 @@
 import { nodeOf, tableLabel } from '../ast.ts';
 import { columnDefault, defaultVolatility, hasConstraint, isSerialType } from '../column-def.ts';
 import { alterExistingTable, defineRule } from '../rule.ts';
+import { volatileDefaultSteps } from '../safe-rewrites.ts';
 
 export default defineRule({
   id: 'add-column-volatile-default',
@@ -49,4 +50,5 @@ export default defineRule({
       return [];
     });
   },
+  rewrite: volatileDefaultSteps,
 });

@@ -1,5 +1,6 @@
 import { nodeOf, tableLabel } from '../ast.ts';
 import { alterExistingTable, defineRule } from '../rule.ts';
+import { notValidThenValidateSteps } from '../safe-rewrites.ts';
 
 export default defineRule({
   id: 'add-foreign-key-validated',
@@ -28,4 +29,5 @@ export default defineRule({
       ];
     });
   },
+  rewrite: notValidThenValidateSteps,
 });

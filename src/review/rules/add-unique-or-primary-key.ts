@@ -1,6 +1,7 @@
 import { nodeOf, tableLabel } from '../ast.ts';
 import { columnConstraints } from '../column-def.ts';
 import { alterExistingTable, defineRule } from '../rule.ts';
+import { uniqueUsingIndexSteps } from '../safe-rewrites.ts';
 
 const KIND = { CONSTR_UNIQUE: 'UNIQUE constraint', CONSTR_PRIMARY: 'primary key', CONSTR_EXCLUSION: 'exclusion constraint' } as const;
 
@@ -45,4 +46,5 @@ export default defineRule({
       return [];
     });
   },
+  rewrite: uniqueUsingIndexSteps,
 });

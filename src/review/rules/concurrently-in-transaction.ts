@@ -1,6 +1,7 @@
 import { nodeOf, nodesOf } from '../ast.ts';
 import { DRIZZLE_TRANSACTION_NOTE } from '../drizzle-transaction.ts';
 import { defineRule } from '../rule.ts';
+import { outsideTransactionSteps } from '../safe-rewrites.ts';
 
 export default defineRule({
   id: 'concurrently-in-transaction',
@@ -31,4 +32,5 @@ export default defineRule({
     );
     return detach ? [`DETACH PARTITION CONCURRENTLY: ${message}`] : [];
   },
+  rewrite: outsideTransactionSteps,
 });

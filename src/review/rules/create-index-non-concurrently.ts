@@ -1,5 +1,6 @@
 import { nodeOf, tableLabel } from '../ast.ts';
 import { defineRule } from '../rule.ts';
+import { concurrentIndexSteps } from '../safe-rewrites.ts';
 
 export default defineRule({
   id: 'create-index-non-concurrently',
@@ -24,4 +25,5 @@ export default defineRule({
     const name = index.idxname ? `"${index.idxname}" ` : '';
     return [`Builds ${index.unique ? 'unique ' : ''}index ${name}on ${tableLabel(index.relation)} while blocking its writes.`];
   },
+  rewrite: concurrentIndexSteps,
 });

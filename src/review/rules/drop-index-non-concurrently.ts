@@ -1,4 +1,5 @@
 import { defineRule, droppedNames, quoted } from '../rule.ts';
+import { concurrentDropIndexSteps } from '../safe-rewrites.ts';
 
 export default defineRule({
   id: 'drop-index-non-concurrently',
@@ -13,4 +14,5 @@ export default defineRule({
     if (!dropped || dropped.drop.concurrent) return [];
     return [`Drops index ${quoted(dropped.names)} under an ACCESS EXCLUSIVE lock on its table.`];
   },
+  rewrite: concurrentDropIndexSteps,
 });

@@ -1,3 +1,4 @@
+import { nodeOf, qualifiedName } from '../ast.ts';
 import { defineRule, droppedNames, quoted } from '../rule.ts';
 
 export default defineRule({
@@ -9,13 +10,32 @@ export default defineRule({
   fix: 'Move columns off the type first and drop it without CASCADE, so Postgres refuses if anything still uses it.',
   examples: {
     flagged: ['DROP TYPE "public"."ban_action";', 'DROP TYPE "media_type" CASCADE;', 'DROP DOMAIN "email_address";'],
-    accepted: ['CREATE TYPE "mood" AS ENUM(\'ok\');'],
+    accepted: [
+      'CREATE TYPE "mood" AS ENUM(\'ok\');',
+      'ALTER TABLE "t" ALTER COLUMN "mood" SET DATA TYPE text;\nDROP TYPE "public"."mood";\nCREATE TYPE "public"."mood" AS ENUM(\'ok\');\nALTER TABLE "t" ALTER COLUMN "mood" SET DATA TYPE "public"."mood" USING "mood"::"public"."mood";',
+    ],
   },
-  check(stmt) {
+  check(stmt, ctx) {
     const dropped = droppedNames(stmt, ['OBJECT_TYPE', 'OBJECT_DOMAIN']);
     if (!dropped) return [];
+    // drizzle-kit removes enum values by turning the columns into text, dropping and re-creating
+    // the type, and casting back: the cast back is where data is at risk (alter-column-type says so).
+    if (
+      dropped.kind === 'OBJECT_TYPE' &&
+      dropped.drop.behavior !== 'DROP_CASCADE' &&
+      dropped.names.every((n) => recreatedLater(n, ctx.later()))
+    )
+      return [];
     const what = dropped.kind === 'OBJECT_DOMAIN' ? 'domain' : 'type';
     const cascade = dropped.drop.behavior === 'DROP_CASCADE' ? ' with CASCADE: columns of this type are dropped too, with their data' : '';
     return [`Drops ${what} ${quoted(dropped.names)}${cascade}.`];
   },
 });
+
+function recreatedLater(name: string, later: readonly { ast?: import('libpg-query').Node }[]): boolean {
+  const key = (n: string) => (n.includes('.') ? n : `public.${n}`);
+  return later.some((s) => {
+    const created = nodeOf(s.ast, 'CreateEnumStmt');
+    return created !== undefined && key(qualifiedName(created.typeName)) === key(name);
+  });
+}

@@ -1,5 +1,6 @@
 import { nodeOf, nodesOf, tableLabel } from '../ast.ts';
 import { defineRule } from '../rule.ts';
+import { concurrentReindexSteps } from '../safe-rewrites.ts';
 
 export default defineRule({
   id: 'reindex-non-concurrently',
@@ -14,4 +15,5 @@ export default defineRule({
     if (!reindex || nodesOf(reindex.params, 'DefElem').some((d) => d.defname === 'concurrently')) return [];
     return [`Rebuilds ${reindex.relation ? tableLabel(reindex.relation) : `"${reindex.name}"`} while blocking writes.`];
   },
+  rewrite: concurrentReindexSteps,
 });

@@ -1,5 +1,6 @@
 import { tableLabel } from '../ast.ts';
 import { alterExistingTable, defineRule } from '../rule.ts';
+import { setNotNullSteps } from '../safe-rewrites.ts';
 
 export default defineRule({
   id: 'set-not-null',
@@ -22,4 +23,5 @@ export default defineRule({
       .filter((c) => c.subtype === 'AT_SetNotNull')
       .map((c) => `Makes ${tableLabel(alter.relation)}."${c.name}" NOT NULL: fails on existing NULLs and on inserts that omit it.`);
   },
+  rewrite: setNotNullSteps,
 });

@@ -1,6 +1,7 @@
 import { nodeOf } from '../ast.ts';
 import { DRIZZLE_TRANSACTION_NOTE } from '../drizzle-transaction.ts';
 import { defineRule } from '../rule.ts';
+import { outsideTransactionSteps } from '../safe-rewrites.ts';
 
 export default defineRule({
   id: 'vacuum-in-transaction',
@@ -16,4 +17,5 @@ export default defineRule({
       ? ['VACUUM cannot run inside the transaction drizzle wraps around pending migrations: the whole run fails.']
       : [];
   },
+  rewrite: outsideTransactionSteps,
 });

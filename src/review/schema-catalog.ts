@@ -1,0 +1,182 @@
+import type { AlterTableCmd, ColumnDef, Constraint, Node, RangeVar, TypeName } from 'libpg-query';
+import { kindOf, nodeOf, nodesOf, qualifiedName, tableKey } from './ast.ts';
+import { type ColumnType, columnType } from './column-type.ts';
+
+// What the reviewed history says the schema looks like: column types, enum labels and NOT NULL
+// checks, so a type change can be judged from the type it starts from. Built by observing every
+// statement in order (the applied history first, when it is known), never by guessing.
+
+interface ColumnState {
+  type: ColumnType;
+  /** Set when an enum column was turned into text: drizzle-kit's first step in removing enum values. */
+  formerEnum?: { name: string; values: string[] };
+}
+
+interface CheckState {
+  /** The column when the check is exactly `col IS NOT NULL`. */
+  notNullColumn?: string;
+  validated: boolean;
+}
+
+/** Types are worked out only when a rule asks: most columns are never altered. */
+interface StoredColumn {
+  typeName?: TypeName;
+  type?: ColumnType;
+  formerEnum?: ColumnState['formerEnum'];
+}
+
+interface TableState {
+  columns: Map<string, StoredColumn>;
+  checks: Map<string, CheckState>;
+}
+
+/** The statement kinds that change what the catalog knows; every other kind is skipped at once. */
+const OBSERVED = new Set<string>(['CreateStmt', 'AlterTableStmt', 'RenameStmt', 'DropStmt', 'CreateEnumStmt', 'AlterEnumStmt']);
+
+/** Column types and enum labels as the target's own catalog states them (src/db/applied-migrations.ts). */
+export interface TargetCatalog {
+  columns: { relation: string; column: string; type: ColumnType }[];
+  enums: { name: string; labels: string[] }[];
+}
+
+export class SchemaCatalog {
+  readonly #tables = new Map<string, TableState>();
+  readonly #enums = new Map<string, string[]>();
+
+  column(rel: RangeVar | undefined, name: string | undefined): ColumnState | undefined {
+    const stored = name === undefined ? undefined : this.#tables.get(tableKey(rel))?.columns.get(name);
+    return stored ? resolve(stored) : undefined;
+  }
+
+  enumValues(typeName: string): string[] | undefined {
+    return this.#enums.get(typeName);
+  }
+
+  /** Whether a validated `CHECK (col IS NOT NULL)` stands on the table: SET NOT NULL then skips its scan (PG 12+). */
+  hasValidatedNotNullCheck(rel: RangeVar | undefined, column: string | undefined): boolean {
+    const table = this.#tables.get(tableKey(rel));
+    return [...(table?.checks.values() ?? [])].some((c) => c.validated && c.notNullColumn === column);
+  }
+
+  /** The target's catalog is the truth the pending run starts from: it overrides what the history implied. */
+  seed(target: TargetCatalog): void {
+    for (const e of target.enums) this.#enums.set(e.name, [...e.labels]);
+    for (const c of target.columns) {
+      let table = this.#tables.get(c.relation);
+      if (!table) {
+        table = { columns: new Map(), checks: new Map() };
+        this.#tables.set(c.relation, table);
+      }
+      table.columns.set(c.column, { type: c.type });
+    }
+  }
+
+  observe(ast: Node | undefined): void {
+    if (!ast || !OBSERVED.has(kindOf(ast))) return;
+    const create = nodeOf(ast, 'CreateStmt');
+    if (create) {
+      const table: TableState = { columns: new Map(), checks: new Map() };
+      for (const col of nodesOf(create.tableElts, 'ColumnDef')) this.#addColumn(table, col);
+      for (const con of nodesOf(create.tableElts, 'Constraint')) addCheck(table, con);
+      this.#tables.set(tableKey(create.relation), table);
+      return;
+    }
+    const alter = nodeOf(ast, 'AlterTableStmt');
+    if (alter) {
+      const table = this.#tables.get(tableKey(alter.relation));
+      if (table) for (const cmd of nodesOf(alter.cmds, 'AlterTableCmd')) this.#alter(table, cmd);
+      return;
+    }
+    const rename = nodeOf(ast, 'RenameStmt');
+    if (rename?.newname) {
+      const key = tableKey(rename.relation);
+      const table = this.#tables.get(key);
+      if (rename.renameType === 'OBJECT_TABLE' && table) {
+        this.#tables.delete(key);
+        this.#tables.set(tableKey({ ...rename.relation, relname: rename.newname }), table);
+      } else if (rename.renameType === 'OBJECT_COLUMN' && table && rename.subname) {
+        const col = table.columns.get(rename.subname);
+        table.columns.delete(rename.subname);
+        if (col) table.columns.set(rename.newname, col);
+      }
+      return;
+    }
+    const drop = nodeOf(ast, 'DropStmt');
+    if (drop?.removeType === 'OBJECT_TABLE') {
+      for (const list of nodesOf(drop.objects, 'List')) this.#tables.delete(withSchema(qualifiedName(list.items)));
+    } else if (drop?.removeType === 'OBJECT_TYPE') {
+      for (const o of drop.objects ?? []) this.#enums.delete(withSchema(qualifiedName(nodeOf(o, 'TypeName')?.names)));
+    }
+    const createEnum = nodeOf(ast, 'CreateEnumStmt');
+    if (createEnum) {
+      this.#enums.set(
+        withSchema(qualifiedName(createEnum.typeName)),
+        nodesOf(createEnum.vals, 'String').map((s) => s.sval ?? ''),
+      );
+    }
+    const alterEnum = nodeOf(ast, 'AlterEnumStmt');
+    if (alterEnum?.newVal !== undefined) {
+      const values = this.#enums.get(withSchema(qualifiedName(alterEnum.typeName)));
+      if (!values) return;
+      if (alterEnum.oldVal !== undefined) values.splice(values.indexOf(alterEnum.oldVal), 1, alterEnum.newVal);
+      else values.push(alterEnum.newVal);
+    }
+  }
+
+  #addColumn(table: TableState, col: ColumnDef | undefined): void {
+    if (!col?.colname || !col.typeName) return;
+    table.columns.set(col.colname, { typeName: col.typeName });
+    for (const con of nodesOf(col.constraints, 'Constraint')) addCheck(table, con);
+  }
+
+  #alter(table: TableState, cmd: AlterTableCmd): void {
+    switch (cmd.subtype) {
+      case 'AT_AddColumn':
+        this.#addColumn(table, nodeOf(cmd.def, 'ColumnDef'));
+        break;
+      case 'AT_DropColumn':
+        if (cmd.name) table.columns.delete(cmd.name);
+        break;
+      case 'AT_AlterColumnType': {
+        const type = columnType(nodeOf(cmd.def, 'ColumnDef')?.typeName);
+        const stored = cmd.name ? table.columns.get(cmd.name) : undefined;
+        const before = stored ? resolve(stored) : undefined;
+        if (!cmd.name || !type) break;
+        const values = before ? this.#enums.get(before.type.name) : undefined;
+        const formerEnum = before && values ? { name: before.type.name, values: [...values] } : before?.formerEnum;
+        table.columns.set(cmd.name, { type, formerEnum: this.#enums.has(type.name) ? undefined : formerEnum });
+        break;
+      }
+      case 'AT_AddConstraint': {
+        const con = nodeOf(cmd.def, 'Constraint');
+        if (con) addCheck(table, con);
+        break;
+      }
+      case 'AT_ValidateConstraint': {
+        const check = cmd.name ? table.checks.get(cmd.name) : undefined;
+        if (check) check.validated = true;
+        break;
+      }
+      case 'AT_DropConstraint':
+        if (cmd.name) table.checks.delete(cmd.name);
+        break;
+    }
+  }
+}
+
+function resolve(stored: StoredColumn): ColumnState | undefined {
+  stored.type ??= columnType(stored.typeName);
+  return stored.type ? { type: stored.type, formerEnum: stored.formerEnum } : undefined;
+}
+
+function addCheck(table: TableState, con: Constraint): void {
+  if (con.contype !== 'CONSTR_CHECK') return;
+  const test = nodeOf(con.raw_expr, 'NullTest');
+  const fields = nodesOf(nodeOf(test?.arg, 'ColumnRef')?.fields, 'String');
+  const notNullColumn = test?.nulltesttype === 'IS_NOT_NULL' ? fields[fields.length - 1]?.sval : undefined;
+  table.checks.set(con.conname ?? `check${table.checks.size}`, { notNullColumn, validated: !con.skip_validation });
+}
+
+function withSchema(name: string): string {
+  return name.includes('.') ? name : `public.${name}`;
+}
