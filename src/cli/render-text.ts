@@ -7,7 +7,8 @@ import { type ReviewReport, summaryTail } from './review-report.ts';
 // introduces, and a summary line that holds all of it. The report must already be terminal-safe (escapeControlCharsDeep):
 // the styles below add escape sequences of their own.
 
-export function renderText(report: ReviewReport, style: TextStyle): string {
+/** `timeline`: the run's lock timeline, shown between the plan and the findings. */
+export function renderText(report: ReviewReport, style: TextStyle, timeline = ''): string {
   const lines: string[] = [];
   const { target } = report;
   if (target?.fromDatabase) {
@@ -33,7 +34,7 @@ export function renderText(report: ReviewReport, style: TextStyle): string {
   lines.push(style.bold(report.scopeText));
   if (report.plan) lines.push(`plan sha256 ${report.plan.sha256} · image ${report.plan.image ?? 'not pinned (--image-digest)'}`);
   const body = formatReviewText(report.review, style).replace(/\n+$/, '');
-  return `${lines.join('\n')}\n\n${body}; ${summaryTail(report)}\n`;
+  return `${lines.join('\n')}\n\n${timeline}${body}; ${summaryTail(report)}\n`;
 }
 
 function indent(text: string): string {

@@ -96,9 +96,7 @@ export async function main(
     if (!written.ok) err.write(`Job summary not written: ${written.reason}\n`);
   } else {
     const style = out.isTTY === true && !env.NO_COLOR ? ANSI : PLAIN;
-    // The run's lock timeline first: the summary line stays the last line, as scripts expect.
-    out.write(timelineText(safe.review, oneRun, style));
-    out.write(renderText(safe, style));
+    out.write(renderText(safe, style, timelineText(safe.review, oneRun, style)));
   }
   // Not on stdout: with --json or --format sarif, stdout is the document and nothing else.
   if (format === 'json' || format === 'sarif') err.write(`${report.scopeText}\n`);
