@@ -10,9 +10,8 @@ import { migrationSetHash } from '../review/migration-set.ts';
 import type { MigrationSource, Review } from '../review/model.ts';
 import { reviewMigrations } from '../review/review.ts';
 import { type ReviewScope, type ReviewSource, reviewKey } from '../review/review-table.ts';
-import { withTableSizes } from '../review/table-size.ts';
-import { type AppliedRow, type Drift, planAgainstDatabase } from '../review/target-plan.ts';
-import { type AppliedHistory, reviewScopeFor } from '../review/target-review.ts';
+import type { AppliedRow, Drift } from '../review/target-plan.ts';
+import { type AppliedHistory, reviewTarget } from '../review/target-review.ts';
 
 export interface ReviewedSet {
   /** What will run on the target: its pending set, or the whole history when that is unknown. */
@@ -76,27 +75,29 @@ export class MigrationCatalog {
               reason: (error as Error).message,
             }))
           : { ok: false, reason: 'the bot has no access to the target database configured' };
-    const plan = planAgainstDatabase(loaded.migrations, loaded.missing, history.ok ? history.rows : []);
-    const review = withTableSizes(
-      await this.#review(plan.pending, reviewScopeFor(history)),
-      history.ok ? history.tables : undefined,
-      env.tableSizes,
-    );
-    // With drift the replayed history is the repository's idea of the target: still worth running.
-    const dryRun = await this.options.dryRuns?.lookup(plan.applied, plan.pending);
+    // The same review of a target as the CLI's, with the bot's sources: precomputed reviews and
+    // dry runs first (a cold start needs no parser), live ones otherwise.
+    const target = await reviewTarget({
+      migrations: loaded.migrations,
+      missing: loaded.missing,
+      history,
+      dryRuns: this.options.dryRuns,
+      reviewer: (pending, scope, applied) => this.#review(pending, scope, applied),
+      sizeThresholds: env.tableSizes,
+    });
     return {
       ok: true,
       set: {
-        migrations: plan.pending,
-        review,
-        digest: digestReview(review, { maxItems: 12 }),
+        migrations: target.plan.pending,
+        review: target.review,
+        digest: digestReview(target.review, { maxItems: 12 }),
         setHash: migrationSetHash(loaded.migrations),
-        pendingKnown: history.ok,
-        unknownReason: history.ok ? undefined : history.reason,
-        appliedCount: plan.applied.length,
+        pendingKnown: target.pendingKnown,
+        unknownReason: target.unknownReason,
+        appliedCount: target.plan.applied.length,
         appliedRows: history.ok ? history.rows : undefined,
-        drift: plan.drift,
-        dryRun,
+        drift: target.plan.drift,
+        dryRun: target.dryRun,
       },
     };
   }

@@ -1,3 +1,4 @@
+import type { DryRunSource } from '../dryrun/dry-run-table.ts';
 import type { DryRunner, DryRunResult } from '../dryrun/pglite-dry-run.ts';
 import type { MissingMigration } from './load.ts';
 import type { MigrationSource, Review } from './model.ts';
@@ -33,6 +34,10 @@ export interface TargetReviewInput {
   /** The target's drizzle history; undefined for a fresh database (the embedded default). */
   history?: AppliedHistory;
   dryRunner?: DryRunner;
+  /** Instead of a runner: results looked up (the bot's precomputed table, else a live run). */
+  dryRuns?: DryRunSource;
+  /** How the pending set is reviewed; the bot's looks up precomputed reviews first. */
+  reviewer?: (pending: MigrationSource[], scope: ReviewScope, applied: MigrationSource[]) => Promise<Review>;
   /** How to review the pending set; by default as reviewScopeFor(history) says. */
   scope?: ReviewScope;
   /** Relation sizes from elsewhere (a stats file); the target's own, when read, come first. */
@@ -48,19 +53,28 @@ export function reviewScopeFor(history: AppliedHistory | undefined): ReviewScope
   return history === undefined || history.ok ? 'run' : 'migration';
 }
 
+/** The one review of a target, for the CLI and the bot alike: pending set, review, drift, dry run. */
 export async function reviewTarget(input: TargetReviewInput): Promise<TargetReview> {
   const { migrations, missing = [], history, dryRunner, scope } = input;
   const known = history === undefined || history.ok;
   const plan = planAgainstDatabase(migrations, missing, history?.ok ? history.rows : []);
-  const reviewed = await reviewMigrations(plan.pending, {
-    newTablesScope: scope ?? reviewScopeFor(history),
-    history: known ? plan.applied : [],
-    targetCatalog: history?.ok ? history.catalog : undefined,
-  });
+  const newTablesScope = scope ?? reviewScopeFor(history);
+  const reviewed = input.reviewer
+    ? await input.reviewer(plan.pending, newTablesScope, known ? plan.applied : [])
+    : await reviewMigrations(plan.pending, {
+        newTablesScope,
+        history: known ? plan.applied : [],
+        targetCatalog: history?.ok ? history.catalog : undefined,
+      });
   const tables = (history?.ok ? history.tables : undefined) ?? input.tables;
   const review = withTableSizes(reviewed, tables, input.sizeThresholds);
   // With drift the replayed history is only the repository's idea of the target; still worth running.
-  const dryRun = dryRunner && missing.length === 0 ? await dryRunner.run(plan.applied, plan.pending) : undefined;
+  const dryRun =
+    missing.length > 0
+      ? undefined
+      : dryRunner
+        ? await dryRunner.run(plan.applied, plan.pending)
+        : await input.dryRuns?.lookup(plan.applied, plan.pending);
   // The dry run applies the pending set as one run; compared per migration it would disagree by design.
   const oneRun = (scope ?? reviewScopeFor(history)) === 'run';
   return {

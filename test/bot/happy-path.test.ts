@@ -59,6 +59,13 @@ describe('a migration request from command to CodeBuild', () => {
     const record = await bot.record(message);
     expect(text).toContain(`*Plan* sha256 \`${record?.setHash}\``);
     expect(text).toContain(BACKEND_DIGEST);
+    // The full SQL of the pending set, as one file in the thread, not one reply per statement.
+    const [file] = bot.slack.files;
+    expect(file).toMatchObject({ channel: CHANNEL, thread_ts: message?.ts });
+    expect(file?.title).toMatch(/^prod-pending-[0-9a-f]{12}\.sql$/);
+    expect(file?.content).toContain('-- 0003_media_sizes_and_cleanup.sql');
+    expect(file?.content).toContain('ALTER TABLE "users" DROP COLUMN "legacy_profile_url"');
+    expect(file?.content).not.toContain('0002_shareable_uuids');
     expect(text).toContain('Ship &lt;!channel&gt; &amp; the &lt;b&gt;uuids&lt;/b&gt;');
     expect(text).not.toContain('<!channel>');
     const sections = (message?.blocks ?? []).map((b) => JSON.stringify(b));
@@ -133,5 +140,15 @@ describe('a migration request from command to CodeBuild', () => {
     if (!message) throw new Error('no review message');
     const replies = bot.threadReplies(message);
     expect(replies.some((r) => r.text?.includes('started, pinned to the approved plan'))).toBe(true);
+  });
+
+  it('lists the request in /daadaar history: who asked, who approved, the plan, the build', async () => {
+    await bot.command('history prod');
+    const told = bot.responseTexts().at(-1) ?? '';
+    const record = await bot.record();
+    expect(told).toContain('Last 1 request · prod');
+    expect(told).toContain('Requested by <@U0REQUESTER>, approved by <@U0APPROVER1>');
+    expect(told).toContain(`plan \`${record?.setHash.slice(0, 12)}\``);
+    expect(told).toContain(record?.build?.id ?? 'no build');
   });
 });
