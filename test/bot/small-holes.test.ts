@@ -62,3 +62,21 @@ describe('smaller holes, closed', () => {
     expect(blockText(message)).toContain('deploybot_approve');
   });
 });
+
+describe('/daadaar status outside the environment channels', () => {
+  it('shows no builds and no log tail there, and says where to ask', async () => {
+    const bot = await new BotHarness().start();
+    try {
+      const build = bot.aws.addRunningBuild('daadaar-migrations', { RUN_MIGRATIONS: 'true' });
+      bot.aws.logStreams.set(`${build.logs.groupName}\t${build.logs.streamName}`, ['Applying 0003 (secret-looking line)']);
+      await bot.send(slashCommandBody({ text: 'status', userId: APPROVER, channelId: 'C0RANDOM01', responseUrl: bot.slack.responseUrl() }));
+      const told = bot.responseTexts().join('\n');
+      expect(told).toContain("Status is shown only in each environment's channels");
+      expect(told).not.toContain(build.id);
+      expect(told).not.toContain('Applying 0003');
+      expect(bot.aws.callsOf('GetLogEvents')).toHaveLength(0);
+    } finally {
+      await bot.stop();
+    }
+  });
+});

@@ -22,7 +22,17 @@ const STATUS_TAIL_CHARS = 1200;
 
 /** `/daadaar status [env]`: latest builds per environment, and each environment's open request. */
 export async function statusReply(ctx: BotContext, job: StatusJob): Promise<void> {
-  const envs = Object.entries(ctx.config.environments).filter(([name]) => !job.env || name === job.env);
+  // Build status, who asked and the log tail are for the environment's own channels only.
+  const envs = Object.entries(ctx.config.environments).filter(
+    ([name, env]) => (!job.env || name === job.env) && env.channels.includes(job.to.channel),
+  );
+  if (envs.length === 0) {
+    const where = Object.entries(ctx.config.environments)
+      .filter(([name]) => !job.env || name === job.env)
+      .map(([name, env]) => `${escapeMrkdwn(name)} in ${env.channels.map((c) => `<#${c}>`).join(' or ')}`)
+      .join('; ');
+    return tell(ctx, job.to, `Status is shown only in each environment's channels: ${where}.`);
+  }
   const blocks: KnownBlock[] = [];
   for (const [name, env] of envs) {
     let lines: string;
@@ -31,12 +41,8 @@ export async function statusReply(ctx: BotContext, job: StatusJob): Promise<void
       lines = builds.length ? builds.map((b) => buildLine(b, env.region)).join('\n') : 'No builds yet.';
       const latest = builds[0];
       if (latest) {
-        // The log tail is shown only where the environment's requests are made: a build log
-        // is for the people who approve, not for every channel someone types in.
-        if (env.channels.includes(job.to.channel)) {
-          const tail = await tailOfBuild(ctx.logs, latest, env.region, STATUS_TAIL_LINES);
-          lines += `\n${tailText(tail, latest, `Last log lines of ${latest.id}`, STATUS_TAIL_CHARS)}`;
-        }
+        const tail = await tailOfBuild(ctx.logs, latest, env.region, STATUS_TAIL_LINES);
+        lines += `\n${tailText(tail, latest, `Last log lines of ${latest.id}`, STATUS_TAIL_CHARS)}`;
         await repairThread(ctx, latest, env.region);
       }
     } catch (error) {
