@@ -166,6 +166,9 @@ export class BotHarness {
     await this.slack.stop();
     await this.aws.stop();
     await this.dynamo.stop();
+    // Every payload the bot built in a test must be one real Slack accepts.
+    const refused = this.slack.refused.map((r) => `${r.method}: ${JSON.stringify(r.answer)}`);
+    if (refused.length > 0) throw new Error(`Slack would have refused ${refused.length} payload(s):\n${refused.join('\n')}`);
   }
 
   /** Waits until every job handed to the asynchronous invocation has finished. */

@@ -70,7 +70,16 @@ export class FakeSlackApi {
     this.#server = await listen((req, body, res) => {
       const path = (req.url ?? '').split('?')[0] ?? '';
       if (path.startsWith('/response/')) {
-        this.responses.push({ path, body: JSON.parse(body || '{}') as Record<string, unknown> });
+        const message = JSON.parse(body || '{}') as Record<string, unknown>;
+        // A response_url takes a message payload, held to the same limits as chat.postMessage.
+        const refused = refusal('chat.postMessage', message);
+        if (refused) {
+          this.refused.push({ method: 'response_url', args: message, answer: refused });
+          res.writeHead(400, { 'content-type': 'text/plain' });
+          res.end(refused.error);
+          return;
+        }
+        this.responses.push({ path, body: message });
         res.writeHead(200, { 'content-type': 'text/plain' });
         res.end('ok');
         return;
