@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { arch, cpus, platform } from 'node:os';
-import { migrationHash } from '../src/review/load.ts';
+import { migrationHash } from '../src/history/load.ts';
 import { loadSqlParser } from '../src/review/parse.ts';
 import { reviewMigrations } from '../src/review/review.ts';
 import { drizzleStyleMigration } from './drizzle-style-sql.ts';

@@ -3,10 +3,10 @@ import { migrate } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import { checkAgainstApproved } from '../src/history/approved-plan.ts';
 import type { ImageDigest, MigratePlan } from '../src/history/plan.ts';
+import type { AppliedRow } from '../src/history/target-plan.ts';
 import { readTargetSnapshot, snapshotPlan } from '../src/history/target-snapshot.ts';
 import { redact } from '../src/redact.ts';
 import type { MigrationSource } from '../src/review/model.ts';
-import type { AppliedRow } from '../src/review/target-plan.ts';
 import { formatFailure, locateFailure, sqlstateOf } from './migration-failure.ts';
 import { acquireMigrationLock, MIGRATOR_APPLICATION_NAME, releaseMigrationLock } from './migration-lock.ts';
 

@@ -2,12 +2,12 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { computeDryRunTable } from '../src/dryrun/dry-run-table.ts';
 import { PgliteDryRunner } from '../src/dryrun/pglite-dry-run.ts';
-import { loadMigrations } from '../src/review/load.ts';
-import { computeReviewTable } from '../src/review/review-table.ts';
+import { loadMigrations } from '../src/history/load.ts';
+import { computeReviewTable } from '../src/history/review-table.ts';
 
 // Part of `npm run build`: what the Lambda looks up instead of computing inside Slack's 3 s,
 // the review and the dry run of every pending set the shipped history allows
-// (src/review/review-table.ts and src/dryrun/dry-run-table.ts say why that is enough).
+// (src/history/review-table.ts and src/dryrun/dry-run-table.ts say why that is enough).
 const [folder = 'backend/drizzle', outDir = 'dist/lambda'] = process.argv.slice(2);
 const loaded = await loadMigrations([folder]);
 if (!loaded.ok) {

@@ -3,15 +3,15 @@ import type { TargetHistoryReader } from '../db/target-history.ts';
 import { BUDGET, withDeadline } from '../deadline.ts';
 import type { DryRunSource } from '../dryrun/dry-run-table.ts';
 import type { DryRunResult } from '../dryrun/pglite-dry-run.ts';
+import { type JournalFolderResult, loadJournalFolder } from '../history/load.ts';
+import { migrationSetHash } from '../history/migration-set.ts';
+import { type ReviewScope, type ReviewSource, reviewKey } from '../history/review-table.ts';
+import type { AppliedRow, Drift } from '../history/target-plan.ts';
+import { type AppliedHistory, reviewTarget } from '../history/target-review.ts';
+import { digestReview, type ReviewDigest } from '../render/review-digest.ts';
 import type { RequestKind } from '../requests/record.ts';
-import { digestReview, type ReviewDigest } from '../review/digest.ts';
-import { type JournalFolderResult, loadJournalFolder } from '../review/load.ts';
-import { migrationSetHash } from '../review/migration-set.ts';
 import type { MigrationSource, Review } from '../review/model.ts';
 import { reviewMigrations } from '../review/review.ts';
-import { type ReviewScope, type ReviewSource, reviewKey } from '../review/review-table.ts';
-import type { AppliedRow, Drift } from '../review/target-plan.ts';
-import { type AppliedHistory, reviewTarget } from '../review/target-review.ts';
 
 export interface ReviewedSet {
   /** What will run on the target: its pending set, or the whole history when that is unknown. */

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { realpath } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { promisify } from 'node:util';
-import { type MissingMigration, migrationHash, parseJournal } from '../review/load.ts';
+import { type MissingMigration, migrationHash, parseJournal } from '../history/load.ts';
 import type { MigrationSource } from '../review/model.ts';
 
 // The base side of `--changed-since`: the migrations folder as it is at a git ref, read with

@@ -1,4 +1,4 @@
-import type { MissingMigration } from '../review/load.ts';
+import type { MissingMigration } from '../history/load.ts';
 import type { MigrationSource } from '../review/model.ts';
 
 // What a branch adds to the base's migration history, and the mistakes that only show when the

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
-import { loadMigrations } from '../review/load.ts';
-import { migrationSetHash } from '../review/migration-set.ts';
+import { loadMigrations } from '../history/load.ts';
+import { migrationSetHash } from '../history/migration-set.ts';
 
 // The sha256 of a migration folder (every journal entry, in order): a quick way to tell two
 // checkouts or images apart. Builds are no longer pinned to it: they are pinned to the plan

@@ -1,6 +1,6 @@
-import { digestReview } from '../review/digest.ts';
-import { describeCounts } from '../review/format-text.ts';
-import { describeDryRun } from '../review/target-review.ts';
+import { describeDryRun } from '../history/target-review.ts';
+import { digestReview } from '../render/review-digest.ts';
+import { describeCounts } from '../render/review-text.ts';
 import { type ReviewReport, summaryTail } from './review-report.ts';
 
 // The GitHub job summary ($GITHUB_STEP_SUMMARY): what the Slack review message shows (the

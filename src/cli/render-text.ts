@@ -1,5 +1,5 @@
-import { formatReviewText, type TextStyle } from '../review/format-text.ts';
-import { describeDryRun } from '../review/target-review.ts';
+import { describeDryRun } from '../history/target-review.ts';
+import { formatReviewText, type TextStyle } from '../render/review-text.ts';
 import { type ReviewReport, summaryTail } from './review-report.ts';
 
 // The terminal report: what the target or the branch looks like (drift, repository checks,

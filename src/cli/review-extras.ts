@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { formatLockTimeline, type TextStyle } from '../review/format-text.ts';
+import { formatLockTimeline, type TextStyle } from '../render/review-text.ts';
 import { lockTimeline } from '../review/lock-timeline.ts';
 import type { Review } from '../review/model.ts';
 import { parseStatsFile, type TableStats } from '../review/table-size.ts';

@@ -1,8 +1,8 @@
 import type { DryRunResult } from '../dryrun/pglite-dry-run.ts';
-import { migrationSetHash } from '../review/migration-set.ts';
+import { migrationSetHash } from '../history/migration-set.ts';
+import type { ReviewScope } from '../history/review-table.ts';
+import type { Drift } from '../history/target-plan.ts';
 import type { MigrationSource, Review } from '../review/model.ts';
-import type { ReviewScope } from '../review/review-table.ts';
-import type { Drift } from '../review/target-plan.ts';
 import type { BranchCheck } from './branch-plan.ts';
 
 // Everything one `deploybot review` found, before it is rendered as text, JSON, GitHub

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import packageJson from '../../package.json' with { type: 'json' };
 import { PgliteDryRunner } from '../dryrun/pglite-dry-run.ts';
-import { ANSI, PLAIN } from '../review/format-text.ts';
+import { ANSI, PLAIN } from '../render/review-text.ts';
 import { CATEGORIES, isCategory } from '../review/model.ts';
 import { withProgress } from './progress.ts';
 import { annotations, renderGithub } from './render-github.ts';

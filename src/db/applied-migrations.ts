@@ -1,9 +1,9 @@
 import postgres from 'postgres';
 import { withDeadline } from '../deadline.ts';
+import type { AppliedRow } from '../history/target-plan.ts';
 import { redact } from '../redact.ts';
 import type { TargetCatalog } from '../review/schema-catalog.ts';
 import type { TableStats } from '../review/table-size.ts';
-import type { AppliedRow } from '../review/target-plan.ts';
 import { readTargetCatalog } from './target-catalog.ts';
 
 /** Where drizzle keeps its history; drizzle's defaults unless drizzle.config.ts sets `migrations`. */

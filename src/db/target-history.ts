@@ -1,6 +1,6 @@
 import { readSecretString } from '../aws/secrets.ts';
 import type { EnvironmentConfig } from '../config.ts';
-import type { AppliedHistory } from '../review/target-review.ts';
+import type { AppliedHistory } from '../history/target-review.ts';
 import { readAppliedMigrations } from './applied-migrations.ts';
 
 /** An environment's drizzle history, as the bot reads it before a review. */

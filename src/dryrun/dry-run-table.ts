@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
+import { journalSplits } from '../history/target-plan.ts';
 import { precomputedFile } from '../precomputed-file.ts';
 import type { MigrationSource } from '../review/model.ts';
-import { journalSplits } from '../review/target-plan.ts';
 import type { DryRunner, DryRunResult } from './pglite-dry-run.ts';
 
 // The bot cannot start an embedded PostgreSQL inside Slack's 3-second window (PGlite's start

@@ -11,9 +11,9 @@ import { SecretsManagerTargetHistory } from '../db/target-history.ts';
 import { BUDGET } from '../deadline.ts';
 import { LiveDryRuns, PrecomputedDryRuns, PrecomputedThenLive } from '../dryrun/dry-run-table.ts';
 import { PgliteDryRunner } from '../dryrun/pglite-dry-run.ts';
+import { PrecomputedReviews } from '../history/review-table.ts';
 import { SlackRequestReceiver } from '../http/slack-receiver.ts';
 import type { Log } from '../log.ts';
-import { PrecomputedReviews } from '../review/review-table.ts';
 import { signingKey } from '../slack/action-value.ts';
 import { loadStartUp } from '../start-up.ts';
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { MigrationSource } from '../review/model.ts';
-import type { AppliedRow } from '../review/target-plan.ts';
+import type { AppliedRow } from './target-plan.ts';
 
 // The plan: what approvers approve and what the build must find before it runs anything.
 // A migrate plan pins the target's applied history as the review read it, the pending

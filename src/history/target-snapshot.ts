@@ -1,8 +1,8 @@
 import { readAppliedMigrations } from '../db/applied-migrations.ts';
-import { loadJournalFolder } from '../review/load.ts';
 import type { MigrationSource } from '../review/model.ts';
-import { type AppliedRow, planAgainstDatabase, type TargetPlan } from '../review/target-plan.ts';
+import { loadJournalFolder } from './load.ts';
 import { buildMigratePlan, type ImageDigest, type MigratePlan } from './plan.ts';
+import { type AppliedRow, planAgainstDatabase, type TargetPlan } from './target-plan.ts';
 
 // The target as the build finds it: the image's migration folder against the rows of
 // __drizzle_migrations, read and planned exactly as the review does (readAppliedMigrations,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type HeadSide, planBranch } from '../../src/cli/branch-plan.ts';
-import { migrationHash } from '../../src/review/load.ts';
+import { migrationHash } from '../../src/history/load.ts';
 import type { MigrationSource } from '../../src/review/model.ts';
 
 function migration(tag: string, when: number, sql = `SELECT '${tag}';`): MigrationSource {

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { main, runOptional, USAGE } from '../../src/cli/deploybot.ts';
-import { loadMigrations } from '../../src/review/load.ts';
-import { migrationSetHash } from '../../src/review/migration-set.ts';
+import { loadMigrations } from '../../src/history/load.ts';
+import { migrationSetHash } from '../../src/history/migration-set.ts';
 import { RULES } from '../../src/review/rule-set.ts';
 
 function capture() {

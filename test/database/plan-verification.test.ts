@@ -13,7 +13,7 @@ import { main as verify } from '../../src/cli/verify-plan.ts';
 import { readAppliedMigrations } from '../../src/db/applied-migrations.ts';
 import { buildMigratePlan, buildSeedPlan, encodePlan, type MigratePlan, type Plan, planSha256 } from '../../src/history/plan.ts';
 import { seedFilesSha256 } from '../../src/history/seed-files.ts';
-import { planAgainstDatabase } from '../../src/review/target-plan.ts';
+import { planAgainstDatabase } from '../../src/history/target-plan.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { copyHistory, HISTORY, historyPrefix, loadFolder } from '../support/migration-folders.ts';
 

@@ -9,7 +9,7 @@ import { main } from '../../src/cli/review.ts';
 import { readAppliedMigrations } from '../../src/db/applied-migrations.ts';
 import { computeDryRunTable, PrecomputedDryRuns } from '../../src/dryrun/dry-run-table.ts';
 import { PgliteDryRunner } from '../../src/dryrun/pglite-dry-run.ts';
-import { describeDryRun, reviewTarget, targetConfirmationReasons } from '../../src/review/target-review.ts';
+import { describeDryRun, reviewTarget, targetConfirmationReasons } from '../../src/history/target-review.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { copyHistory, HISTORY, HISTORY_TAGS, historyPrefix, loadFolder } from '../support/migration-folders.ts';
 

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { PgliteDryRunner } from '../../src/dryrun/pglite-dry-run.ts';
-import { reviewTarget } from '../../src/review/target-review.ts';
+import { reviewTarget } from '../../src/history/target-review.ts';
 import { source } from '../review/helpers.ts';
 
 // PGlite is a PostgreSQL backend: pg_locks lists the session's relation locks and pg_class's

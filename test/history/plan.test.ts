@@ -10,8 +10,8 @@ import {
   planSha256,
   sha256,
 } from '../../src/history/plan.ts';
-import type { AppliedRow } from '../../src/review/target-plan.ts';
-import { planAgainstDatabase } from '../../src/review/target-plan.ts';
+import type { AppliedRow } from '../../src/history/target-plan.ts';
+import { planAgainstDatabase } from '../../src/history/target-plan.ts';
 import { loadHistory } from '../support/migration-folders.ts';
 
 const IMAGE = `sha256:${'a'.repeat(64)}`;

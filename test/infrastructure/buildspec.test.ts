@@ -11,7 +11,7 @@ import { encodeBuildEnvironment } from '../../src/build-env.ts';
 import { readAppliedMigrations } from '../../src/db/applied-migrations.ts';
 import { buildMigratePlan, buildSeedPlan, encodePlan, type Plan, planSha256 } from '../../src/history/plan.ts';
 import { seedFilesSha256 } from '../../src/history/seed-files.ts';
-import { planAgainstDatabase } from '../../src/review/target-plan.ts';
+import { planAgainstDatabase } from '../../src/history/target-plan.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { historyPrefix, loadFolder } from '../support/migration-folders.ts';
 

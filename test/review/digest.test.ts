@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { digestReview, excerpt } from '../../src/review/digest.ts';
+import { digestReview, excerpt } from '../../src/render/review-digest.ts';
 import { reviewSql } from './helpers.ts';
 
 describe('digestReview', () => {

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readAppliedMigrations } from '../../src/db/applied-migrations.ts';
-import { loadJournalFolder } from '../../src/review/load.ts';
-import { v1FolderMillis } from '../../src/review/load-v1.ts';
-import { reviewTarget } from '../../src/review/target-review.ts';
+import { loadJournalFolder } from '../../src/history/load.ts';
+import { v1FolderMillis } from '../../src/history/load-v1.ts';
+import { reviewTarget } from '../../src/history/target-review.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { loadHistory } from '../support/migration-folders.ts';
 

@@ -1,4 +1,4 @@
-import { migrationHash } from '../../src/review/load.ts';
+import { migrationHash } from '../../src/history/load.ts';
 import type { MigrationSource, Review } from '../../src/review/model.ts';
 import { type ReviewOptions, reviewMigrations } from '../../src/review/review.ts';
 import { splitExample } from '../../src/review/rule.ts';

@@ -2,8 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { computeReviewTable, PrecomputedReviews, reviewKey } from '../../src/history/review-table.ts';
 import { reviewMigrations } from '../../src/review/review.ts';
-import { computeReviewTable, PrecomputedReviews, reviewKey } from '../../src/review/review-table.ts';
 import { BotHarness, blockText } from '../support/bot-harness.ts';
 import { loadHistory } from '../support/migration-folders.ts';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { digestReview, safeRewriteTexts } from '../../src/review/digest.ts';
-import { formatReviewText } from '../../src/review/format-text.ts';
+import { digestReview, safeRewriteTexts } from '../../src/render/review-digest.ts';
+import { formatReviewText } from '../../src/render/review-text.ts';
 import { reviewMigrations } from '../../src/review/review.ts';
 import { reviewSql, source } from './helpers.ts';
 

@@ -3,7 +3,7 @@ import { migrate } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readAppliedMigrations } from '../../src/db/applied-migrations.ts';
-import { reviewTarget } from '../../src/review/target-review.ts';
+import { reviewTarget } from '../../src/history/target-review.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { HISTORY, historyPrefix, loadFolder } from '../support/migration-folders.ts';
 

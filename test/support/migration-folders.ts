@@ -1,7 +1,7 @@
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadJournalFolder } from '../../src/review/load.ts';
+import { loadJournalFolder } from '../../src/history/load.ts';
 import type { MigrationSource } from '../../src/review/model.ts';
 
 export const HISTORY = 'backend/drizzle';

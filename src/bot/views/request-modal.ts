@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { KnownBlock, ModalView } from '@slack/types';
 import type { EnvironmentConfig } from '../../config.ts';
+import { targetConfirmationReasons } from '../../history/target-review.ts';
 import { redact } from '../../redact.ts';
+import { describeCounts } from '../../render/review-text.ts';
 import type { RequestKind } from '../../requests/record.ts';
-import { describeCounts } from '../../review/format-text.ts';
-import { targetConfirmationReasons } from '../../review/target-review.ts';
 import { fitText } from '../../slack/fit.ts';
 import { LIMITS } from '../../slack/limits.ts';
 import { escapeMrkdwn, mention } from '../../slack/mrkdwn.ts';

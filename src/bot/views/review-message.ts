@@ -1,8 +1,8 @@
 import type { KnownBlock } from '@slack/types';
 import type { EnvironmentConfig } from '../../config.ts';
+import { safeRewriteTexts } from '../../render/review-digest.ts';
+import { describeCounts } from '../../render/review-text.ts';
 import type { RequestRecord } from '../../requests/record.ts';
-import { safeRewriteTexts } from '../../review/digest.ts';
-import { describeCounts } from '../../review/format-text.ts';
 import { fitText } from '../../slack/fit.ts';
 import { LIMITS } from '../../slack/limits.ts';
 import { codeBlock, escapeMrkdwn, mention, slackDate } from '../../slack/mrkdwn.ts';

@@ -1,5 +1,5 @@
+import { describeDryRun } from '../../history/target-review.ts';
 import { redact } from '../../redact.ts';
-import { describeDryRun } from '../../review/target-review.ts';
 import { fitText } from '../../slack/fit.ts';
 import { LIMITS } from '../../slack/limits.ts';
 import { escapeMrkdwn } from '../../slack/mrkdwn.ts';

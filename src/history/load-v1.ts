@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import type { MigrationSource } from './model.ts';
+import type { MigrationSource } from '../review/model.ts';
 
 // drizzle-kit v1's folder layout, read as drizzle-orm v1's migrator reads it
 // (drizzle-orm, branch beta, src/migrator.ts readMigrationFiles and src/migrator.utils.ts):

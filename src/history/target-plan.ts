@@ -1,5 +1,5 @@
+import type { MigrationSource } from '../review/model.ts';
 import type { MissingMigration } from './load.ts';
-import type { MigrationSource } from './model.ts';
 import { pendingMigrations } from './pending.ts';
 import { planByName } from './target-plan-v1.ts';
 

@@ -1,7 +1,7 @@
-import { describeLock } from './lock-model.ts';
-import { describeTimelineEntry, lockTimeline } from './lock-timeline.ts';
-import { CATEGORIES, type Category, type CategoryCounts, type Finding, type Review } from './model.ts';
-import { describeSize } from './table-size.ts';
+import { describeLock } from '../review/lock-model.ts';
+import { describeTimelineEntry, lockTimeline } from '../review/lock-timeline.ts';
+import { CATEGORIES, type Category, type CategoryCounts, type Finding, type Review } from '../review/model.ts';
+import { describeSize } from '../review/table-size.ts';
 
 export interface TextStyle {
   bold(s: string): string;

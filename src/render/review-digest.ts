@@ -1,6 +1,6 @@
-import { findingDetails } from './format-text.ts';
-import { describeTimelineEntry, lockTimeline } from './lock-timeline.ts';
-import { CATEGORIES, type Category, type CategoryCounts, type Finding, type Review } from './model.ts';
+import { describeTimelineEntry, lockTimeline } from '../review/lock-timeline.ts';
+import { CATEGORIES, type Category, type CategoryCounts, type Finding, type Review } from '../review/model.ts';
+import { findingDetails } from './review-text.ts';
 
 // A review shaped for a chat message: counts first, then the statements that matter most,
 // each cut to a length a Block Kit section can hold (3,000 characters per text object,

@@ -1,6 +1,6 @@
 import { precomputedFile } from '../precomputed-file.ts';
-import type { MigrationSource, Review } from './model.ts';
-import { reviewMigrations } from './review.ts';
+import type { MigrationSource, Review } from '../review/model.ts';
+import { reviewMigrations } from '../review/review.ts';
 import { journalSplits } from './target-plan.ts';
 
 // Reviews computed when the Lambda bundle is built, so a cold start answers Slack without

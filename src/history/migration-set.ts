@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { MigrationSource } from './model.ts';
+import type { MigrationSource } from '../review/model.ts';
 
 /**
  * The identity of a migration set: what was reviewed, in the order it runs. One line per

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
+import type { MigrationSource } from '../review/model.ts';
 import { loadV1Folder } from './load-v1.ts';
-import type { MigrationSource } from './model.ts';
 
 export type LoadResult = { ok: true; migrations: MigrationSource[] } | { ok: false; reason: string };
 

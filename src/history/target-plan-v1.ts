@@ -1,4 +1,4 @@
-import type { MigrationSource } from './model.ts';
+import type { MigrationSource } from '../review/model.ts';
 import type { AppliedRow, Drift, TargetPlan } from './target-plan.ts';
 
 // drizzle-orm v1 decides by name (drizzle-orm, branch beta, src/migrator.utils.ts

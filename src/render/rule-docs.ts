@@ -1,5 +1,5 @@
-import { CATEGORIES, CATEGORY_MEANING } from './model.ts';
-import { RULES } from './rule-set.ts';
+import { CATEGORIES, CATEGORY_MEANING } from '../review/model.ts';
+import { RULES } from '../review/rule-set.ts';
 
 /** docs/rules.md, rendered from the rules themselves so the two cannot drift. */
 export function renderRuleDocs(): string {
