@@ -1,5 +1,6 @@
+import { REQUEST_TABLE_KEYS, TABLE_SCHEMA } from '../../src/aws/request-store.ts';
 import type { DeploybotConfig } from '../../src/config.ts';
-import { type DeploymentNames, TABLE_INDEX } from './names.ts';
+import type { DeploymentNames } from './names.ts';
 import { type RolePolicies, slackFunctionPolicies, statusFunctionPolicies } from './policies.ts';
 
 // The bot's own stack: the request table and one role per Lambda function. Deployed once,
@@ -55,23 +56,9 @@ export function renderBotStack(config: DeploybotConfig, names: DeploymentNames) 
         UpdateReplacePolicy: 'Retain',
         Properties: {
           BillingMode: 'PAY_PER_REQUEST',
-          AttributeDefinitions: ['pk', 'sk', 'gsi1pk', 'gsi1sk'].map((name) => ({ AttributeName: name, AttributeType: 'S' })),
-          KeySchema: [
-            { AttributeName: 'pk', KeyType: 'HASH' },
-            { AttributeName: 'sk', KeyType: 'RANGE' },
-          ],
-          GlobalSecondaryIndexes: [
-            {
-              IndexName: TABLE_INDEX,
-              KeySchema: [
-                { AttributeName: 'gsi1pk', KeyType: 'HASH' },
-                { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
-              ],
-              Projection: { ProjectionType: 'ALL' },
-            },
-          ],
+          ...REQUEST_TABLE_KEYS,
           // Old requests expire on their own; DynamoDB deletes them within days of `ttl`, not on the second.
-          TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
+          TimeToLiveSpecification: { AttributeName: TABLE_SCHEMA.ttlAttribute, Enabled: true },
           PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
         },
       },

@@ -1,3 +1,4 @@
+import { TABLE_SCHEMA } from '../../src/aws/request-store.ts';
 // Names the rendered stacks and serverless/serverless.yml must agree on. The roles are written
 // before the functions exist (a role's policy names its own function for the self-invocation),
 // so the functions carry fixed names instead of the Serverless Framework's stage-derived ones.
@@ -24,7 +25,7 @@ export const DEPLOYMENT_NAMES: DeploymentNames = {
 };
 
 /** The request table's one secondary index (requests of an environment, newest first). */
-export const TABLE_INDEX = 'byEnv';
+export const TABLE_INDEX = TABLE_SCHEMA.index.name;
 
 /** Stack of one environment's CodeBuild side. */
 export function codebuildStackName(envName: string): string {

@@ -38,6 +38,30 @@ export const TABLE_SCHEMA = {
   ttlAttribute: 'ttl',
 } as const;
 
+/**
+ * The table's keys and index, as CreateTable (the dev server, tests) and CloudFormation (the
+ * bot's stack, scripts/infrastructure/bot-stack.ts) both take them: one definition for both.
+ */
+export const REQUEST_TABLE_KEYS = {
+  AttributeDefinitions: [TABLE_SCHEMA.keys.partition, TABLE_SCHEMA.keys.sort, TABLE_SCHEMA.index.partition, TABLE_SCHEMA.index.sort].map(
+    (AttributeName) => ({ AttributeName, AttributeType: 'S' as const }),
+  ),
+  KeySchema: [
+    { AttributeName: TABLE_SCHEMA.keys.partition, KeyType: 'HASH' as const },
+    { AttributeName: TABLE_SCHEMA.keys.sort, KeyType: 'RANGE' as const },
+  ],
+  GlobalSecondaryIndexes: [
+    {
+      IndexName: TABLE_SCHEMA.index.name,
+      KeySchema: [
+        { AttributeName: TABLE_SCHEMA.index.partition, KeyType: 'HASH' as const },
+        { AttributeName: TABLE_SCHEMA.index.sort, KeyType: 'RANGE' as const },
+      ],
+      Projection: { ProjectionType: 'ALL' as const },
+    },
+  ],
+};
+
 const loadDynamo = lazySdk(() => import('@aws-sdk/client-dynamodb'));
 const loadDocument = lazySdk(() => import('@aws-sdk/lib-dynamodb'));
 
@@ -95,8 +119,8 @@ export class DynamoRequestStore implements RequestStore {
 
   async replace(next: RequestRecord, expectedVersion: number): Promise<'written' | 'conflict'> {
     const { doc, client } = await this.#connect();
-    try {
-      await client.send(
+    const written = await conditionally(
+      client.send(
         new doc.PutCommand({
           TableName: this.tableName,
           Item: toItem(next),
@@ -104,12 +128,9 @@ export class DynamoRequestStore implements RequestStore {
           ExpressionAttributeNames: { '#version': 'version' },
           ExpressionAttributeValues: { ':expected': expectedVersion },
         }),
-      );
-      return 'written';
-    } catch (error) {
-      if (isConditionFailure(error)) return 'conflict';
-      throw error;
-    }
+      ),
+    );
+    return written ? 'written' : 'conflict';
   }
 
   async recent(env: string, limit: number): Promise<RequestRecord[]> {
@@ -129,22 +150,20 @@ export class DynamoRequestStore implements RequestStore {
 
   async acquireLock(lock: EnvironmentLock, now: number): Promise<{ ok: true } | { ok: false; holder: EnvironmentLock }> {
     const { doc, client } = await this.#connect();
-    try {
-      await client.send(
+    const taken = await conditionally(
+      client.send(
         new doc.PutCommand({
           TableName: this.tableName,
-          Item: { ...lockKey(lock.env), ...lock, ttl: Math.ceil(lock.expiresAt / 1000) + 86_400 },
+          Item: { ...lockKey(lock.env), ...lock, ttl: lockTtl(lock.expiresAt) },
           ConditionExpression: 'attribute_not_exists(pk) OR expiresAt <= :now OR requestId = :id',
           ExpressionAttributeValues: { ':now': now, ':id': lock.requestId },
         }),
-      );
-      return { ok: true };
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-      const holder = await this.readLock(lock.env);
-      // Freed between the write and the read: the caller may simply try again.
-      return holder ? { ok: false, holder } : this.acquireLock(lock, now);
-    }
+      ),
+    );
+    if (taken) return { ok: true };
+    const holder = await this.readLock(lock.env);
+    // Freed between the write and the read: the caller may simply try again.
+    return holder ? { ok: false, holder } : this.acquireLock(lock, now);
   }
 
   async readLock(env: string): Promise<EnvironmentLock | undefined> {
@@ -157,41 +176,49 @@ export class DynamoRequestStore implements RequestStore {
 
   async extendLock(env: string, requestId: string, expiresAt: number): Promise<void> {
     const { doc, client } = await this.#connect();
-    try {
-      await client.send(
+    await conditionally(
+      client.send(
         new doc.UpdateCommand({
           TableName: this.tableName,
           Key: lockKey(env),
           UpdateExpression: 'SET expiresAt = :at, #ttl = :ttl',
           ConditionExpression: 'requestId = :id',
           ExpressionAttributeNames: { '#ttl': 'ttl' },
-          ExpressionAttributeValues: { ':at': expiresAt, ':ttl': Math.ceil(expiresAt / 1000) + 86_400, ':id': requestId },
+          ExpressionAttributeValues: { ':at': expiresAt, ':ttl': lockTtl(expiresAt), ':id': requestId },
         }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+      ),
+    );
   }
 
   async releaseLock(env: string, requestId: string): Promise<void> {
     const { doc, client } = await this.#connect();
-    try {
-      await client.send(
+    await conditionally(
+      client.send(
         new doc.DeleteCommand({
           TableName: this.tableName,
           Key: lockKey(env),
           ConditionExpression: 'requestId = :id',
           ExpressionAttributeValues: { ':id': requestId },
         }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+      ),
+    );
   }
 }
 
-function isConditionFailure(error: unknown): boolean {
-  return (error as { name?: string }).name === 'ConditionalCheckFailedException';
+/** A conditional write: true if it was made, false if its condition did not hold; other errors throw. */
+async function conditionally(sending: Promise<unknown>): Promise<boolean> {
+  try {
+    await sending;
+    return true;
+  } catch (error) {
+    if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return false;
+    throw error;
+  }
+}
+
+/** A lock item outlives its expiry by a day before DynamoDB's TTL removes it (expired locks are taken over anyway). */
+function lockTtl(expiresAt: number): number {
+  return Math.ceil(expiresAt / 1000) + 86_400;
 }
 
 function ttlOf(record: RequestRecord): number {
@@ -226,29 +253,11 @@ export async function ensureRequestTable(tableName: string, endpoint?: string): 
   } catch (error) {
     if ((error as { name?: string }).name !== 'ResourceNotFoundException') throw error;
   }
-  const { keys, index } = TABLE_SCHEMA;
   await client.send(
     new dynamo.CreateTableCommand({
       TableName: tableName,
       BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [keys.partition, keys.sort, index.partition, index.sort].map((AttributeName) => ({
-        AttributeName,
-        AttributeType: 'S',
-      })),
-      KeySchema: [
-        { AttributeName: keys.partition, KeyType: 'HASH' },
-        { AttributeName: keys.sort, KeyType: 'RANGE' },
-      ],
-      GlobalSecondaryIndexes: [
-        {
-          IndexName: index.name,
-          KeySchema: [
-            { AttributeName: index.partition, KeyType: 'HASH' },
-            { AttributeName: index.sort, KeyType: 'RANGE' },
-          ],
-          Projection: { ProjectionType: 'ALL' },
-        },
-      ],
+      ...REQUEST_TABLE_KEYS,
     }),
   );
   for (let i = 0; i < 50; i++) {
