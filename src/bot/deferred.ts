@@ -31,9 +31,8 @@ export interface DeferredWork {
 
 export type JobRunner = (job: DeferredJob) => Promise<void>;
 
-/** Local: the job runs in this process after the listener returns. `settled()` awaits all. */
+/** Local (`npm run dev`): the job runs in this process, after the listener has answered. */
 export class InProcessWork implements DeferredWork {
-  readonly #running = new Set<Promise<void>>();
   #runner?: JobRunner;
 
   attach(runner: JobRunner): void {
@@ -43,16 +42,10 @@ export class InProcessWork implements DeferredWork {
   defer(job: DeferredJob): Promise<void> {
     const runner = this.#runner;
     if (!runner) return Promise.reject(new Error('no job runner attached'));
-    // setImmediate: the HTTP reply goes out before the job takes the event loop.
-    const running: Promise<void> = new Promise<void>((resolve) => setImmediate(resolve))
-      .then(() => runner(job))
-      .finally(() => this.#running.delete(running));
-    this.#running.add(running);
+    // setImmediate: the HTTP reply goes out before the job takes the event loop. runJob reports
+    // its own failures to the person, so nothing is left to await here.
+    setImmediate(() => void runner(job));
     return Promise.resolve();
-  }
-
-  async settled(): Promise<void> {
-    while (this.#running.size > 0) await Promise.allSettled([...this.#running]);
   }
 }
 

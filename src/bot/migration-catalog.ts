@@ -54,11 +54,6 @@ export class MigrationCatalog {
     private readonly options: CatalogOptions = {},
   ) {}
 
-  /** Loads the folder and warms the parser; nothing here touches the network. */
-  warm(): Promise<unknown> {
-    return this.#load().then((loaded) => (loaded.ok ? this.#review(loaded.migrations, 'migration') : undefined));
-  }
-
   /**
    * The set as it stands against `env`'s database. A seed runs no migrations, so for a seed
    * the target is not read at all: its request pins the shipped set only.

@@ -21,8 +21,6 @@ export interface ComposedSlackBot {
   bot: Bot;
   receiver: SlackRequestReceiver;
   actionKey: Buffer;
-  /** Set when the slow halves run in this process (`npm run dev`, tests). */
-  inProcess?: InProcessWork;
 }
 
 export interface SlackComposition {
@@ -80,8 +78,8 @@ export async function composeSlackBot({ env, log, now, newId, work }: SlackCompo
     newId,
     log,
   });
+  // No warm-up here: the invocation that answers Slack only acknowledges and hands over, and
+  // the job runs in another invocation (on Lambda) that loads the migrations when it needs them.
   inProcess?.attach(bot.runJob);
-  // Warm the review while nothing waits on it: the first modal then fills in sooner.
-  void catalog.warm();
-  return { bot, receiver, actionKey, inProcess };
+  return { bot, receiver, actionKey };
 }

@@ -12,8 +12,6 @@ export type RequestKind = 'migrate' | 'seed';
  */
 export type RequestState = 'open' | 'starting' | 'started' | 'succeeded' | 'failed' | 'stopped' | 'cancelled' | 'rejected' | 'expired';
 
-export const FINISHED_STATES: readonly RequestState[] = ['succeeded', 'failed', 'stopped', 'cancelled', 'rejected', 'expired'];
-
 export interface RequestEvent {
   at: number;
   /** A Slack user id, or 'deploybot' / 'codebuild' for what the system did. */
@@ -82,10 +80,6 @@ export interface RequestRecord {
 /** An open request past its expiry is expired, whether or not anyone has written that down. */
 export function currentState(record: Pick<RequestRecord, 'state' | 'expiresAt'>, now: number): RequestState {
   return record.state === 'open' && now >= record.expiresAt ? 'expired' : record.state;
-}
-
-export function isFinished(state: RequestState): boolean {
-  return FINISHED_STATES.includes(state);
 }
 
 /** The lock that keeps one open request per environment. */
