@@ -1,15 +1,11 @@
 import type { KnownBlock } from '@slack/types';
 import { BUDGET, withDeadline } from '../deadline.ts';
 import type { RequestRecord } from '../requests/record.ts';
-import { updateRequestMessage } from '../slack/request-view.ts';
+import { slackError } from '../slack/request-view.ts';
 import type { BotContext } from './bot-context.ts';
 import type { Audience } from './deferred.ts';
 
-/** Slack's error code or the failure's message, for a person to read. */
-export function slackError(error: unknown): string {
-  const e = error as { data?: { error?: string }; message?: string };
-  return e.data?.error ?? e.message ?? String(error);
-}
+export { slackError };
 
 export function slackCall<T>(work: Promise<T>, method: string): Promise<T> {
   return withDeadline(work, BUDGET.slack, `Slack ${method}`);
@@ -72,9 +68,4 @@ export async function threadReply(ctx: BotContext, record: RequestRecord, text: 
   } catch (error) {
     ctx.log.error('thread reply failed', { requestId: record.id, error: slackError(error) });
   }
-}
-
-/** Re-renders the review message from the record (see src/slack/request-view.ts). */
-export function showRecord(ctx: BotContext, record: RequestRecord): Promise<boolean> {
-  return updateRequestMessage(ctx, record);
 }

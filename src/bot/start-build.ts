@@ -7,8 +7,9 @@ import { buildStarted, startFailed } from '../requests/decisions.ts';
 import type { RequestRecord } from '../requests/record.ts';
 import { transition } from '../requests/transition.ts';
 import { escapeMrkdwn, mention } from '../slack/mrkdwn.ts';
+import { updateRequestMessage } from '../slack/request-view.ts';
 import type { BotContext } from './bot-context.ts';
-import { showRecord, threadReply } from './notify.ts';
+import { threadReply } from './notify.ts';
 
 /** How long a started build holds its environment's lock if its end is never reported. */
 const BUILD_LOCK_MS = 3 * 60 * 60_000;
@@ -33,7 +34,7 @@ export async function startRequestBuild(ctx: BotContext, record: RequestRecord, 
       .extendLock(record.env, record.id, now + BUILD_LOCK_MS)
       .catch((error: unknown) => ctx.log.warn('lock not extended', { error }));
     ctx.log.info('build started', { requestId: record.id, buildId: attempt.build.id });
-    await showRecord(ctx, current);
+    await updateRequestMessage(ctx, current);
     const approvedBy = current.approvals.map((a) => mention(a.user)).join(', ');
     await threadReply(
       ctx,
@@ -45,7 +46,7 @@ export async function startRequestBuild(ctx: BotContext, record: RequestRecord, 
   const back = await transition(ctx.store, record.id, (r) => startFailed(r, attempt.reason, now));
   const current = back.ok ? back.record : (back.record ?? record);
   ctx.log.warn('build not started', { requestId: record.id, reason: attempt.reason });
-  await showRecord(ctx, current);
+  await updateRequestMessage(ctx, current);
   await threadReply(
     ctx,
     current,

@@ -18,7 +18,8 @@ export interface RequestViewDeps {
 
 const UPDATE_RETRIES = [0, 300, 1200];
 
-function slackError(error: unknown): string {
+/** Slack's error code or the failure's message, for a person to read. */
+export function slackError(error: unknown): string {
   const e = error as { data?: { error?: string }; message?: string };
   return e.data?.error ?? e.message ?? String(error);
 }

@@ -3,9 +3,10 @@ import { approve, cancel, expire, reject, stopRequested } from '../../requests/d
 import { currentState, type RequestRecord } from '../../requests/record.ts';
 import { transition } from '../../requests/transition.ts';
 import { escapeMrkdwn, mention } from '../../slack/mrkdwn.ts';
+import { updateRequestMessage } from '../../slack/request-view.ts';
 import type { BotContext } from '../bot-context.ts';
 import type { Audience, DeferredJob } from '../deferred.ts';
-import { showRecord, slackCall, slackError, tell, threadReply } from '../notify.ts';
+import { slackCall, slackError, tell, threadReply } from '../notify.ts';
 import { startRequestBuild } from '../start-build.ts';
 import { rejectModal } from '../views/reject-modal.ts';
 
@@ -18,7 +19,7 @@ async function refuse(ctx: BotContext, to: Audience, reason: string, record?: Re
     const expired = await transition(ctx.store, record.id, (r) => expire(r, ctx.now()));
     if (expired.ok) {
       await ctx.store.releaseLock(record.env, record.id).catch(() => {});
-      await showRecord(ctx, expired.record);
+      await updateRequestMessage(ctx, expired.record);
     }
   }
 }
@@ -39,10 +40,10 @@ export async function handleClick(ctx: BotContext, job: Click): Promise<void> {
       if (!approved.ok) return refuse(ctx, job.to, approved.reason, approved.record);
       ctx.log.info('approval recorded', { requestId: record.id, approver: job.to.user, starts: approved.starts });
       if (!approved.starts) {
-        await showRecord(ctx, approved.record);
+        await updateRequestMessage(ctx, approved.record);
         return;
       }
-      await showRecord(ctx, approved.record);
+      await updateRequestMessage(ctx, approved.record);
       await startRequestBuild(ctx, approved.record, env);
       return;
     }
@@ -51,7 +52,7 @@ export async function handleClick(ctx: BotContext, job: Click): Promise<void> {
       if (!cancelled.ok) return refuse(ctx, job.to, cancelled.reason, cancelled.record);
       await ctx.store.releaseLock(record.env, record.id).catch(() => {});
       ctx.log.info('request cancelled', { requestId: record.id });
-      await showRecord(ctx, cancelled.record);
+      await updateRequestMessage(ctx, cancelled.record);
       return;
     }
     case 'stop': {
@@ -64,7 +65,7 @@ export async function handleClick(ctx: BotContext, job: Click): Promise<void> {
       if (!stopped.ok) return tell(ctx, job.to, `:x: CodeBuild did not stop the build: ${escapeMrkdwn(stopped.reason)}`);
       const recorded = await transition(ctx.store, record.id, (r) => stopRequested(r, job.to.user, env, ctx.now()));
       if (recorded.ok) {
-        await showRecord(ctx, recorded.record);
+        await updateRequestMessage(ctx, recorded.record);
         await threadReply(ctx, recorded.record, `:black_square_for_stop: ${mention(job.to.user)} asked CodeBuild to stop the build.`);
       }
       return;
@@ -97,7 +98,7 @@ export async function rejectRequest(ctx: BotContext, job: Extract<DeferredJob, {
   if (!rejected.ok) return refuse(ctx, job.to, rejected.reason, rejected.record);
   await ctx.store.releaseLock(record.env, record.id).catch(() => {});
   ctx.log.info('request rejected', { requestId: record.id, by: job.to.user });
-  await showRecord(ctx, rejected.record);
+  await updateRequestMessage(ctx, rejected.record);
   await threadReply(
     ctx,
     rejected.record,

@@ -103,7 +103,8 @@ export async function submitRequest(ctx: BotContext, job: Submit): Promise<void>
   const image = reviewed.ok ? await pinImage(ctx, env) : undefined;
   // The form showed the plan with CLEAN=false for a seed; the request pins the one chosen.
   const shown = reviewed.ok && image ? await pinPlan(ctx, form.kind, reviewed.set, image) : undefined;
-  const pinned = reviewed.ok && image && form.kind === 'seed' ? await pinPlan(ctx, form.kind, reviewed.set, image, job.clean) : shown;
+  const pinned =
+    reviewed.ok && image && form.kind === 'seed' && job.clean ? await pinPlan(ctx, form.kind, reviewed.set, image, true) : shown;
   if (
     !reviewed.ok ||
     !shown?.ok ||
