@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main as verifyPlan } from '../../src/cli/verify-plan.ts';
 import { decodePlan } from '../../src/history/plan.ts';
 import { APPROVER, BACKEND_DIGEST, BOT_TOKEN, BotHarness, blockText, CHANNEL, REQUESTER } from '../support/bot-harness.ts';
+import { capture } from '../support/capture.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { historyPrefix } from '../support/migration-folders.ts';
 
@@ -122,10 +123,9 @@ describe('a migration request from command to CodeBuild', () => {
     // Inside the build, the verifier recomputes the plan from the same target and agrees...
     const buildEnv = { ...overrides, DATABASE_URL: db.url, DEPLOYBOT_IMAGE_DIGEST: `daadaar-backend@${BACKEND_DIGEST}` };
     const verify = async () => {
-      const out: string[] = [];
-      const write = { write: (chunk: string) => out.push(chunk) };
-      const code = await verifyPlan([], write as unknown as typeof process.stdout, write as unknown as typeof process.stderr, buildEnv);
-      return { code, text: out.join('') };
+      const out = capture();
+      const code = await verifyPlan([], out as unknown as typeof process.stdout, out as unknown as typeof process.stderr, buildEnv);
+      return { code, text: out.text };
     };
     expect(await verify()).toMatchObject({ code: 0 });
     // ...and refuses once the target has moved on since the review.

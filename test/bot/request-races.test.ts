@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { buildEnded } from '../../src/requests/decisions.ts';
+import { transition } from '../../src/requests/transition.ts';
 import { APPROVER, APPROVER_2, BotHarness, blockText, findButton, REQUESTER, testConfig } from '../support/bot-harness.ts';
 import { interactionBody, viewSubmissionPayload } from '../support/slack-requests.ts';
 
@@ -114,8 +116,6 @@ describe('stale and replayed clicks', () => {
       const build = bot.aws.builds[0];
       if (!build) throw new Error('no build');
       bot.aws.finishBuild(build.id, 'SUCCEEDED');
-      const { buildEnded } = await import('../../src/requests/decisions.ts');
-      const { transition } = await import('../../src/requests/transition.ts');
       await transition(bot.store, String(message.metadata?.event_payload.request_id), (r) =>
         buildEnded(r, { id: build.id, status: 'SUCCEEDED' }, bot.clock),
       );

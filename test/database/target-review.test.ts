@@ -10,18 +10,9 @@ import { readAppliedMigrations } from '../../src/db/applied-migrations.ts';
 import { computeDryRunTable, PrecomputedDryRuns } from '../../src/dryrun/dry-run-table.ts';
 import { PgliteDryRunner } from '../../src/dryrun/pglite-dry-run.ts';
 import { describeDryRun, reviewTarget, targetConfirmationReasons } from '../../src/history/target-review.ts';
+import { capture } from '../support/capture.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { copyHistory, HISTORY, HISTORY_TAGS, historyPrefix, loadFolder } from '../support/migration-folders.ts';
-
-function capture() {
-  let text = '';
-  return {
-    write: (s: string) => (text += s),
-    get text() {
-      return text;
-    },
-  };
-}
 
 describe('review against the target database (pending set, drift, dry run)', () => {
   let db: TestDatabase;

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/review.ts';
 import { gradeSize, parseStatsFile } from '../../src/review/table-size.ts';
 import { BotHarness, blockText, REQUESTER, testConfig } from '../support/bot-harness.ts';
+import { capture } from '../support/capture.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 
 // Two targets that applied the same first migration: one has an empty "events" table, the
@@ -33,16 +34,6 @@ async function target(rows: number): Promise<TestDatabase> {
   await sql.unsafe('analyze events');
   await sql.end();
   return db;
-}
-
-function capture() {
-  let text = '';
-  return {
-    write: (s: string) => (text += s),
-    get text() {
-      return text;
-    },
-  };
 }
 
 async function cliReview(url: string): Promise<string> {
