@@ -58,21 +58,59 @@ const configSchema = z
   })
   .check(
     z.superRefine((config, ctx) => {
+      const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path: ['environments', ...path], message });
       for (const [name, env] of Object.entries(config.environments)) {
-        if (env.approvalsRequired > env.approvers.length) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['environments', name, 'approvalsRequired'],
-            message: `needs ${env.approvalsRequired} approvers but only ${env.approvers.length} are listed`,
-          });
+        const distinct = new Set(env.approvers);
+        env.approvers.forEach((approver, i) => {
+          if (env.approvers.indexOf(approver) !== i)
+            issue([name, 'approvers', i], `${approver} is listed twice: one person's approval counts once`);
+        });
+        // Anyone in the channel may request, approvers included, and nobody approves their own
+        // request (src/requests/decisions.ts): an approver's request needs approvalsRequired others.
+        if (env.approvalsRequired > distinct.size - 1) {
+          issue(
+            [name, 'approvalsRequired'],
+            `needs ${env.approvalsRequired} approver${env.approvalsRequired === 1 ? '' : 's'} besides the requester, so at least ${env.approvalsRequired + 1} distinct approvers (${distinct.size} listed): an approver's own request could never be approved`,
+          );
+        }
+        if (secretName(env.databaseUrlSecretId) === secretName(env.databaseReadUrlSecretId)) {
+          issue(
+            [name, 'databaseReadUrlSecretId'],
+            'is the migration owner\'s secret (databaseUrlSecretId): the internet-facing bot would hold the owner\'s credentials',
+          );
         }
       }
-      if (Object.keys(config.environments).length === 0)
-        ctx.addIssue({ code: 'custom', path: ['environments'], message: 'define at least one environment' });
+      // What an environment owns is its own: a project or a secret shared between two
+      // environments lets one environment's approvers act on the other's database. Project names
+      // are compared across regions too: the project's role is named after it, and IAM names are global.
+      const owners = new Map<string, string>();
+      for (const [name, env] of Object.entries(config.environments)) {
+        const owned: [field: keyof EnvironmentConfig, key: string, what: string][] = [
+          ['codebuildProject', `project ${env.codebuildProject}`, 'CodeBuild project'],
+          ['databaseUrlSecretId', `secret ${secretName(env.databaseUrlSecretId)}`, 'database secret'],
+          ['databaseReadUrlSecretId', `secret ${secretName(env.databaseReadUrlSecretId)}`, 'database secret'],
+        ];
+        for (const [field, key, what] of owned) {
+          const owner = owners.get(key);
+          if (owner && owner !== name) issue([name, field], `is also ${owner}'s ${what}: each environment needs its own`);
+          else owners.set(key, name);
+        }
+      }
+      if (Object.keys(config.environments).length === 0) issue([], 'define at least one environment');
     }),
   );
 
 export type EnvironmentConfig = z.infer<typeof environmentSchema>;
+
+/**
+ * A Secrets Manager SecretId is a name or an ARN; a full ARN ends in the name and a hyphen with
+ * six random characters (Secrets Manager user guide, "secret ARN"), so both forms of one secret
+ * compare equal. Regions are ignored: a name shared across regions is a copy-paste, not a plan.
+ */
+function secretName(id: string): string {
+  const arn = /^arn:[^:]+:secretsmanager:[^:]*:[^:]*:secret:(.+)-[A-Za-z0-9]{6}$/.exec(id);
+  return arn?.[1] ?? id;
+}
 export type DeploybotConfig = z.infer<typeof configSchema>;
 
 export type ConfigResult = { ok: true; config: DeploybotConfig } | { ok: false; reason: string };
@@ -98,6 +136,15 @@ export function loadConfig(path = process.env.DEPLOYBOT_CONFIG ?? 'deploybot.con
     return { ok: false, reason: `Cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` };
   }
   return parseConfig(text, path);
+}
+
+/**
+ * An environment's requests are made, shown and decided only in its configured channels, where
+ * its approvers are. Asked again by every job: the config may have changed since the click.
+ */
+export function channelRefusal(envName: string, env: EnvironmentConfig, channel: string): string | undefined {
+  if (env.channels.includes(channel)) return undefined;
+  return `${envName} requests are made and decided only in ${env.channels.map((c) => `<#${c}>`).join(' or ')}, where its approvers are.`;
 }
 
 /** Production seeding is off unless a person turned it on, and the refusal says why. */

@@ -8,7 +8,20 @@ const env = {
   databaseUrlSecretId: 'daadaar/prod/database-url',
   databaseReadUrlSecretId: 'daadaar/prod/database-read-url',
   channels: ['C0DEPLOYS01'],
-  approvers: ['U0APPROVER1'],
+  approvers: ['U0APPROVER1', 'U0APPROVER2'],
+};
+
+const staging = {
+  ...env,
+  codebuildProject: 'daadaar-migrations-staging',
+  databaseUrlSecretId: 'daadaar/staging/database-url',
+  databaseReadUrlSecretId: 'daadaar/staging/database-read-url',
+};
+
+const problems = (environments: Record<string, unknown>): string => {
+  const parsed = parseConfig(JSON.stringify({ environments }));
+  if (parsed.ok) throw new Error('the config was accepted');
+  return parsed.reason;
 };
 
 describe('deploybot.config.json', () => {
@@ -31,7 +44,7 @@ describe('deploybot.config.json', () => {
   it('names every problem with its path and a readable message', () => {
     const parsed = parseConfig(
       JSON.stringify({
-        environments: { prod: { ...env, codebuildProject: '', region: 'mars', channels: [], approvalsRequired: 2, extra: true } },
+        environments: { prod: { ...env, codebuildProject: '', region: 'mars', channels: [], approvalsRequired: 3, extra: true } },
       }),
     );
     expect(parsed.ok).toBe(false);
@@ -40,7 +53,9 @@ describe('deploybot.config.json', () => {
     expect(parsed.reason).toContain('environments.prod.region: must be an AWS region such as us-east-1');
     expect(parsed.reason).toContain('environments.prod.channels: Too small');
     expect(parsed.reason).toContain('Unrecognized key: "extra"');
-    expect(parsed.reason).toContain('environments.prod.approvalsRequired: needs 2 approvers but only 1 are listed');
+    expect(parsed.reason).toContain(
+      'environments.prod.approvalsRequired: needs 3 approvers besides the requester, so at least 4 distinct approvers (2 listed)',
+    );
     expect(parsed.reason).not.toContain('Invalid input');
   });
 
@@ -63,5 +78,54 @@ describe('deploybot.config.json', () => {
       ok: false,
       reason: expect.stringContaining('define at least one environment'),
     });
+  });
+
+  it('accepts two environments that own their projects and secrets', () => {
+    expect(parseConfig(JSON.stringify({ environments: { prod: env, staging } }))).toMatchObject({ ok: true });
+  });
+
+  it("refuses an environment running its builds in another environment's CodeBuild project, in any region", () => {
+    expect(problems({ prod: env, staging: { ...staging, codebuildProject: 'daadaar-migrations' } })).toContain(
+      "environments.staging.codebuildProject: is also prod's CodeBuild project: each environment needs its own",
+    );
+    expect(problems({ prod: env, staging: { ...staging, codebuildProject: 'daadaar-migrations', region: 'eu-west-1' } })).toContain(
+      "environments.staging.codebuildProject: is also prod's CodeBuild project",
+    );
+  });
+
+  it("refuses an environment reading another environment's database secret, by name or by ARN", () => {
+    expect(problems({ prod: env, staging: { ...staging, databaseUrlSecretId: 'daadaar/prod/database-url' } })).toContain(
+      "environments.staging.databaseUrlSecretId: is also prod's database secret: each environment needs its own",
+    );
+    const arn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:daadaar/prod/database-url-Ab12Cd';
+    expect(problems({ prod: env, staging: { ...staging, databaseUrlSecretId: arn } })).toContain(
+      "environments.staging.databaseUrlSecretId: is also prod's database secret",
+    );
+    // One environment's read-only secret is another's owner secret: still shared.
+    expect(problems({ prod: env, staging: { ...staging, databaseReadUrlSecretId: 'daadaar/prod/database-url' } })).toContain(
+      "environments.staging.databaseReadUrlSecretId: is also prod's database secret",
+    );
+    expect(problems({ prod: { ...env, databaseReadUrlSecretId: env.databaseUrlSecretId } })).toContain(
+      "environments.prod.databaseReadUrlSecretId: is the migration owner's secret (databaseUrlSecretId)",
+    );
+  });
+
+  it('refuses an approver listed twice, and more approvals than an approver-requester could ever get', () => {
+    const twice = problems({ prod: { ...env, approvers: ['U0APPROVER1', 'U0APPROVER2', 'U0APPROVER1'], approvalsRequired: 2 } });
+    expect(twice).toContain('environments.prod.approvers.2: U0APPROVER1 is listed twice');
+    // Three entries but two people: a request by either could get one approval, never two.
+    expect(twice).toContain(
+      'environments.prod.approvalsRequired: needs 2 approvers besides the requester, so at least 3 distinct approvers (2 listed)',
+    );
+    expect(problems({ prod: { ...env, approvers: ['U0APPROVER1'] } })).toContain(
+      'environments.prod.approvalsRequired: needs 1 approver besides the requester, so at least 2 distinct approvers (1 listed)',
+    );
+    expect(
+      parseConfig(
+        JSON.stringify({
+          environments: { prod: { ...env, approvers: ['U0APPROVER1', 'U0APPROVER2', 'U0APPROVER3'], approvalsRequired: 2 } },
+        }),
+      ),
+    ).toMatchObject({ ok: true });
   });
 });

@@ -74,7 +74,7 @@ describe('the packaged Lambda handlers', () => {
   async function commandAndJob(text: string): Promise<void> {
     const before = invocations.length;
     expect((await invoke(text)).status).toBe(200);
-    expect(aws.invocations.at(-1)).toEqual({ functionName: 'deploybot-slack', type: 'Event' });
+    expect(aws.invocations.at(-1)).toMatchObject({ functionName: 'deploybot-slack', type: 'Event' });
     for (let i = 0; i < 100 && invocations.length === before; i++) await new Promise((r) => setTimeout(r, 20));
     expect(await runHandler('slack.mjs', invocations.at(-1))).toEqual({ ok: true, result: { ok: true } });
   }

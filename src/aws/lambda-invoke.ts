@@ -1,5 +1,5 @@
-import type { DeferredJob, DeferredWork } from '../bot/deferred.ts';
-import { signJob } from '../bot/deferred.ts';
+import type { DeferredJob, DeferredWork } from '../bot/jobs/deferred.ts';
+import { sealJob } from '../bot/jobs/job-envelope.ts';
 import { BUDGET, sdkTimeouts, withDeadline } from '../deadline.ts';
 import { lazySdk } from './lazy-sdk.ts';
 
@@ -19,13 +19,17 @@ export class LambdaSelfInvoke implements DeferredWork {
   constructor(
     private readonly functionName: string,
     private readonly key: Buffer,
-    private readonly region = process.env.AWS_REGION ?? 'us-east-1',
+    /** `now`: the clock the envelope is sealed with, the one the receiving invocation checks it by. */
+    private readonly options: { region?: string; now?: () => number } = {},
   ) {}
 
   async defer(job: DeferredJob): Promise<void> {
     this.#client ??= loadSdk().then((sdk) => ({
       sdk,
-      client: new sdk.LambdaClient({ region: this.region, ...sdkTimeouts(BUDGET.deferWork) }),
+      client: new sdk.LambdaClient({
+        region: this.options.region ?? process.env.AWS_REGION ?? 'us-east-1',
+        ...sdkTimeouts(BUDGET.deferWork),
+      }),
     }));
     const { sdk, client } = await this.#client;
     const sent = await withDeadline(
@@ -33,7 +37,7 @@ export class LambdaSelfInvoke implements DeferredWork {
         new sdk.InvokeCommand({
           FunctionName: this.functionName,
           InvocationType: 'Event',
-          Payload: Buffer.from(JSON.stringify(signJob(job, this.key))),
+          Payload: Buffer.from(JSON.stringify(sealJob(job, this.key, (this.options.now ?? Date.now)()))),
         }),
       ),
       BUDGET.deferWork,

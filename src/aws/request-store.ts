@@ -10,6 +10,7 @@ import { lazySdk } from './lazy-sdk.ts';
 //   REQUEST#<id> / REQUEST   the request record
 //   REQUEST#<id> / BODY      the review message's blocks as posted (rendered once, kept)
 //   LOCK#<env>   / LOCK      the one open request of an environment
+//   JOB#<id>     / JOB       a deferred job that ran (src/bot/jobs/job-envelope.ts), until its TTL
 
 export interface RequestStore {
   /** Fails if the id exists: ids are fresh uuids, so that is a bug, not a race. */
@@ -27,6 +28,8 @@ export interface RequestStore {
   extendLock(env: string, requestId: string, expiresAt: number): Promise<void>;
   /** Frees the lock if `requestId` still holds it; a lock taken over since is left alone. */
   releaseLock(env: string, requestId: string): Promise<void>;
+  /** Records a deferred job's id: true the first time, false ever after (kept until `keepUntil`). */
+  claimJobId(id: string, keepUntil: number): Promise<boolean>;
 }
 
 /** Kept after the request ends: the audit trail outlives the request by this long. */
@@ -71,6 +74,7 @@ type DocClient = ReturnType<Doc['DynamoDBDocumentClient']['from']>;
 const requestKey = (id: string) => ({ pk: `REQUEST#${id}`, sk: 'REQUEST' });
 const bodyKey = (id: string) => ({ pk: `REQUEST#${id}`, sk: 'BODY' });
 const lockKey = (env: string) => ({ pk: `LOCK#${env}`, sk: 'LOCK' });
+const jobKey = (id: string) => ({ pk: `JOB#${id}`, sk: 'JOB' });
 
 export class DynamoRequestStore implements RequestStore {
   #client?: Promise<{ doc: Doc; client: DocClient }>;
@@ -199,6 +203,21 @@ export class DynamoRequestStore implements RequestStore {
           Key: lockKey(env),
           ConditionExpression: 'requestId = :id',
           ExpressionAttributeValues: { ':id': requestId },
+        }),
+      ),
+    );
+  }
+
+  async claimJobId(id: string, keepUntil: number): Promise<boolean> {
+    const { doc, client } = await this.#connect();
+    // DynamoDB deletes expired items lazily (within days); one still there only refuses a job
+    // the age check refuses anyway.
+    return conditionally(
+      client.send(
+        new doc.PutCommand({
+          TableName: this.tableName,
+          Item: { ...jobKey(id), ttl: Math.ceil(keepUntil / 1000) },
+          ConditionExpression: 'attribute_not_exists(pk)',
         }),
       ),
     );

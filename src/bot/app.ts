@@ -9,8 +9,9 @@ import type { DeploybotConfig } from '../config.ts';
 import type { Log } from '../log.ts';
 import { boltLogger } from './bolt-logger.ts';
 import type { BotContext } from './bot-context.ts';
-import type { DeferredJob, DeferredWork } from './deferred.ts';
-import { runJob } from './jobs/run-job.ts';
+import type { DeferredJob, DeferredWork } from './jobs/deferred.ts';
+import type { SignedJob } from './jobs/job-envelope.ts';
+import { type JobReceipt, receiveJob, runJob } from './jobs/run-job.ts';
 import { registerApprovalActions } from './listeners/approval-actions.ts';
 import { registerCommand } from './listeners/command.ts';
 import { registerRequestSubmission } from './listeners/request-submission.ts';
@@ -41,6 +42,8 @@ export interface Bot {
   context: BotContext;
   /** The slow half of a listener, run by the asynchronous invocation (or in the background locally). */
   runJob(job: DeferredJob): Promise<void>;
+  /** The asynchronous invocation's payload: opened, checked once against replays, then run. */
+  receiveJob(event: SignedJob): Promise<JobReceipt>;
 }
 
 export function createBot(options: BotOptions): Bot {
@@ -75,5 +78,5 @@ export function createBot(options: BotOptions): Bot {
   app.error(async (error) => {
     log.error('unhandled listener error', { error });
   });
-  return { app, context, runJob: (job) => runJob(context, job) };
+  return { app, context, runJob: (job) => runJob(context, job), receiveJob: (event) => receiveJob(context, event) };
 }

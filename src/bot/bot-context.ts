@@ -5,7 +5,7 @@ import type { LogTailGateway } from '../aws/log-tail.ts';
 import type { RequestStore } from '../aws/request-store.ts';
 import type { DeploybotConfig } from '../config.ts';
 import type { Log } from '../log.ts';
-import type { DeferredWork } from './deferred.ts';
+import type { DeferredWork } from './jobs/deferred.ts';
 import type { MigrationCatalog } from './migration-catalog.ts';
 
 /** What listeners and jobs need, passed in: nothing here reaches for globals, transports or env vars. */

@@ -3,7 +3,7 @@ import { BUDGET, withDeadline } from '../deadline.ts';
 import type { RequestRecord } from '../requests/record.ts';
 import { slackError } from '../slack/request-view.ts';
 import type { BotContext } from './bot-context.ts';
-import type { Audience } from './deferred.ts';
+import type { Audience } from './jobs/deferred.ts';
 
 export { slackError };
 

@@ -4,7 +4,7 @@ import { SdkLogTailGateway } from '../aws/log-tail.ts';
 import { DynamoRequestStore } from '../aws/request-store.ts';
 import { BUDGET } from '../deadline.ts';
 import { createLog, type Log } from '../log.ts';
-import { signingKey } from '../slack/action-value.ts';
+import { signingKey } from '../signed-token.ts';
 import { loadStartUp, once } from '../start-up.ts';
 import { type BuildEventDeps, type BuildEventResult, createBuildEventHandler } from '../status/build-event-handler.ts';
 

@@ -5,7 +5,7 @@ import { LambdaSelfInvoke } from '../aws/lambda-invoke.ts';
 import { SdkLogTailGateway } from '../aws/log-tail.ts';
 import { DynamoRequestStore } from '../aws/request-store.ts';
 import { type Bot, createBot } from '../bot/app.ts';
-import { type DeferredWork, InProcessWork } from '../bot/deferred.ts';
+import { type DeferredWork, InProcessWork } from '../bot/jobs/deferred.ts';
 import { MigrationCatalog } from '../bot/migration-catalog.ts';
 import { SecretsManagerTargetHistory } from '../db/target-history.ts';
 import { BUDGET } from '../deadline.ts';
@@ -14,7 +14,7 @@ import { PgliteDryRunner } from '../dryrun/pglite-dry-run.ts';
 import { PrecomputedReviews } from '../history/review-table.ts';
 import { SlackRequestReceiver } from '../http/slack-receiver.ts';
 import type { Log } from '../log.ts';
-import { signingKey } from '../slack/action-value.ts';
+import { signingKey } from '../signed-token.ts';
 import { loadStartUp } from '../start-up.ts';
 
 export interface ComposedSlackBot {
@@ -51,7 +51,7 @@ export async function composeSlackBot({ env, log, now, newId, work }: SlackCompo
   const functionName = env.AWS_LAMBDA_FUNCTION_NAME;
   const runsOnLambda = work === 'lambda' || (work === undefined && functionName !== undefined);
   const inProcess = runsOnLambda ? undefined : new InProcessWork();
-  const deferred: DeferredWork = inProcess ?? new LambdaSelfInvoke(functionName ?? 'deploybot-slack', actionKey);
+  const deferred: DeferredWork = inProcess ?? new LambdaSelfInvoke(functionName ?? 'deploybot-slack', actionKey, { now });
   const catalog = new MigrationCatalog(env.MIGRATIONS_DIR ?? 'backend/drizzle', {
     history: new SecretsManagerTargetHistory(),
     // The precomputed table answers at once; anything it lacks (a drifted history) is run live,

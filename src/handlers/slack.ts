@@ -1,5 +1,5 @@
 import { handle } from 'hono/aws-lambda';
-import { isSignedJob, verifyJob } from '../bot/deferred.ts';
+import { isSignedJob } from '../bot/jobs/job-envelope.ts';
 import { createHttpApp } from '../http/app.ts';
 import { createLog } from '../log.ts';
 import { once } from '../start-up.ts';
@@ -19,14 +19,10 @@ const http = handle(createHttpApp(async () => (await boot()).receiver));
 
 export const handler = async (event: unknown, context: unknown): Promise<unknown> => {
   if (isSignedJob(event)) {
-    const { bot, actionKey } = await boot();
-    const job = verifyJob(event, actionKey);
-    if (!job) {
-      log.error('deferred job refused: its signature does not match');
-      return { ok: false };
-    }
-    await bot.runJob(job);
-    return { ok: true };
+    const { bot } = await boot();
+    // Refused (unsigned, altered, expired or already run): logged with the reason, nothing done.
+    const receipt = await bot.receiveJob(event);
+    return { ok: receipt.ok };
   }
   return (http as (e: unknown, c: unknown) => Promise<unknown>)(event, context);
 };

@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { signToken, verifyToken } from '../signed-token.ts';
 
 // A button on a review message carries which request it is about, signed, so a forged or
 // altered value is refused before anything is looked up. The signature proves the value came
@@ -10,34 +10,25 @@ export interface RequestRef {
   env: string;
 }
 
-const VERSION = 'v2';
-
-export function signingKey(signingSecret: string): Buffer {
-  // A key of its own, derived so one Slack secret does not serve two purposes verbatim.
-  return createHmac('sha256', signingSecret).update('deploybot action value v1').digest();
-}
+/** The label of button values since v2; buttons already posted carry it, so it stays. */
+const LABEL = 'v2';
 
 export function signRef(ref: RequestRef, key: Buffer): string {
-  const body = Buffer.from(JSON.stringify({ id: ref.id, env: ref.env })).toString('base64url');
-  const mac = createHmac('sha256', key).update(`${VERSION}.${body}`).digest('base64url');
-  return `${VERSION}.${body}.${mac}`;
+  return signToken(LABEL, { id: ref.id, env: ref.env }, key);
 }
 
 export type VerifiedRef = { ok: true; ref: RequestRef } | { ok: false; reason: string };
 
+const REASON = {
+  unsigned: 'the button carries no request this bot signed',
+  altered: 'the request signature does not match (altered, or signed by another deployment)',
+  unreadable: 'the request could not be read',
+} as const;
+
 export function verifyRef(value: string | undefined, key: Buffer): VerifiedRef {
-  const [version, body, mac] = (value ?? '').split('.');
-  if (version !== VERSION || !body || !mac) return { ok: false, reason: 'the button carries no request this bot signed' };
-  const expected = createHmac('sha256', key).update(`${version}.${body}`).digest();
-  const given = Buffer.from(mac, 'base64url');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-    return { ok: false, reason: 'the request signature does not match (altered, or signed by another deployment)' };
-  }
-  try {
-    const parsed = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as Partial<RequestRef>;
-    if (typeof parsed.id !== 'string' || typeof parsed.env !== 'string') return { ok: false, reason: 'the request could not be read' };
-    return { ok: true, ref: { id: parsed.id, env: parsed.env } };
-  } catch {
-    return { ok: false, reason: 'the request could not be read' };
-  }
+  const verified = verifyToken(LABEL, value, key);
+  if (!verified.ok) return { ok: false, reason: REASON[verified.problem] };
+  const parsed = verified.payload as Partial<RequestRef> | null;
+  if (typeof parsed?.id !== 'string' || typeof parsed.env !== 'string') return { ok: false, reason: REASON.unreadable };
+  return { ok: true, ref: { id: parsed.id, env: parsed.env } };
 }

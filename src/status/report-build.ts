@@ -3,10 +3,11 @@ import type { BuildSummary, CodeBuildGateway } from '../aws/codebuild.ts';
 import { type LogTailGateway, tailOfBuild } from '../aws/log-tail.ts';
 import { decodeBuildEnvironment } from '../build-env.ts';
 import { BUDGET, withDeadline } from '../deadline.ts';
-import { buildEnded, buildStarted, type Decision, withThread } from '../requests/decisions.ts';
+import { buildEnded, type Decision, withThread } from '../requests/decisions.ts';
 import type { RequestRecord } from '../requests/record.ts';
 import { transition } from '../requests/transition.ts';
 import { type RequestViewDeps, updateRequestMessage } from '../slack/request-view.ts';
+import { bindBuild } from './build-binding.ts';
 import { isFinished, progressRank, resultReply, statusMessage, TAIL_LINES, tailReply } from './build-report.ts';
 
 // Brings a request's thread up to date with its build as CodeBuild reports it now. Any number
@@ -23,7 +24,7 @@ export interface ReportDeps extends RequestViewDeps {
 
 export type ReportOutcome =
   | { kind: 'not-found' }
-  | { kind: 'not-ours' }
+  | { kind: 'not-ours'; reason: string }
   | {
       kind: 'reported';
       status: string;
@@ -44,17 +45,11 @@ export async function reportBuildById(buildId: string, region: string, deps: Rep
 /** For a caller that has just read the build itself (`/daadaar status`). */
 export async function reportBuild(build: BuildSummary, region: string, deps: ReportDeps): Promise<ReportOutcome> {
   const requestId = decodeBuildEnvironment(build.env).requestId;
-  if (!requestId) return { kind: 'not-ours' };
+  if (!requestId) return ignored(build, 'it carries no request id', deps);
   let record = await withDeadline(deps.store.get(requestId), BUDGET.dynamo, 'The request store');
-  if (!record?.messageTs) return { kind: 'not-ours' };
-  if (record.build && record.build.id !== build.id) return { kind: 'not-ours' };
-  // The bot started this build but had not written it down yet (or died before it could).
-  if (!record.build && record.state === 'starting') {
-    const adopted = await transition(deps.store, record.id, (r) =>
-      buildStarted(r, { id: build.id, region, status: build.status }, deps.now()),
-    );
-    record = adopted.ok ? adopted.record : (adopted.record ?? record);
-  }
+  if (!record?.messageTs) return ignored(build, `request ${requestId} is not recorded with a review message`, deps);
+  const bound = bindBuild(record, build, region, deps.config);
+  if (!bound.ok) return ignored(build, bound.reason, deps);
   const statusOutcome = await reportTimeline(record, build, region, deps);
 
   let resultPosted = false;
@@ -72,6 +67,11 @@ export async function reportBuild(build: BuildSummary, region: string, deps: Rep
   }
   deps.log.info('build reported', { buildId: build.id, requestId, status: build.status, statusMessage: statusOutcome, resultPosted });
   return { kind: 'reported', status: build.status, statusMessage: statusOutcome, resultPosted };
+}
+
+function ignored(build: BuildSummary, reason: string, deps: ReportDeps): ReportOutcome {
+  deps.log.info('build ignored', { buildId: build.id, project: build.project, reason });
+  return { kind: 'not-ours', reason };
 }
 
 async function reportTimeline(

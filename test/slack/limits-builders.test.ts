@@ -9,7 +9,7 @@ import type { Drift } from '../../src/history/target-plan.ts';
 import { digestReview } from '../../src/render/review-digest.ts';
 import type { RequestRecord } from '../../src/requests/record.ts';
 import { CATEGORIES, type Category, emptyCounts, type MigrationSource, type Review } from '../../src/review/model.ts';
-import { signingKey } from '../../src/slack/action-value.ts';
+import { signingKey } from '../../src/signed-token.ts';
 import { checkMessage, checkView } from '../../src/slack/limits.ts';
 import { requestMessage } from '../../src/slack/request-message.ts';
 import { resultReply, statusMessage, tailReply } from '../../src/status/build-report.ts';

@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { WebClient } from '@slack/web-api';
 import type { Hono } from 'hono';
 import { SdkCodeBuildGateway } from '../../src/aws/codebuild.ts';
@@ -9,7 +10,8 @@ import { LambdaSelfInvoke } from '../../src/aws/lambda-invoke.ts';
 import { SdkLogTailGateway } from '../../src/aws/log-tail.ts';
 import { DynamoRequestStore } from '../../src/aws/request-store.ts';
 import { type Bot, createBot } from '../../src/bot/app.ts';
-import { isSignedJob, verifyJob } from '../../src/bot/deferred.ts';
+import { isSignedJob } from '../../src/bot/jobs/job-envelope.ts';
+import type { JobReceipt } from '../../src/bot/jobs/run-job.ts';
 import { MigrationCatalog } from '../../src/bot/migration-catalog.ts';
 import { type DeploybotConfig, parseConfig } from '../../src/config.ts';
 import { SecretsManagerTargetHistory } from '../../src/db/target-history.ts';
@@ -18,7 +20,7 @@ import type { ReviewSource } from '../../src/history/review-table.ts';
 import { createHttpApp } from '../../src/http/app.ts';
 import { SlackRequestReceiver } from '../../src/http/slack-receiver.ts';
 import { createLog } from '../../src/log.ts';
-import { signingKey } from '../../src/slack/action-value.ts';
+import { signingKey } from '../../src/signed-token.ts';
 import { emptyTargetUrl } from './database.ts';
 import { FakeAws } from './fake-aws.ts';
 import { FakeSlackApi, type StoredMessage } from './fake-slack-api.ts';
@@ -94,6 +96,8 @@ export class BotHarness {
   readonly #jobs = new Set<Promise<void>>();
   clock = Date.UTC(2026, 10, 24, 9, 0, 0);
   readonly logs: string[] = [];
+  /** What each asynchronous invocation made of its envelope, in order. */
+  readonly receipts: JobReceipt[] = [];
 
   async start(
     config: DeploybotConfig = testConfig(),
@@ -136,7 +140,7 @@ export class BotHarness {
       codeBuild: new SdkCodeBuildGateway(),
       logs: new SdkLogTailGateway(),
       store: this.store,
-      work: new LambdaSelfInvoke('deploybot-slack', actionKey),
+      work: new LambdaSelfInvoke('deploybot-slack', actionKey, { now: () => this.clock }),
       images: new SdkImageRegistry(),
       seedRoot: '.',
       catalog: new MigrationCatalog(options.migrationsFolder ?? 'backend/drizzle', {
@@ -150,11 +154,13 @@ export class BotHarness {
       now: () => this.clock,
       log,
     });
-    // What the Lambda entry does with its own asynchronous invocation: verify, then run.
+    // What the Lambda entry (src/handlers/slack.ts) does with its own asynchronous invocation.
     this.aws.onInvoke = (_fn, payload) => {
-      const job = isSignedJob(payload) ? verifyJob(payload, actionKey) : undefined;
-      if (!job) return;
-      const running: Promise<void> = this.bot.runJob(job).finally(() => this.#jobs.delete(running));
+      if (!isSignedJob(payload)) return;
+      const running: Promise<void> = this.bot
+        .receiveJob(payload)
+        .then((receipt) => void this.receipts.push(receipt))
+        .finally(() => this.#jobs.delete(running));
       this.#jobs.add(running);
     };
     this.http = createHttpApp(async () => receiver);
@@ -183,6 +189,21 @@ export class BotHarness {
       idle = 0;
       await Promise.allSettled([...this.#jobs]);
     }
+  }
+
+  /**
+   * Invokes the Slack function asynchronously with `payload`, as anyone allowed to call
+   * lambda:Invoke could (a captured envelope replayed, a forged one), and waits for it.
+   */
+  async invoke(payload: unknown): Promise<JobReceipt | undefined> {
+    const before = this.receipts.length;
+    const lambda = new LambdaClient({ region: 'us-east-1', endpoint: this.aws.url });
+    const sent = await lambda.send(
+      new InvokeCommand({ FunctionName: 'deploybot-slack', InvocationType: 'Event', Payload: Buffer.from(JSON.stringify(payload)) }),
+    );
+    if (sent.StatusCode !== 202) throw new Error(`Invoke answered ${sent.StatusCode}`);
+    await this.settled();
+    return this.receipts[before];
   }
 
   /** Posts and then waits for the work it handed over, as a person waits for the bot. */

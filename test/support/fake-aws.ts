@@ -53,7 +53,7 @@ export class FakeAws {
   readonly #held: (() => void)[] = [];
   /** Lambda: runs an asynchronously invoked function's payload. */
   onInvoke?: (functionName: string, payload: unknown) => void;
-  readonly invocations: { functionName: string; type: string }[] = [];
+  readonly invocations: { functionName: string; type: string; payload: unknown }[] = [];
   #server?: { url: string; close(): Promise<void> };
   now = () => Date.now();
 
@@ -67,14 +67,14 @@ export class FakeAws {
       if (invoke) {
         const functionName = decodeURIComponent(invoke[1] ?? '');
         const type = String(req.headers['x-amz-invocation-type'] ?? 'RequestResponse');
-        this.invocations.push({ functionName, type });
+        const payload = JSON.parse(raw || '{}') as unknown;
+        this.invocations.push({ functionName, type, payload });
         if (this.#hanging.has('Invoke')) {
           this.#held.push(() => res.destroy());
           return;
         }
         res.writeHead(type === 'Event' ? 202 : 200, { 'x-amzn-requestid': randomUUID() });
         res.end();
-        const payload = JSON.parse(raw || '{}') as unknown;
         setImmediate(() => this.onInvoke?.(functionName, payload));
         return;
       }

@@ -1,16 +1,28 @@
 import { describeAwsError } from '../../aws/lazy-sdk.ts';
+import { channelRefusal, type EnvironmentConfig } from '../../config.ts';
 import { approve, cancel, expire, reject, stopRequested } from '../../requests/decisions.ts';
 import { currentState, type RequestRecord } from '../../requests/record.ts';
 import { transition } from '../../requests/transition.ts';
 import { escapeMrkdwn, mention } from '../../slack/mrkdwn.ts';
 import { updateRequestMessage } from '../../slack/request-view.ts';
 import type { BotContext } from '../bot-context.ts';
-import type { Audience, DeferredJob } from '../deferred.ts';
 import { slackCall, slackError, tell, threadReply } from '../notify.ts';
 import { startRequestBuild } from '../start-build.ts';
 import { rejectModal } from '../views/reject-modal.ts';
+import type { Audience, DeferredJob } from './deferred.ts';
 
 type Click = Extract<DeferredJob, { type: 'approve' | 'cancel' | 'stop' }>;
+
+/**
+ * Where a click may act is read from the record and the config, never from the job alone: in
+ * the channel of the request's own review, while that channel is still one of its environment's.
+ * The job's user is Slack's (the signed request the listener verified) and serves as identity;
+ * what that user may do is decided from the record in src/requests/decisions.ts.
+ */
+function placeRefusal(record: RequestRecord, env: EnvironmentConfig, channel: string): string | undefined {
+  if (channel !== record.channel) return `This request is decided in <#${record.channel}>, where its review is.`;
+  return channelRefusal(record.env, env, channel);
+}
 
 /** A refusal changes nothing and says why; an open request found expired is written down so. */
 async function refuse(ctx: BotContext, to: Audience, reason: string, record?: RequestRecord): Promise<void> {
@@ -30,6 +42,8 @@ export async function handleClick(ctx: BotContext, job: Click): Promise<void> {
   const env = ctx.config.environments[record.env];
   if (!env)
     return refuse(ctx, job.to, `Environment ${escapeMrkdwn(record.env)} is no longer configured; nothing can run from this request.`);
+  const where = placeRefusal(record, env, job.to.channel);
+  if (where) return refuse(ctx, job.to, where);
   const now = ctx.now();
   switch (job.type) {
     case 'approve': {
@@ -78,6 +92,8 @@ export async function openRejectForm(ctx: BotContext, job: Extract<DeferredJob, 
   const record = await ctx.store.get(job.requestId);
   const env = record ? ctx.config.environments[record.env] : undefined;
   if (!record || !env) return tell(ctx, job.to, ':no_entry: This request is not in the request store. Nothing changed.');
+  const where = placeRefusal(record, env, job.to.channel);
+  if (where) return refuse(ctx, job.to, where);
   const check = reject(record, job.to.user, '-', env, ctx.now());
   if (!check.ok) return refuse(ctx, job.to, check.reason, record);
   try {
@@ -94,6 +110,8 @@ export async function rejectRequest(ctx: BotContext, job: Extract<DeferredJob, {
   const record = await ctx.store.get(job.requestId);
   const env = record ? ctx.config.environments[record.env] : undefined;
   if (!record || !env) return tell(ctx, job.to, ':no_entry: This request is not in the request store. Nothing changed.');
+  const where = placeRefusal(record, env, job.to.channel);
+  if (where) return refuse(ctx, job.to, where);
   const rejected = await transition(ctx.store, record.id, (r) => reject(r, job.to.user, job.reason, env, ctx.now()));
   if (!rejected.ok) return refuse(ctx, job.to, rejected.reason, rejected.record);
   await ctx.store.releaseLock(record.env, record.id).catch(() => {});

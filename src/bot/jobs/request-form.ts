@@ -1,5 +1,5 @@
 import type { ModalView } from '@slack/types';
-import { seedRefusal } from '../../config.ts';
+import { channelRefusal, seedRefusal } from '../../config.ts';
 import { BUDGET, withDeadline } from '../../deadline.ts';
 import { posted, withdraw } from '../../requests/decisions.ts';
 import type { EnvironmentLock, RequestRecord } from '../../requests/record.ts';
@@ -7,11 +7,11 @@ import { transition } from '../../requests/transition.ts';
 import { escapeMrkdwn, mention, slackDate } from '../../slack/mrkdwn.ts';
 import { requestMessage } from '../../slack/request-message.ts';
 import type { BotContext } from '../bot-context.ts';
-import type { DeferredJob } from '../deferred.ts';
 import { directMessage, slackCall, slackError, tell, threadReply } from '../notify.ts';
 import { pinImage, pinPlan } from '../request-plan.ts';
 import { confirmationReasons, errorModal, loadingModal, pendingKey, type RequestModalState, requestModal } from '../views/request-modal.ts';
 import { fullSqlFile, reviewBody, safeRewriteReplies } from '../views/review-message.ts';
+import type { DeferredJob } from './deferred.ts';
 
 type OpenForm = Extract<DeferredJob, { type: 'open-form' }>;
 type Submit = Extract<DeferredJob, { type: 'submit' }>;
@@ -29,6 +29,9 @@ async function openLock(ctx: BotContext, env: string): Promise<EnvironmentLock |
 export async function openRequestForm(ctx: BotContext, job: OpenForm): Promise<void> {
   const env = ctx.config.environments[job.env];
   if (!env) return tell(ctx, job.to, `Unknown environment \`${escapeMrkdwn(job.env)}\`.`);
+  // Asked again from the config, not taken from the job (the listener asked first; submit asks again).
+  const where = channelRefusal(job.env, env, job.to.channel);
+  if (where) return tell(ctx, job.to, `:no_entry: ${where} Nothing was requested.`);
   let viewId: string | undefined;
   try {
     // Slack's trigger id lives 3 seconds: open first, review after.
@@ -95,6 +98,9 @@ export async function submitRequest(ctx: BotContext, job: Submit): Promise<void>
   const { form } = job;
   const env = ctx.config.environments[form.env];
   if (!env) return tell(ctx, job.to, `Unknown environment \`${escapeMrkdwn(form.env)}\`. Nothing was requested.`);
+  // The form's channel becomes the record's: where the request is shown and decided.
+  const where = channelRefusal(form.env, env, form.channel);
+  if (where) return tell(ctx, job.to, `:no_entry: ${where} Nothing was requested.`);
   if (form.kind === 'seed') {
     const refusal = seedRefusal(form.env, env);
     if (refusal) return tell(ctx, job.to, `:no_entry: Not seeding ${escapeMrkdwn(form.env)}. ${escapeMrkdwn(refusal)}`);

@@ -1,10 +1,46 @@
+import { BUDGET, withDeadline } from '../../deadline.ts';
 import { escapeMrkdwn } from '../../slack/mrkdwn.ts';
 import type { BotContext } from '../bot-context.ts';
-import type { DeferredJob } from '../deferred.ts';
 import { tell } from '../notify.ts';
 import { handleClick, openRejectForm, rejectRequest } from './clicks.ts';
+import type { DeferredJob } from './deferred.ts';
+import { isFirstDelivery, openJob, type SignedJob } from './job-envelope.ts';
 import { openRequestForm, submitRequest } from './request-form.ts';
 import { historyReply, statusReply } from './status.ts';
+
+export type JobReceipt = { ok: true } | { ok: false; reason: string };
+
+/**
+ * The asynchronous invocation's entry: the envelope is opened (signature, age), its id recorded
+ * once, and only then the job runs. A refused envelope does nothing at all: its audience came
+ * from the envelope, which is exactly what is not trusted, and a replay must not even talk.
+ */
+export async function receiveJob(ctx: BotContext, event: SignedJob): Promise<JobReceipt> {
+  const opened = openJob(event, ctx.actionKey, ctx.now());
+  if (!opened.ok) {
+    ctx.log.warn('deferred job refused', { reason: opened.reason });
+    return opened;
+  }
+  let first: boolean;
+  try {
+    first = await withDeadline(isFirstDelivery(opened, ctx.store), BUDGET.dynamo, 'The request store');
+  } catch (error) {
+    ctx.log.error('deferred job not run: its id could not be recorded', { jobId: opened.id, job: opened.job.type, error });
+    await tell(
+      ctx,
+      opened.job.to,
+      `:x: The bot could not start working on your \`${opened.job.type}\` (the request store did not answer). Nothing changed; try again in a moment.`,
+    );
+    return { ok: false, reason: 'the job id could not be recorded' };
+  }
+  if (!first) {
+    const reason = `job ${opened.id} already ran (a replay or a second delivery)`;
+    ctx.log.warn('deferred job refused', { jobId: opened.id, job: opened.job.type, reason });
+    return { ok: false, reason };
+  }
+  await runJob(ctx, opened.job);
+  return { ok: true };
+}
 
 /** The slow half of every listener. A failure is told to the person, never swallowed. */
 export async function runJob(ctx: BotContext, job: DeferredJob): Promise<void> {

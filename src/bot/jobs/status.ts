@@ -3,6 +3,7 @@ import { type BuildSummary, buildConsoleUrl } from '../../aws/codebuild.ts';
 import { describeAwsError } from '../../aws/lazy-sdk.ts';
 import { tailOfBuild } from '../../aws/log-tail.ts';
 import { decodeBuildEnvironment } from '../../build-env.ts';
+import type { EnvironmentConfig } from '../../config.ts';
 import { BUDGET, withDeadline } from '../../deadline.ts';
 import { currentState, type RequestRecord } from '../../requests/record.ts';
 import { fitText } from '../../slack/fit.ts';
@@ -11,8 +12,8 @@ import { escapeMrkdwn, mention, slackDate } from '../../slack/mrkdwn.ts';
 import { STATUS_EMOJI, tailText } from '../../status/build-report.ts';
 import { reportBuild } from '../../status/report-build.ts';
 import type { BotContext } from '../bot-context.ts';
-import type { DeferredJob } from '../deferred.ts';
 import { tell } from '../notify.ts';
+import type { DeferredJob } from './deferred.ts';
 
 type StatusJob = Extract<DeferredJob, { type: 'status' | 'history' }>;
 
@@ -20,19 +21,28 @@ const STATUS_TAIL_LINES = 10;
 /** The tail shares its section (3,000 characters) with the five build lines above it. */
 const STATUS_TAIL_CHARS = 1200;
 
-/** `/daadaar status [env]`: latest builds per environment, and each environment's open request. */
-export async function statusReply(ctx: BotContext, job: StatusJob): Promise<void> {
-  // Build status, who asked and the log tail are for the environment's own channels only.
-  const envs = Object.entries(ctx.config.environments).filter(
+/**
+ * Build status, who asked, who approved and the log tail are for each environment's own
+ * channels only: decided from the config and the channel Slack reported, never from the job's env alone.
+ */
+function environmentsShownIn(ctx: BotContext, job: StatusJob): [string, EnvironmentConfig][] {
+  return Object.entries(ctx.config.environments).filter(
     ([name, env]) => (!job.env || name === job.env) && env.channels.includes(job.to.channel),
   );
-  if (envs.length === 0) {
-    const where = Object.entries(ctx.config.environments)
-      .filter(([name]) => !job.env || name === job.env)
-      .map(([name, env]) => `${escapeMrkdwn(name)} in ${env.channels.map((c) => `<#${c}>`).join(' or ')}`)
-      .join('; ');
-    return tell(ctx, job.to, `Status is shown only in each environment's channels: ${where}.`);
-  }
+}
+
+function shownElsewhere(ctx: BotContext, job: StatusJob, what: string): Promise<void> {
+  const where = Object.entries(ctx.config.environments)
+    .filter(([name]) => !job.env || name === job.env)
+    .map(([name, env]) => `${escapeMrkdwn(name)} in ${env.channels.map((c) => `<#${c}>`).join(' or ')}`)
+    .join('; ');
+  return tell(ctx, job.to, `${what} is shown only in each environment's channels: ${where}.`);
+}
+
+/** `/daadaar status [env]`: latest builds per environment, and each environment's open request. */
+export async function statusReply(ctx: BotContext, job: StatusJob): Promise<void> {
+  const envs = environmentsShownIn(ctx, job);
+  if (envs.length === 0) return shownElsewhere(ctx, job, 'Status');
   const blocks: KnownBlock[] = [];
   for (const [name, env] of envs) {
     let lines: string;
@@ -102,7 +112,8 @@ const HISTORY_LIMIT = 10;
 
 /** `/daadaar history [env]`: the audit trail, newest first, from the request store. */
 export async function historyReply(ctx: BotContext, job: StatusJob): Promise<void> {
-  const envs = Object.keys(ctx.config.environments).filter((name) => !job.env || name === job.env);
+  const envs = environmentsShownIn(ctx, job).map(([name]) => name);
+  if (envs.length === 0) return shownElsewhere(ctx, job, 'History');
   let records: RequestRecord[];
   try {
     const lists = await Promise.all(

@@ -2,7 +2,7 @@ import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import { verifyRef } from '../../slack/action-value.ts';
 import { ACTION } from '../../slack/request-message.ts';
 import type { BotContext } from '../bot-context.ts';
-import type { Audience } from '../deferred.ts';
+import type { Audience } from '../jobs/deferred.ts';
 import { tell } from '../notify.ts';
 import { REJECT_MODAL, type RejectForm } from '../views/reject-modal.ts';
 import { handOver } from './hand-over.ts';

@@ -3,7 +3,7 @@ import { seedRefusal } from '../../config.ts';
 import { escapeMrkdwn } from '../../slack/mrkdwn.ts';
 import type { BotContext } from '../bot-context.ts';
 import { helpText, parseCommand } from '../command.ts';
-import type { Audience, DeferredJob } from '../deferred.ts';
+import type { Audience, DeferredJob } from '../jobs/deferred.ts';
 import { handOver } from './hand-over.ts';
 
 export function registerCommand(app: App, ctx: BotContext): void {

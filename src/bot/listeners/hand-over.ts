@@ -1,5 +1,5 @@
 import type { BotContext } from '../bot-context.ts';
-import type { DeferredJob } from '../deferred.ts';
+import type { DeferredJob } from '../jobs/deferred.ts';
 import { tell } from '../notify.ts';
 
 /**

@@ -1,12 +1,11 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { RequestKind } from '../requests/record.ts';
-import type { RequestModalState } from './views/request-modal.ts';
+import type { RequestKind } from '../../requests/record.ts';
+import type { RequestModalState } from '../views/request-modal.ts';
 
 // Slack wants an answer within 3 seconds; reading a database, reviewing SQL, starting a build
 // and posting to Slack may take longer, and any of them may hang. So a listener acknowledges
 // at once and hands the slow part over as a job: on Lambda, an asynchronous invocation of the
-// same function (InvocationType Event), as bolt-python's lazy listeners do; in `npm run dev`
-// and tests, a promise in the background of the same process.
+// same function (InvocationType Event), as bolt-python's lazy listeners do, sealed in a signed
+// envelope (./job-envelope.ts); in `npm run dev`, a promise in the background of the same process.
 
 /** Where to tell the person who clicked or typed, when something fails or is refused. */
 export interface Audience {
@@ -47,32 +46,4 @@ export class InProcessWork implements DeferredWork {
     setImmediate(() => void runner(job));
     return Promise.resolve();
   }
-}
-
-// The asynchronous invocation carries the job with a MAC, so a payload that did not come from
-// this bot (another principal allowed to invoke the function, a replayed test event) is refused.
-export interface SignedJob {
-  deploybotJob: DeferredJob;
-  mac: string;
-}
-
-export function signJob(job: DeferredJob, key: Buffer): SignedJob {
-  return {
-    deploybotJob: job,
-    mac: createHmac('sha256', key)
-      .update(`job.${JSON.stringify(job)}`)
-      .digest('base64url'),
-  };
-}
-
-export function isSignedJob(event: unknown): event is SignedJob {
-  return typeof event === 'object' && event !== null && 'deploybotJob' in event && 'mac' in event;
-}
-
-export function verifyJob(event: SignedJob, key: Buffer): DeferredJob | undefined {
-  const expected = createHmac('sha256', key)
-    .update(`job.${JSON.stringify(event.deploybotJob)}`)
-    .digest();
-  const given = Buffer.from(String(event.mac), 'base64url');
-  return given.length === expected.length && timingSafeEqual(given, expected) ? event.deploybotJob : undefined;
 }
