@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { SdkCodeBuildGateway } from '../../src/aws/codebuild.ts';
 import { composeBuildEvents } from '../../src/handlers/codebuild-events.ts';
 import { createLog } from '../../src/log.ts';
+import { transition } from '../../src/requests/transition.ts';
 import { APPROVER, BOT_TOKEN, BotHarness, blockText, REQUESTER, SECRET, writeConfigFile } from '../support/bot-harness.ts';
 import { phaseChange, stateChange } from '../support/codebuild-events.ts';
 import { advanceBuild, type FakeBuild } from '../support/fake-aws.ts';
@@ -275,4 +277,131 @@ describe('final events handled at the same moment', () => {
       }
     }
   }, 120_000);
+});
+
+/**
+ * A finished build someone else started with a request's variables: an attacker with
+ * codebuild:StartBuild, a console retry, a copy-paste into the wrong project.
+ */
+async function startedElsewhere(bot: BotHarness, project: string, environment: Record<string, string>): Promise<FakeBuild> {
+  const started = await new SdkCodeBuildGateway().startBuild({
+    project,
+    region: 'us-east-1',
+    idempotencyToken: `lookalike-${project}-${bot.aws.builds.length}`,
+    environment,
+  });
+  if (!started.ok) throw new Error(started.message);
+  const made = bot.aws.builds.find((b) => b.id === started.build.id);
+  if (!made) throw new Error('no lookalike build');
+  advanceBuild(
+    made,
+    [
+      ['SUBMITTED', 1],
+      ['BUILD', 20],
+    ],
+    'SUCCEEDED',
+  );
+  return made;
+}
+
+describe('a build settles only the request that started it, in its own environment', () => {
+  const bot = new BotHarness();
+  let handle: (event: unknown) => Promise<unknown>;
+  let review: StoredMessage;
+  let build: FakeBuild;
+
+  const lookalike = (project: string) =>
+    startedElsewhere(bot, project, Object.fromEntries((build.environment.environmentVariables ?? []).map((v) => [v.name, v.value])));
+
+  /** Nothing of the request moved: its state, its build, its lock, its thread. */
+  async function expectUnsettled(): Promise<void> {
+    const record = await bot.record(review);
+    expect(record).toMatchObject({ state: 'started', build: { id: build.id } });
+    expect(await bot.store.readLock('prod')).toMatchObject({ requestId: record?.id });
+    expect(resultsIn(bot, review)).toHaveLength(0);
+    expect(bot.slack.callsTo('chat.postMessage')).toHaveLength(0);
+    expect(bot.slack.callsTo('chat.update')).toHaveLength(0);
+  }
+
+  beforeAll(async () => {
+    await bot.start();
+    handle = eventHandlerFor(bot);
+    ({ review, build } = await approvedBuild(bot));
+  });
+  afterAll(() => bot.stop());
+  beforeEach(() => bot.slack.reset());
+
+  it("never settles a prod request from a build run in staging's project, by event or by /daadaar status", async () => {
+    const staging = await lookalike('daadaar-migrations-staging');
+    expect(await handle(stateChange(staging, 'SUCCEEDED'))).toEqual({
+      kind: 'not-ours',
+      reason: `build ${staging.id} ran in daadaar-migrations-staging (us-east-1), not in prod's project daadaar-migrations (us-east-1)`,
+    });
+    await expectUnsettled();
+    // /daadaar status staging reads staging's newest build (the lookalike) and repairs its "thread".
+    await bot.command('status staging');
+    expect(bot.logs.some((l) => l.includes('"build ignored"') && l.includes("not in prod's project"))).toBe(true);
+    expect(await bot.record(review)).toMatchObject({ state: 'started' });
+    expect(resultsIn(bot, review)).toHaveLength(0);
+  });
+
+  it("never settles it from another build of prod's own project carrying the request's id", async () => {
+    const second = await lookalike('daadaar-migrations');
+    expect(await handle(stateChange(second, 'SUCCEEDED'))).toMatchObject({
+      kind: 'not-ours',
+      reason: expect.stringContaining(`build is ${build.id}, not ${second.id}`),
+    });
+    await expectUnsettled();
+    // Newest in prod's project now: /daadaar status tries it, and ignores it as well.
+    await bot.command('status prod');
+    expect(await bot.record(review)).toMatchObject({ state: 'started', build: { id: build.id } });
+    expect(resultsIn(bot, review)).toHaveLength(0);
+  });
+
+  it('the build the record names still settles it', async () => {
+    advanceBuild(
+      build,
+      [
+        ['SUBMITTED', 1],
+        ['BUILD', 30],
+      ],
+      'SUCCEEDED',
+    );
+    expect(await handle(stateChange(build, 'SUCCEEDED'))).toMatchObject({ kind: 'reported', resultPosted: true });
+    expect(await bot.record(review)).toMatchObject({ state: 'succeeded', build: { id: build.id, status: 'SUCCEEDED' } });
+    expect(await bot.store.readLock('prod')).toBeUndefined();
+    expect(resultsIn(bot, review)).toHaveLength(1);
+  });
+});
+
+describe('a request whose build was never recorded', () => {
+  const bot = new BotHarness();
+  beforeAll(() => bot.start());
+  afterAll(() => bot.stop());
+
+  it('is not adopted by a build event, from its own project or another: the record names the build', async () => {
+    const handle = eventHandlerFor(bot);
+    const review = await bot.request('migrate prod');
+    const id = String((await bot.record(review))?.id);
+    // The approving job died right after its open → starting write, before StartBuild answered.
+    const stuck = await transition(bot.store, id, (r) => ({ ok: true, next: { ...r, state: 'starting', version: r.version + 1 } }));
+    expect(stuck.ok).toBe(true);
+    bot.slack.reset();
+
+    const staging = await startedElsewhere(bot, 'daadaar-migrations-staging', { DEPLOYBOT_REQUEST_ID: id });
+    expect(await handle(stateChange(staging, 'SUCCEEDED'))).toMatchObject({
+      kind: 'not-ours',
+      reason: expect.stringContaining("not in prod's project daadaar-migrations"),
+    });
+    const own = await startedElsewhere(bot, 'daadaar-migrations', { DEPLOYBOT_REQUEST_ID: id });
+    expect(await handle(stateChange(own, 'SUCCEEDED'))).toEqual({
+      kind: 'not-ours',
+      reason: `request ${id} names no build yet; only the job or the reconciler binds one`,
+    });
+    const record = await bot.record(review);
+    expect(record?.state).toBe('starting');
+    expect(record?.build).toBeUndefined();
+    expect(await bot.store.readLock('prod')).toMatchObject({ requestId: id });
+    expect(bot.slack.callsTo('chat.postMessage')).toHaveLength(0);
+  });
 });
