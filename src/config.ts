@@ -58,7 +58,8 @@ const configSchema = z
   })
   .check(
     z.superRefine((config, ctx) => {
-      const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path: ['environments', ...path], message });
+      const issue = (path: (string | number)[], message: string) =>
+        ctx.addIssue({ code: 'custom', path: ['environments', ...path], message });
       for (const [name, env] of Object.entries(config.environments)) {
         const distinct = new Set(env.approvers);
         env.approvers.forEach((approver, i) => {
@@ -76,7 +77,7 @@ const configSchema = z
         if (secretName(env.databaseUrlSecretId) === secretName(env.databaseReadUrlSecretId)) {
           issue(
             [name, 'databaseReadUrlSecretId'],
-            'is the migration owner\'s secret (databaseUrlSecretId): the internet-facing bot would hold the owner\'s credentials',
+            "is the migration owner's secret (databaseUrlSecretId): the internet-facing bot would hold the owner's credentials",
           );
         }
       }
