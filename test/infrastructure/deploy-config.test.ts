@@ -47,10 +47,15 @@ describe('serverless/serverless.yml', () => {
     expect(readFileSync('scripts/build.mjs', 'utf8')).toContain("'codebuild-events': 'src/handlers/codebuild-events.ts'");
   });
 
-  it('runs on Node 22, the target esbuild compiles for, while the code still supports Node 20 locally', () => {
+  it('runs on Node 22 everywhere: Lambda, the esbuild target, engines, .nvmrc, the workflow and the types', () => {
     expect(serverless.provider.runtime).toBe('nodejs22.x');
     expect(readFileSync('scripts/build.mjs', 'utf8')).toMatch(/target: 'node22'/);
-    expect(JSON.parse(readFileSync('package.json', 'utf8')).engines.node).toBe('>=20');
+    const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
+    expect(pkg.engines.node).toBe('>=22');
+    expect(pkg.devDependencies['@types/node']).toMatch(/^\^22\./);
+    expect(readFileSync('.nvmrc', 'utf8').trim()).toBe('22');
+    expect(readFileSync('.github/workflows/migration-review.yml', 'utf8')).toContain('node-version-file: reviewer/.nvmrc');
+    expect(readFileSync('Dockerfile', 'utf8')).toContain('ARG NODE_VERSION=22');
   });
 
   it('routes Slack to POST /slack/events; build events come from each environment stack, not from here', () => {
