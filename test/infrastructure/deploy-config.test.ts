@@ -130,6 +130,14 @@ describe("the bot's stack", () => {
     expect(JSON.parse(readFileSync(join(out, 'bot.json'), 'utf8'))).toEqual(JSON.parse(JSON.stringify(bot)));
     expect(stdout).toContain(`--stack-name ${DEPLOYMENT_NAMES.botStack} --template-file ${join(out, 'bot.json')}`);
     expect(stdout).toContain('--stack-name daadaar-deploybot-codebuild-staging');
+    // Numbered as the README's Deploying steps, which the README lists in the same order.
+    const steps = stdout.split('\n').filter(Boolean).map((line) => line.split(' ')[0]);
+    expect(steps).toEqual(['3.', '4.', ...Object.keys(config.config.environments).map(() => '5.')]);
+    const readme = readFileSync('README.md', 'utf8');
+    const deploying = readme.slice(readme.indexOf('## Deploying'));
+    expect(deploying).toMatch(/\n3\. \*\*The bot's stack\*\*/);
+    expect(deploying).toMatch(/\n4\. \*\*The functions\*\*: `npm run package && npm run deploy/);
+    expect(deploying).toMatch(/\n5\. \*\*Each environment\*\*/);
   }, 30_000);
 });
 
