@@ -12,7 +12,7 @@
 # so the image needs no build step and runs the very files that were reviewed).
 
 ARG NODE_VERSION=22
-ARG BUN_VERSION=1.2
+ARG BUN_VERSION=1.2.23
 
 FROM node:${NODE_VERSION}-bookworm-slim AS deps
 WORKDIR /app

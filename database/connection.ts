@@ -1,10 +1,8 @@
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { loadEnvFile } from '../src/env-file.ts';
 
 /** DATABASE_URL from the environment, else from database/.env (the platform's convention). */
 export function databaseUrlFromEnvironment(): string | undefined {
-  if (process.env.DATABASE_URL) return process.env.DATABASE_URL;
-  const envFile = fileURLToPath(new URL('.env', import.meta.url));
-  if (existsSync(envFile)) process.loadEnvFile(envFile);
+  if (!process.env.DATABASE_URL) loadEnvFile(fileURLToPath(new URL('.env', import.meta.url)));
   return process.env.DATABASE_URL;
 }

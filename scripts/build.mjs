@@ -6,7 +6,7 @@ import { build } from 'esbuild';
 const common = {
   bundle: true,
   platform: 'node',
-  // Node 22 is the Lambda runtime (serverless/serverless.yml); locally the code still runs on Node 20 through tsx.
+  // Node 22 is the Lambda runtime (serverless/serverless.yml) and the version package.json asks for.
   target: 'node22',
   format: 'esm',
   external: ['libpg-query'],

@@ -1,6 +1,6 @@
-import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, rmSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { zipSync } from 'fflate';
 
 // `npm run package`: the deployable Lambda artifact, built offline (the Serverless Framework
 // wants an account to package). One zip for both functions: the esbuild bundles and their
@@ -27,6 +27,20 @@ for (const file of ['database/seed.ts', 'database/seed-organizations.ts']) cpSyn
 // ESM bundles: tell Node so without relying on the .mjs extension alone.
 cpSync('scripts/lambda-package.json', join(stage, 'package.json'));
 
+// Written by fflate rather than the system `zip`, which a fresh machine may not have. A fixed
+// mtime (zip's earliest, 1980) keeps the archive's bytes a function of its files alone; Unix
+// mode 0644 in the external attributes, since Lambda needs its files readable by the runtime's
+// user (AWS Lambda "Deploying .zip file archives": permission errors otherwise).
+const zipEntry = { mtime: new Date('1980-01-01T00:00:00Z'), os: 3, attrs: 0o100644 << 16 };
+const files = {};
+const walk = (dir) => {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) walk(path);
+    else files[relative(stage, path).split('\\').join('/')] = [readFileSync(path), zipEntry];
+  }
+};
+walk(stage);
 const zip = join(out, 'deploybot.zip');
-execFileSync('zip', ['-q', '-r', '-X', '../deploybot.zip', '.'], { cwd: stage });
+writeFileSync(zip, zipSync(files, { level: 9 }));
 console.log(`package: ${zip} ${(statSync(zip).size / 1024).toFixed(0)} KiB (handlers slack.handler, codebuild-events.handler)`);

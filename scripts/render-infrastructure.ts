@@ -7,7 +7,7 @@ import { codebuildStackName, DEPLOYMENT_NAMES } from './infrastructure/names.ts'
 import { renderInfrastructure } from './infrastructure/render.ts';
 
 // `npm run infra`: the CloudFormation templates deploybot.config.json needs, in deploy order:
-// the bot's stack (request table, one role per function), then, after `serverless deploy`,
+// the bot's stack (request table, one role per function), then, after `npm run deploy`,
 // one CodeBuild stack per environment. Prints the commands that deploy them.
 const { values } = parseArgs({
   options: { config: { type: 'string' }, out: { type: 'string', default: 'dist/infrastructure' } },
@@ -34,9 +34,11 @@ const write = (file: string, template: unknown) => {
 const bot = write('bot.json', result.rendered.bot);
 const deploy = (stack: string, file: string, extra = '') =>
   `aws cloudformation deploy --region ${region} --stack-name ${stack} --template-file ${file} --capabilities CAPABILITY_NAMED_IAM${extra}`;
-console.log(`1. ${deploy(DEPLOYMENT_NAMES.botStack, bot)}`);
-console.log('2. npm run package && (cd serverless && npx serverless deploy --param="privateSubnetIds=…" --param="botSecurityGroupId=…")');
+// Numbered as the README's "Deploying" steps (1 and 2, the Slack app and the secrets, are by
+// hand; 6 points the manifest at the API), so the two lists can be followed side by side.
+console.log(`3. ${deploy(DEPLOYMENT_NAMES.botStack, bot)}`);
+console.log('4. npm run package && npm run deploy -- --subnets subnet-…,subnet-… --security-group sg-…');
 for (const [name, template] of Object.entries(result.rendered.environments)) {
   const file = write(`codebuild-${name}.json`, template);
-  console.log(`3. ${deploy(codebuildStackName(name), file, ' --parameter-overrides VpcId=… SubnetIds=… BackendImageUri=…')}`);
+  console.log(`5. (${name}) ${deploy(codebuildStackName(name), file, ' --parameter-overrides VpcId=… SubnetIds=… BackendImageUri=…')}`);
 }

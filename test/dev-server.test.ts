@@ -1,11 +1,21 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BOT_TOKEN, SECRET, writeConfigFile } from './support/bot-harness.ts';
 import { freePort } from './support/database.ts';
 
 // `npm run dev` as a person runs it: through npm, in a fresh process.
+// A developer's own .env in the checkout must not change what these tests see.
+const noEnvFile = join(mkdtempSync(join(tmpdir(), 'dev-env-')), 'absent.env');
 const bareEnv = () => {
-  const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'warn' };
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '/tmp',
+    LOG_LEVEL: 'warn',
+    DEPLOYBOT_ENV_FILE: noEnvFile,
+  };
   return env;
 };
 
@@ -17,14 +27,14 @@ describe('npm run dev', () => {
     expect(run.stderr).not.toMatch(/\n\s+at /);
   }, 60_000);
 
-  it('serves with an in-memory request store, and stops on SIGTERM sent to npm', async () => {
+  it('serves with an in-memory request store, settings read from its .env file, and stops on SIGTERM sent to npm', async () => {
     const port = await freePort();
+    const envFile = join(mkdtempSync(join(tmpdir(), 'dev-env-')), '.env');
+    writeFileSync(envFile, `SLACK_SIGNING_SECRET=${SECRET}\nSLACK_BOT_TOKEN="${BOT_TOKEN}"\nPORT=${port}\n`);
     const child = spawn('npm', ['run', 'dev', '--silent'], {
       env: {
         ...bareEnv(),
-        PORT: String(port),
-        SLACK_SIGNING_SECRET: SECRET,
-        SLACK_BOT_TOKEN: BOT_TOKEN,
+        DEPLOYBOT_ENV_FILE: envFile,
         DEPLOYBOT_CONFIG: writeConfigFile(),
       },
       stdio: ['ignore', 'pipe', 'pipe'],

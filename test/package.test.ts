@@ -1,8 +1,10 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: a compiled CloudFormation template is navigated freely in assertions
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHANNEL, writeConfigFile } from './support/bot-harness.ts';
 import { stateChange } from './support/codebuild-events.ts';
@@ -24,11 +26,17 @@ describe('the packaged Lambda handlers', () => {
   let table: string;
   let config: string;
   let unpacked: string;
+  let zipped: Record<string, Uint8Array>;
   beforeAll(async () => {
     await run(process.execPath, ['scripts/build.mjs']);
     await run(process.execPath, ['scripts/package.mjs']);
     unpacked = mkdtempSync(join(tmpdir(), 'lambda-'));
-    await run('unzip', ['-q', resolve('dist/package/deploybot.zip'), '-d', unpacked]);
+    zipped = unzipSync(readFileSync('dist/package/deploybot.zip'));
+    for (const [name, bytes] of Object.entries(zipped)) {
+      if (name.endsWith('/')) continue;
+      mkdirSync(dirname(join(unpacked, name)), { recursive: true });
+      writeFileSync(join(unpacked, name), bytes);
+    }
     await slack.start();
     await aws.start();
     await dynamo.start();
@@ -136,4 +144,62 @@ describe('the packaged Lambda handlers', () => {
     expect(await runHandler('codebuild-events.mjs', event)).toEqual({ ok: true, result: { kind: 'not-found' } });
     expect(aws.callsOf('BatchGetBuilds').at(-1)).toEqual({ ids: ['daadaar-migrations:nope'] });
   }, 60_000);
+
+  it('deploys through the pinned osls: the compiled template splits the subnets and sizes each function', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'serverless-'));
+    // The documented deploy in its dry form: no AWS call, the bot stack's outputs as params.
+    await run(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'scripts/deploy.ts',
+        '--dry-run',
+        '--out',
+        out,
+        '--subnets',
+        'subnet-0a1,subnet-0b2',
+        '--security-group',
+        'sg-0c3',
+      ],
+      {
+        timeout: 60_000,
+      },
+    );
+    const template = JSON.parse(readFileSync(join(out, 'cloudformation-template-update-stack.json'), 'utf8'));
+    const resources = Object.values(template.Resources as Record<string, { Type: string; Properties: Record<string, any> }>);
+    const fn = (name: string) =>
+      resources.find((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.FunctionName === name)?.Properties;
+    const slackFn = fn('daadaar-deploybot-slack');
+    const statusFn = fn('daadaar-deploybot-codebuild-events');
+    // CloudFormation's Fn::Split of the one param: two subnet ids, not one id "a,b".
+    const [separator, joined] = slackFn?.VpcConfig.SubnetIds['Fn::Split'] ?? [];
+    expect(joined.split(separator)).toEqual(['subnet-0a1', 'subnet-0b2']);
+    expect(slackFn?.VpcConfig.SecurityGroupIds).toEqual(['sg-0c3']);
+    expect([slackFn?.Runtime, statusFn?.Runtime]).toEqual(['nodejs22.x', 'nodejs22.x']);
+    expect([slackFn?.MemorySize, statusFn?.MemorySize]).toEqual([1769, 512]);
+    expect(statusFn?.VpcConfig).toBeUndefined();
+    // A crashed job is never replayed by Lambda hours later.
+    const invokeConfig = resources.filter((r) => r.Type === 'AWS::Lambda::EventInvokeConfig').map((r) => r.Properties);
+    const slackInvoke = invokeConfig.find((c) => JSON.stringify(c.FunctionName).includes('SlackLambdaFunction'));
+    expect(slackInvoke).toMatchObject({ MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 300 });
+    // Every handler the template names is a file in the zip that exports it.
+    for (const handler of [slackFn?.Handler, statusFn?.Handler]) {
+      const [file, exported] = String(handler).split('.');
+      const bundle = zipped[`${file}.mjs`];
+      expect(bundle, `${file}.mjs in the zip`).toBeDefined();
+      expect(Buffer.from(bundle as Uint8Array).toString('utf8')).toMatch(
+        new RegExp(`export\\s*\\{[^}]*\\bas ${exported}\\b|export\\s*\\{[^}]*\\b${exported}\\b`),
+      );
+    }
+  }, 90_000);
+
+  it('refuses a deploy without subnets, plainly', async () => {
+    const failed = await run(process.execPath, ['--import', 'tsx', 'scripts/deploy.ts', '--dry-run', '--security-group', 'sg-0c3']).catch(
+      (e) => e,
+    );
+    expect(failed.code).toBe(2);
+    expect(failed.stderr).toContain('--subnets needs at least one subnet id');
+    expect(failed.stderr).not.toMatch(/\bat \S+:\d+:\d+/);
+  }, 30_000);
 });

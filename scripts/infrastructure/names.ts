@@ -12,7 +12,7 @@ export interface DeploymentNames {
   slackSecret: string;
   /** The ECR repository of the backend image every environment's build runs. */
   backendRepository: string;
-  /** The bot's stack (table and roles); serverless.yml reads its outputs with `${cf:…}`. */
+  /** The bot's stack (table and roles); `npm run deploy` passes its outputs to serverless.yml as params. */
   botStack: string;
 }
 
@@ -23,6 +23,16 @@ export const DEPLOYMENT_NAMES: DeploymentNames = {
   backendRepository: 'daadaar-backend',
   botStack: 'daadaar-deploybot-bot',
 };
+
+/**
+ * serverless.yml's `${param:…}` for each output of the bot's stack. scripts/deploy.ts reads the
+ * outputs and passes them under these names, so packaging needs no CloudFormation call.
+ */
+export const BOT_STACK_OUTPUT_PARAMS = {
+  requestTableName: 'RequestTableName',
+  slackFunctionRoleArn: 'SlackFunctionRoleArn',
+  statusFunctionRoleArn: 'StatusFunctionRoleArn',
+} as const;
 
 /** The request table's one secondary index (requests of an environment, newest first). */
 export const TABLE_INDEX = TABLE_SCHEMA.index.name;

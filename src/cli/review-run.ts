@@ -41,7 +41,7 @@ export async function buildReport(request: ReviewRequest, runner: DryRunner | un
     };
   }
   if (databaseUrl && changedSince) return { ok: false, reason: '--database-url and --changed-since answer different questions: use one' };
-  if (folder && changedSince) return branchReport(folder, changedSince, runner);
+  if (folder && changedSince) return branchReport(folder, changedSince, request.tables, runner);
   if (folder) return folderReport(folder, request, runner);
 
   const loaded = await loadMigrations(paths);
@@ -111,7 +111,12 @@ async function folderReport(folder: string, request: ReviewRequest, runner: DryR
   };
 }
 
-async function branchReport(folder: string, ref: string, runner: DryRunner | undefined): Promise<ReportResult> {
+async function branchReport(
+  folder: string,
+  ref: string,
+  tables: TableStats[] | undefined,
+  runner: DryRunner | undefined,
+): Promise<ReportResult> {
   const head = await loadJournalFolder(folder);
   if (!head.ok) return head;
   const read = await readBaseHistory(ref, folder);
@@ -121,7 +126,7 @@ async function branchReport(folder: string, ref: string, runner: DryRunner | und
   const journalText = await readFile(journalPath, 'utf8');
   const plan = planBranch(base, { ...head, journalFile: relative(process.cwd(), journalPath), journalText }, ref);
   // The added set runs in one transaction on top of the base's history: tables it creates are new.
-  const review = await reviewMigrations(plan.added, { newTablesScope: 'run' });
+  const review = withTableSizes(await reviewMigrations(plan.added, { newTablesScope: 'run' }), tables);
   const dryRun = runner && plan.added.length > 0 ? await runner.run(plan.history, plan.added) : undefined;
   const short = base.commit.slice(0, 12);
   return {

@@ -1,5 +1,6 @@
 import { serve } from '@hono/node-server';
 import { ensureRequestTable } from '../aws/request-store.ts';
+import { loadEnvFile } from '../env-file.ts';
 import { createHttpApp } from '../http/app.ts';
 import { createLog } from '../log.ts';
 import { composeSlackBot } from './compose-slack.ts';
@@ -8,12 +9,15 @@ import { composeSlackBot } from './compose-slack.ts';
 // point the Slack app's request URLs at it). The slow halves of the listeners run in this
 // process. Without DEPLOYBOT_TABLE, requests live in an in-memory dynalite that ends with the
 // process; with it, that table is used (and created when missing: the Lambdas never create it).
-const log = createLog({ service: 'deploybot', handler: 'dev' });
+// Settings come from the environment, then from `.env` (`.env.example` lists them; a variable
+// already set wins); DEPLOYBOT_ENV_FILE names another file.
 const env = process.env;
+loadEnvFile(env.DEPLOYBOT_ENV_FILE ?? '.env');
+const log = createLog({ service: 'deploybot', handler: 'dev' });
 
 if (!(env.SLACK_SIGNING_SECRET && env.SLACK_BOT_TOKEN) && !env.SLACK_SECRET_ID) {
   console.error(
-    'npm run dev needs Slack credentials: set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN (or SLACK_SECRET_ID for a Secrets Manager secret holding both).',
+    'npm run dev needs Slack credentials: set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN (or SLACK_SECRET_ID for a Secrets Manager secret holding both), in the environment or in .env (see .env.example).',
   );
   process.exit(2);
 }

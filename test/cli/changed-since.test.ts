@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MigrationRepository } from './git-repository.ts';
@@ -176,5 +176,24 @@ describe('deploybot review --changed-since', () => {
       expect(out).toMatch(/Summary: 1 migration, 1 statement: .*; repository checks ok; dry run FAILED/);
       expect(err).toContain('Failing: found a failed dry run');
     }, 120_000);
+  });
+
+  describe('a branch that indexes a large table, with the sizes kept in the repository', () => {
+    const repo = new MigrationRepository();
+    let stats: string;
+    beforeAll(() => {
+      repo.branch('feature');
+      repo.addMigration('0006_users_email_idx', 'CREATE INDEX "users_email_idx" ON "users" ("email");');
+      repo.commit('index users by email');
+      stats = join(repo.dir, 'table-stats.json');
+      writeFileSync(stats, JSON.stringify({ tables: [{ relation: 'public.users', rows: 2_500_000, bytes: 3 * 1024 ** 3 }] }));
+    });
+    afterAll(() => repo.remove());
+
+    it('grades the lock with --stats-file, as the pull-request gate passes it', () => {
+      const { code, out } = deploybot(repo, ['review', '--changed-since', 'main', '--stats-file', stats, '--no-dry-run']);
+      expect(code).toBe(0);
+      expect(out).toContain('lock: SHARE on "users" (blocks writes) · ~2.5M rows, 3.0 GB (large)');
+    });
   });
 });

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { DEPLOYMENT_NAMES } from '../../scripts/infrastructure/names.ts';
+import { BOT_STACK_OUTPUT_PARAMS, DEPLOYMENT_NAMES } from '../../scripts/infrastructure/names.ts';
 import { renderInfrastructure } from '../../scripts/infrastructure/render.ts';
 import { parseConfig } from '../../src/config.ts';
 
@@ -47,10 +47,15 @@ describe('serverless/serverless.yml', () => {
     expect(readFileSync('scripts/build.mjs', 'utf8')).toContain("'codebuild-events': 'src/handlers/codebuild-events.ts'");
   });
 
-  it('runs on Node 22, the target esbuild compiles for, while the code still supports Node 20 locally', () => {
+  it('runs on Node 22 everywhere: Lambda, the esbuild target, engines, .nvmrc, the workflow and the types', () => {
     expect(serverless.provider.runtime).toBe('nodejs22.x');
     expect(readFileSync('scripts/build.mjs', 'utf8')).toMatch(/target: 'node22'/);
-    expect(JSON.parse(readFileSync('package.json', 'utf8')).engines.node).toBe('>=20');
+    const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
+    expect(pkg.engines.node).toBe('>=22');
+    expect(pkg.devDependencies['@types/node']).toMatch(/^\^22\./);
+    expect(readFileSync('.nvmrc', 'utf8').trim()).toBe('22');
+    expect(readFileSync('.github/workflows/migration-review.yml', 'utf8')).toContain('node-version-file: reviewer/.nvmrc');
+    expect(readFileSync('Dockerfile', 'utf8')).toContain('ARG NODE_VERSION=22');
   });
 
   it('routes Slack to POST /slack/events; build events come from each environment stack, not from here', () => {
@@ -63,13 +68,15 @@ describe('serverless/serverless.yml', () => {
   });
 
   it("gives each function its own role from the bot's stack, and no shared one", () => {
-    const output = (name: string) => `\${cf:${DEPLOYMENT_NAMES.botStack}.${name}}`;
-    expect(serverless.functions.slack.role).toBe(output('SlackFunctionRoleArn'));
-    expect(serverless.functions.codebuildEvents.role).toBe(output('StatusFunctionRoleArn'));
+    // `npm run deploy` reads each output of the bot's stack and passes it as the param of that name.
+    const param = (name: keyof typeof BOT_STACK_OUTPUT_PARAMS) => `\${param:${name}}`;
+    expect(serverless.functions.slack.role).toBe(param('slackFunctionRoleArn'));
+    expect(serverless.functions.codebuildEvents.role).toBe(param('statusFunctionRoleArn'));
     expect(serverless.provider.iam).toBeUndefined();
-    expect(serverless.provider.environment.DEPLOYBOT_TABLE).toBe(output('RequestTableName'));
-    const outputs = Object.keys(bot.Outputs);
-    for (const name of ['SlackFunctionRoleArn', 'StatusFunctionRoleArn', 'RequestTableName']) expect(outputs).toContain(name);
+    expect(serverless.provider.environment.DEPLOYBOT_TABLE).toBe(param('requestTableName'));
+    expect(Object.keys(bot.Outputs)).toEqual(expect.arrayContaining(Object.values(BOT_STACK_OUTPUT_PARAMS)));
+    // Nothing left that would make packaging call CloudFormation.
+    expect(readFileSync('serverless/serverless.yml', 'utf8')).not.toContain('${cf:');
     expect(serverless.provider.environment.SLACK_SECRET_ID).toBe(DEPLOYMENT_NAMES.slackSecret);
   });
 
@@ -123,6 +130,14 @@ describe("the bot's stack", () => {
     expect(JSON.parse(readFileSync(join(out, 'bot.json'), 'utf8'))).toEqual(JSON.parse(JSON.stringify(bot)));
     expect(stdout).toContain(`--stack-name ${DEPLOYMENT_NAMES.botStack} --template-file ${join(out, 'bot.json')}`);
     expect(stdout).toContain('--stack-name daadaar-deploybot-codebuild-staging');
+    // Numbered as the README's Deploying steps, which the README lists in the same order.
+    const steps = stdout.split('\n').filter(Boolean).map((line) => line.split(' ')[0]);
+    expect(steps).toEqual(['3.', '4.', ...Object.keys(config.config.environments).map(() => '5.')]);
+    const readme = readFileSync('README.md', 'utf8');
+    const deploying = readme.slice(readme.indexOf('## Deploying'));
+    expect(deploying).toMatch(/\n3\. \*\*The bot's stack\*\*/);
+    expect(deploying).toMatch(/\n4\. \*\*The functions\*\*: `npm run package && npm run deploy/);
+    expect(deploying).toMatch(/\n5\. \*\*Each environment\*\*/);
   }, 30_000);
 });
 

@@ -148,6 +148,12 @@ describe('the migrations image (Dockerfile)', () => {
     expect(runtime.copies).toContainEqual({ from: 'deps', sources: ['/app/node_modules'], dest: './node_modules' });
   });
 
+  it('runs the Bun the tests run: the image pins the devDependency’s version to the patch', () => {
+    const pinned = /^ARG BUN_VERSION=(\S+)$/m.exec(readFileSync('Dockerfile', 'utf8'))?.[1];
+    expect(pinned).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(JSON.parse(readFileSync('package.json', 'utf8')).devDependencies.bun).toBe(pinned);
+  });
+
   it('holds every file the buildspec runs inside it, and everything those files import and read', () => {
     expect(inImage.map((r) => r.file).sort()).toEqual(['database/migrate.ts', 'database/seed.ts', 'src/cli/verify-plan-entry.ts']);
     const seen = new Set<string>();
