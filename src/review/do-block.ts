@@ -38,9 +38,9 @@ export function readPlpgsql(sql: string): PlpgsqlBody {
 }
 
 // PLpgSQL_expr.parseMode (src/include/parser/parser.h, RawParseMode): 0 a whole statement,
-// 2 an expression, 3 an assignment `target := expression`.
+// 2 an expression, 3 to 5 an assignment `target := expression` to a name of 1 to 3 parts.
 const STATEMENT = 0;
-const ASSIGNMENT = 3;
+const ASSIGNMENTS = new Set([3, 4, 5]);
 
 function collect(value: unknown, body: PlpgsqlBody): void {
   if (Array.isArray(value)) {
@@ -61,7 +61,7 @@ function collect(value: unknown, body: PlpgsqlBody): void {
 
 function asStatement(query: string, mode: number): string {
   if (mode === STATEMENT) return query;
-  if (mode === ASSIGNMENT) {
+  if (ASSIGNMENTS.has(mode)) {
     // PL/pgSQL accepts `=` for `:=`; the target is never an expression holding either.
     const at = query.indexOf(':=');
     const eq = query.indexOf('=');

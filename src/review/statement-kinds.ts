@@ -37,6 +37,7 @@ export const UNDERSTOOD_STATEMENTS: Partial<Record<NodeKind, string>> = {
   CallStmt: 'judged by the body of the procedure, when the run created it; unreviewable otherwise',
   CreateTrigStmt: 'judged by the body of the trigger function, when the run created it; unreviewable otherwise',
   RuleStmt: "the rule's actions are reviewed one by one",
+  ReturnStmt: 'RETURN expr, the body of a SQL-standard function: the calls in it are judged',
   CreatePolicyStmt: 'row-level-security',
   AlterPolicyStmt: 'row-level-security',
   GrantStmt: 'privilege-change',
@@ -84,6 +85,8 @@ export const ALTER_TABLE_COMMANDS: Readonly<Record<string, string>> = {
   AT_NoForceRowSecurity: 'row-level-security',
   AT_SetUnLogged: 'set-unlogged',
   AT_ChangeOwner: 'owner-change',
+  AT_ClusterOn: 'CLUSTER ON only marks the index a later CLUSTER uses',
+  AT_DropCluster: 'SET WITHOUT CLUSTER only clears that mark',
 };
 
 /** Object kinds a DROP may name: each has a rule. */

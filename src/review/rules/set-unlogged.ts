@@ -10,7 +10,7 @@ export default defineRule({
   fix: 'Keep tables that hold data the application needs logged; use a separate unlogged table for caches.',
   examples: {
     flagged: ['ALTER TABLE "sessions" SET UNLOGGED;'],
-    accepted: ['CREATE TABLE "cache" ("k" text);\nALTER TABLE "cache" SET UNLOGGED;', 'ALTER TABLE "sessions" SET LOGGED;'],
+    accepted: ['CREATE TABLE "cache" ("k" text);\nALTER TABLE "cache" SET UNLOGGED;'],
   },
   check(stmt, ctx) {
     const alter = alterExistingTable(stmt, ctx);
