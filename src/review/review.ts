@@ -211,7 +211,8 @@ function runRules(stmt: StatementUnderReview, ctx: RuleContext, rules: RulesByKi
       continue;
     }
     if (messages.length === 0) continue;
-    const steps = written.has(rule.rewrite) ? undefined : rewriteSteps(rule, stmt, ctx);
+    // A nested statement's fix is not the statement as written: its text may be its parent's.
+    const steps = stmt.inside || written.has(rule.rewrite) ? undefined : rewriteSteps(rule, stmt, ctx);
     if (steps) written.add(rule.rewrite);
     for (const message of messages) {
       const finding: Finding = {
