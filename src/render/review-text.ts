@@ -11,7 +11,7 @@ export interface TextStyle {
 
 export const PLAIN: TextStyle = { bold: (s) => s, dim: (s) => s, category: (_c, s) => s };
 
-const CODES: Record<Category, number> = { destructive: 31, breaking: 35, locking: 33, transaction: 36, unreviewable: 91 };
+const CODES: Record<Category, number> = { destructive: 31, breaking: 35, security: 95, locking: 33, transaction: 36, unreviewable: 91 };
 export const ANSI: TextStyle = {
   bold: (s) => `\x1b[1m${s}\x1b[22m`,
   dim: (s) => `\x1b[2m${s}\x1b[22m`,

@@ -10,6 +10,10 @@ export function renderRuleDocs(): string {
     '',
     "Every statement of every reviewed migration is parsed with PostgreSQL's own parser and checked by each rule below. A statement that cannot be parsed or understood is reported as `unreviewable`, never as safe.",
     '',
+    'The review is an allow-list (`src/review/statement-kinds.ts`): only statement kinds, ALTER TABLE sub-commands, DROP object kinds and settings that a rule judges (or that only add something nobody uses yet) can come out clean; any other is flagged by [unreviewed-statement](#unreviewed-statement).',
+    '',
+    "Statements inside statements are judged like top-level ones, and their findings say where they sit: data-modifying WITH queries, DO blocks, SQL and PL/pgSQL function and procedure bodies (where defined, and again where the run calls them or fires them as a trigger), rule actions and CREATE SCHEMA elements. A function's PERFORM, IF conditions and assignments are read as SELECTs, so the functions they call are judged too. A body in another language, or one that builds SQL at run time, is `unreviewable`.",
+    '',
     '| category | meaning | rules |',
     '| --- | --- | --- |',
     ...CATEGORIES.map(

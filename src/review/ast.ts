@@ -51,3 +51,8 @@ export function baseName(nodes: readonly Node[] | undefined): string {
   const parts = nodesOf(nodes, 'String');
   return parts[parts.length - 1]?.sval ?? '';
 }
+
+/** How a role is named in a message: quoted, or CURRENT_USER / PUBLIC for the special ones. */
+export function roleName(role: { rolename?: string; roletype?: string }): string {
+  return role.rolename ? `"${role.rolename}"` : (role.roletype ?? '?').replace('ROLESPEC_', '');
+}

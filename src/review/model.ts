@@ -1,12 +1,13 @@
 // The review model: what every front (CLI, Slack, CodeBuild) consumes. Pure data.
 
 /** Ordered by how much an approver must care: destructive first. */
-export const CATEGORIES = ['destructive', 'breaking', 'locking', 'transaction', 'unreviewable'] as const;
+export const CATEGORIES = ['destructive', 'breaking', 'security', 'locking', 'transaction', 'unreviewable'] as const;
 export type Category = (typeof CATEGORIES)[number];
 
 export const CATEGORY_MEANING: Record<Category, string> = {
   destructive: 'can lose data',
   breaking: 'can break running code',
+  security: 'changes who may do what: privileges, roles, ownership, row security or the session identity',
   locking: 'blocks reads or writes on an existing table, or rewrites it',
   transaction: 'cannot run (or cannot fully work) inside the migration transaction',
   unreviewable: 'could not be parsed or understood: review it by hand',
@@ -132,7 +133,7 @@ export interface Review {
 }
 
 export function emptyCounts(): CategoryCounts {
-  return { destructive: 0, breaking: 0, locking: 0, transaction: 0, unreviewable: 0 };
+  return { destructive: 0, breaking: 0, security: 0, locking: 0, transaction: 0, unreviewable: 0 };
 }
 
 export function isCategory(value: string): value is Category {

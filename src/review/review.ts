@@ -1,5 +1,4 @@
 import { kindOf, nodeOf } from './ast.ts';
-import { readDoBlock } from './do-block.ts';
 import { statementLocks, strongest } from './lock-model.ts';
 import {
   type Category,
@@ -11,9 +10,11 @@ import {
   type Review,
   type ReviewedStatement,
 } from './model.ts';
-import { loadSqlParser, parseSql } from './parse.ts';
+import { calledRoutines, nestedStatements } from './nested-statements.ts';
+import { loadSqlParser } from './parse.ts';
 import type { Rule, RuleContext, StatementUnderReview } from './rule.ts';
 import { RULES } from './rule-set.ts';
+import { RunRoutines } from './run-routines.ts';
 import { SchemaCatalog, type TargetCatalog } from './schema-catalog.ts';
 import { SchemaContext } from './schema-context.ts';
 import { type SplitStatement, splitMigration } from './split.ts';
@@ -50,21 +51,30 @@ export async function reviewMigrations(sources: readonly MigrationSource[], opti
   const split = sources.map((source) => splitMigration(source.sql));
   const runScope = options.newTablesScope === 'run';
   let schema = new SchemaContext();
+  let routines = new RunRoutines();
   const review: Review = { migrations: [], statements: [], summary: emptyCounts() };
   sources.forEach((source, m) => {
-    if (!runScope) schema = new SchemaContext();
+    if (!runScope) {
+      schema = new SchemaContext();
+      routines = new RunRoutines();
+    }
     const counts = emptyCounts();
     const lineOf = lineIndex(source.sql);
     const parts = split[m] ?? [];
     let position = 0;
     // drizzle runs a pending set in one transaction; a history's migrations each ran alone.
     const later = () => laterStatements(runScope ? split.slice(m) : [parts], position);
-    const ruleContext: RuleContext = { isNewTable: (rel) => schema.isNewTable(rel), catalog, later };
+    const ruleContext: RuleContext = {
+      isNewTable: (rel) => schema.isNewTable(rel),
+      catalog,
+      later,
+      routine: (name) => routines.routine(name),
+    };
     parts.forEach((part, index) => {
       position = index;
       const { findings, locks } = reviewStatement(
         { sql: part.sql, ast: part.ast, error: part.error },
-        { schema, catalog, ctx: ruleContext },
+        { schema, catalog, routines, ctx: ruleContext },
         rules,
       );
       tally(findings, counts);
@@ -92,35 +102,81 @@ function laterStatements(run: readonly SplitStatement[][], index: number): State
 interface ReviewContext {
   schema: SchemaContext;
   catalog: SchemaCatalog;
+  routines: RunRoutines;
   ctx: RuleContext;
 }
 
-function reviewStatement(stmt: StatementUnderReview, review: ReviewContext, rules: RulesByKind) {
+// A function that calls itself, or a chain of bodies inside bodies, ends here; what lies deeper
+// is reported unreviewable rather than followed forever.
+const MAX_NESTING = 6;
+
+/**
+ * Judges a statement, then every statement it holds or sets off (nested-statements.ts,
+ * run-routines.ts). A function's body and a rule's actions are judged where they are defined
+ * but run later, so they neither take locks now nor change what the run has created.
+ */
+function reviewStatement(
+  stmt: StatementUnderReview,
+  review: ReviewContext,
+  rules: RulesByKind,
+  depth = 0,
+  runsNow = true,
+  chain: ReadonlySet<string> = new Set(),
+): { findings: Finding[]; locks: ReviewedStatement['locks'] } {
   const { ctx } = review;
-  const doStmt = nodeOf(stmt.ast, 'DoStmt');
-  const body = doStmt ? readDoBlock(doStmt, stmt.sql) : undefined;
-  if (body) stmt.doBlock = { dynamicSql: body.dynamicSql, error: body.error };
-  let locks = statementLocks(stmt.ast, ctx.isNewTable);
+  let locks = runsNow ? statementLocks(stmt.ast, ctx.isNewTable) : [];
   const findings = runRules(stmt, ctx, rules, locks);
-  observe(review, stmt.ast);
-  for (const inner of body?.statements ?? []) {
-    const parsed = parseSql(inner);
-    const innerStatements: StatementUnderReview[] = parsed.ok
-      ? parsed.statements.map((s) => ({ sql: inner.slice(s.start, s.end), ast: s.ast, insideDoBlock: true }))
-      : [{ sql: inner, error: parsed.error, insideDoBlock: true }];
-    for (const innerStmt of innerStatements) {
-      const innerLocks = statementLocks(innerStmt.ast, ctx.isNewTable);
-      if (innerLocks.length) locks = [...locks, ...innerLocks];
-      findings.push(...runRules(innerStmt, ctx, rules, innerLocks));
-      observe(review, innerStmt.ast);
-    }
+  if (runsNow) observe(review, stmt);
+  const kind = stmt.ast ? kindOf(stmt.ast) : undefined;
+  const definesLater = kind === 'CreateFunctionStmt' || kind === 'RuleStmt';
+  const inner: { stmt: StatementUnderReview; runsNow: boolean; chain: ReadonlySet<string> }[] = nestedStatements(stmt).map((s) => ({
+    stmt: s,
+    runsNow: runsNow && !definesLater,
+    chain,
+  }));
+  if (runsNow) inner.push(...setOff(stmt, review.routines, chain));
+  if (inner.length > 0 && depth >= MAX_NESTING) {
+    findings.push({
+      rule: 'unreviewed-statement',
+      category: 'unreviewable',
+      message: `${stmt.inside ? `${capitalize(stmt.inside)}: ` : ''}Statements nested ${MAX_NESTING} levels deep (bodies calling bodies) are not followed further: review them by hand.`,
+      help: 'Review the nested code by hand and say so in the approval reason.',
+    });
+    return { findings, locks: locks as ReviewedStatement['locks'] };
+  }
+  for (const next of inner) {
+    const judged = reviewStatement(next.stmt, review, rules, depth + 1, next.runsNow, next.chain);
+    if (judged.locks.length) locks = [...locks, ...judged.locks];
+    findings.push(...judged.findings);
   }
   return { findings, locks: locks as ReviewedStatement['locks'] };
 }
 
-function observe(review: ReviewContext, ast: StatementUnderReview['ast']): void {
-  review.schema.observe(ast);
-  review.catalog.observe(ast);
+/** The bodies a statement runs now: routines of the run it calls, triggers of the run its write fires. */
+function setOff(stmt: StatementUnderReview, routines: RunRoutines, chain: ReadonlySet<string>) {
+  if (!stmt.ast || nodeOf(stmt.ast, 'CreateFunctionStmt')) return [];
+  const label = (what: string) => (stmt.inside ? `${stmt.inside}, ${what}` : what);
+  const runs: { stmt: StatementUnderReview; runsNow: boolean; chain: ReadonlySet<string> }[] = [];
+  const follow = (name: string, what: string) => {
+    const routine = routines.routine(name);
+    if (!routine || chain.has(name)) return;
+    const next = new Set(chain).add(name);
+    for (const s of routine.body.statements) runs.push({ stmt: { ...s, inside: label(what) }, runsNow: true, chain: next });
+  };
+  for (const name of calledRoutines(stmt.ast)) follow(name, `calls "${name}"()`);
+  for (const trigger of routines.triggersOn(stmt.ast))
+    follow(trigger.function, `fires trigger "${trigger.name}" ("${trigger.function}"())`);
+  return runs;
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+function observe(review: ReviewContext, stmt: StatementUnderReview): void {
+  review.schema.observe(stmt.ast);
+  review.catalog.observe(stmt.ast);
+  review.routines.observe(stmt);
 }
 
 type RulesByKind = ReadonlyMap<string, readonly Rule[]>;
@@ -138,7 +194,8 @@ function runRules(stmt: StatementUnderReview, ctx: RuleContext, rules: RulesByKi
   // Rules that share one fix (a type change's two findings, SET NOT NULL's two) give it once.
   const written = new Set<Rule['rewrite']>();
   const findings: Finding[] = [];
-  for (const rule of rules.get(stmt.ast ? kindOf(stmt.ast) : 'unparsed') ?? []) {
+  const applicable = stmt.ast ? [...(rules.get(kindOf(stmt.ast)) ?? []), ...(rules.get('any') ?? [])] : (rules.get('unparsed') ?? []);
+  for (const rule of applicable) {
     let messages: string[];
     try {
       messages = rule.check(stmt, ctx);
@@ -154,13 +211,14 @@ function runRules(stmt: StatementUnderReview, ctx: RuleContext, rules: RulesByKi
       continue;
     }
     if (messages.length === 0) continue;
-    const steps = written.has(rule.rewrite) ? undefined : rewriteSteps(rule, stmt, ctx);
+    // A nested statement's fix is not the statement as written: its text may be its parent's.
+    const steps = stmt.inside || written.has(rule.rewrite) ? undefined : rewriteSteps(rule, stmt, ctx);
     if (steps) written.add(rule.rewrite);
     for (const message of messages) {
       const finding: Finding = {
         rule: rule.id,
         category: rule.category,
-        message: stmt.insideDoBlock ? `Inside a DO block: ${message}` : message,
+        message: stmt.inside ? `${capitalize(stmt.inside)}: ${message}` : message,
         help: rule.fix,
       };
       if (lock) finding.lock = lock;

@@ -3,6 +3,7 @@ import { type NodeKind, nodeOf, nodesOf, qualifiedName } from './ast.ts';
 import { type CastVerdict, judgeCast } from './cast-safety.ts';
 import { type ColumnType, columnType } from './column-type.ts';
 import type { Category, RewriteStep } from './model.ts';
+import type { RunRoutine } from './run-routines.ts';
 import type { SchemaCatalog } from './schema-catalog.ts';
 
 /** A statement as the rules see it: parsed, or the reason it could not be. */
@@ -11,10 +12,11 @@ export interface StatementUnderReview {
   ast?: Node;
   /** Parser error when `ast` is absent. */
   error?: string;
-  /** Set when the statement sits inside a DO block; messages say so. */
-  insideDoBlock?: boolean;
-  /** For a DO statement: whether its body could be fully understood. */
-  doBlock?: { dynamicSql: boolean; error?: string };
+  /**
+   * Where the statement sits when it is not a top-level one ("inside a DO block", "calls
+   * \"f\"()"): messages start with it, and no rewrite is offered for it.
+   */
+  inside?: string;
 }
 
 export interface RuleContext {
@@ -24,6 +26,8 @@ export interface RuleContext {
   readonly catalog: SchemaCatalog;
   /** The statements after this one that run in the same transaction (drizzle: the same run). */
   later(): readonly StatementUnderReview[];
+  /** A function or procedure the run created before this statement (unqualified, lower-case name). */
+  routine(name: string): RunRoutine | undefined;
 }
 
 export interface Rule {
@@ -31,11 +35,12 @@ export interface Rule {
   id: string;
   category: Category;
   /**
-   * Statement kinds the rule inspects (`unparsed`: statements the parser rejected). The engine
+   * Statement kinds the rule inspects (`unparsed`: statements the parser rejected; `any`: every
+   * parsed statement, for rules about what a statement holds, such as the functions it calls). The engine
    * calls a rule only for these, so a rule that reads another kind must list it here; its
    * examples, run through the engine, prove the list is complete.
    */
-  appliesTo: readonly (NodeKind | 'unparsed')[];
+  appliesTo: readonly (NodeKind | 'unparsed' | 'any')[];
   /** A few words for headings. */
   title: string;
   /** One line: the lock it takes or the data it loses. */
@@ -180,6 +185,8 @@ export function droppedNames(
     if (list) return qualifiedName(list.items);
     const type = nodeOf(o, 'TypeName');
     if (type) return qualifiedName(type.names);
+    const routine = nodeOf(o, 'ObjectWithArgs');
+    if (routine) return qualifiedName(routine.objname);
     return nodeOf(o, 'String')?.sval ?? '?';
   });
   return { kind: drop.removeType, names, drop };

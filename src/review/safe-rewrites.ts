@@ -173,7 +173,7 @@ export function concurrentReindexSteps(stmt: StatementUnderReview): RewriteStep[
 
 /** A statement PostgreSQL refuses inside a transaction block: the same SQL, run on its own. */
 export function outsideTransactionSteps(stmt: StatementUnderReview): RewriteStep[] | undefined {
-  if (!stmt.ast || stmt.insideDoBlock) return undefined;
+  if (!stmt.ast || stmt.inside) return undefined;
   return [
     { sql: `${body(stmt)};`, outsideTransaction: true, note: `${BY_HAND}, before or after the deploy, and removed from the migration` },
   ];

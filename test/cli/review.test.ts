@@ -47,6 +47,7 @@ describe('deploybot review', () => {
     expect(doc.summary).toEqual({
       destructive: 2,
       breaking: 2,
+      security: 0,
       locking: 12,
       transaction: 0,
       unreviewable: 0,

@@ -13,7 +13,7 @@ describe('digestReview', () => {
     expect(digest.items.map((i) => i.category)).toEqual(['destructive', 'breaking', 'locking']);
     expect(digest.statements).toBe(4);
     expect(digest.clean).toBe(false);
-    expect(digest.counts).toEqual({ destructive: 1, breaking: 1, locking: 1, transaction: 0, unreviewable: 0 });
+    expect(digest.counts).toEqual({ destructive: 1, breaking: 1, security: 0, locking: 1, transaction: 0, unreviewable: 0 });
   });
 
   it('is clean only when nothing at all was flagged', async () => {

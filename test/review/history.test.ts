@@ -38,7 +38,7 @@ describe('the backend/drizzle history', async () => {
       '0004_rename_biography:1 rename',
       '0004_rename_biography:2 rename',
     ]);
-    expect(review.summary).toEqual({ destructive: 2, breaking: 2, locking: 12, transaction: 0, unreviewable: 0 });
+    expect(review.summary).toEqual({ destructive: 2, breaking: 2, security: 0, locking: 12, transaction: 0, unreviewable: 0 });
   });
 
   it('splits the hand-written data fix into its five UPDATEs though it has no breakpoint', () => {

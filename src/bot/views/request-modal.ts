@@ -95,6 +95,7 @@ export function confirmationReasons(kind: RequestKind, set: ReviewedSet): string
   const reasons: string[] = [];
   const { counts } = set.digest;
   if (counts.destructive > 0) reasons.push(`${counts.destructive} destructive finding${counts.destructive === 1 ? '' : 's'}`);
+  if (counts.security > 0) reasons.push(`${counts.security} security finding${counts.security === 1 ? '' : 's'}`);
   if (counts.unreviewable > 0) reasons.push(`${counts.unreviewable} unreviewable statement${counts.unreviewable === 1 ? '' : 's'}`);
   return [...reasons, ...targetConfirmationReasons(set)];
 }
