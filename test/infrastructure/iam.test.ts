@@ -312,7 +312,8 @@ describe("each environment's CodeBuild role", () => {
     const exported = Object.values(outputs).flatMap((o) => (o.Export ? [o.Export.Name] : []));
     expect(exported.sort()).toEqual(Object.keys(EXPORTS).sort());
     for (const name of ['prod', 'staging']) {
-      const project = rendered.rendered.environments[name]?.Resources.MigrationsProject as {
+      const stack = rendered.rendered.environments[name] as unknown as { Resources: Record<string, unknown> };
+      const project = stack.Resources.MigrationsProject as {
         Properties: { Environment: { EnvironmentVariables: unknown } };
       };
       const variables = resolve(project.Properties.Environment.EnvironmentVariables, { BackendImageUri: 'backend:latest' }) as {
