@@ -11,4 +11,5 @@ if (!kind.ok) {
 }
 console.log(`Build kind: ${describeBuildRun(kind.run)}.`);
 // The entries are scripts: importing one runs it, with this process's environment and no --local.
-await import(kind.run.kind === 'migrate' ? './migrate.ts' : './seed.ts');
+if (kind.run.kind === 'migrate') await import('./migrate.ts');
+else await import('./seed.ts');
