@@ -60,7 +60,10 @@ if (args.values.local) {
     console.error(`Cannot verify the seed: ${seed.reason}.`);
     process.exit(2);
   }
-  const check = checkAgainstApproved(read.plan, buildSeedPlan({ seedSha256: seed.sha256, clean, image: imageDigestFromEnvironment(process.env) }));
+  const check = checkAgainstApproved(
+    read.plan,
+    buildSeedPlan({ seedSha256: seed.sha256, clean, image: imageDigestFromEnvironment(process.env) }),
+  );
   if (!check.ok) {
     console.error(check.reason);
     process.exit(3);

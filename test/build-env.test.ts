@@ -5,10 +5,22 @@ import { decodeBuildEnvironment, decodeBuildRun, encodeBuildEnvironment } from '
 // through this, so no reading of " true" can verify one kind and run another.
 describe('decodeBuildRun', () => {
   it('reads what the bot encodes', () => {
-    const base = { requestId: 'r', env: 'prod', channel: 'C', threadTs: '1.1', requestedBy: 'U1', approvedBy: ['U2'], plan: 'p', planSha256: 's' };
+    const base = {
+      requestId: 'r',
+      env: 'prod',
+      channel: 'C',
+      threadTs: '1.1',
+      requestedBy: 'U1',
+      approvedBy: ['U2'],
+      plan: 'p',
+      planSha256: 's',
+    };
     expect(decodeBuildRun(encodeBuildEnvironment({ ...base, run: { kind: 'migrate' } }))).toEqual({ ok: true, run: { kind: 'migrate' } });
     for (const clean of [true, false])
-      expect(decodeBuildRun(encodeBuildEnvironment({ ...base, run: { kind: 'seed', clean } }))).toEqual({ ok: true, run: { kind: 'seed', clean } });
+      expect(decodeBuildRun(encodeBuildEnvironment({ ...base, run: { kind: 'seed', clean } }))).toEqual({
+        ok: true,
+        run: { kind: 'seed', clean },
+      });
   });
 
   it.each([

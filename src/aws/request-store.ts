@@ -149,7 +149,11 @@ export class DynamoRequestStore implements RequestStore {
           UpdateExpression: 'SET #buildRun = :claim, #version = :next',
           ConditionExpression: '#version = :expected AND attribute_not_exists(#buildRun)',
           ExpressionAttributeNames: { '#buildRun': BUILD_RUN_ATTRIBUTE, '#version': 'version' },
-          ExpressionAttributeValues: { ':claim': { buildId: claim.buildId, at: claim.at }, ':expected': expectedVersion, ':next': expectedVersion + 1 },
+          ExpressionAttributeValues: {
+            ':claim': { buildId: claim.buildId, at: claim.at },
+            ':expected': expectedVersion,
+            ':next': expectedVersion + 1,
+          },
         }),
       ),
     );

@@ -167,7 +167,11 @@ describe('verifying the approved plan against the target', () => {
     const refused = spawnSync(tsx, ['database/migrate.ts'], { env: { ...env, RUN_MIGRATIONS: 'true' }, encoding: 'utf8', timeout: 60_000 });
     expect(refused.status).toBe(3);
     expect(refused.stderr).toContain('No approved plan in the environment');
-    const seedBuild = spawnSync(tsx, ['database/migrate.ts'], { env: { ...env, RUN_SEED: 'true', CLEAN: 'true' }, encoding: 'utf8', timeout: 60_000 });
+    const seedBuild = spawnSync(tsx, ['database/migrate.ts'], {
+      env: { ...env, RUN_SEED: 'true', CLEAN: 'true' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(seedBuild.status).toBe(3);
     expect(seedBuild.stderr).toBe('Refusing to migrate: this is a seed build.\n');
     const local = spawnSync(tsx, ['database/migrate.ts', '--local'], { env, encoding: 'utf8', timeout: 60_000 });
@@ -189,7 +193,8 @@ describe('verifying a seed plan', () => {
     const plan = await approvedSeed(false);
     // No database behind this URL: every refusal must come before the seed connects.
     const base = { PATH: process.env.PATH ?? '', DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' };
-    const run = (env: Record<string, string>) => spawnSync(tsx, ['database/seed.ts'], { env: { ...base, ...env }, encoding: 'utf8', timeout: 60_000 });
+    const run = (env: Record<string, string>) =>
+      spawnSync(tsx, ['database/seed.ts'], { env: { ...base, ...env }, encoding: 'utf8', timeout: 60_000 });
     const unplanned = run({ RUN_SEED: 'true', CLEAN: 'true' });
     expect(unplanned.status).toBe(3);
     expect(unplanned.stderr).toContain('No approved plan in the environment');

@@ -174,7 +174,6 @@ describe('codebuild-migrations.buildspec.yml', () => {
     TABLE.url = dynamo.url;
     TABLE.store = new DynamoRequestStore(TABLE.name, { endpoint: dynamo.url });
   });
-  afterAll(() => dynamo.stop());
   /** A database of its own, with a password in the URL to prove it is never printed (trust auth ignores it). */
   async function target(): Promise<{ db: TestDatabase; url: string }> {
     const db = await createTestDatabase();
@@ -185,6 +184,7 @@ describe('codebuild-migrations.buildspec.yml', () => {
   }
   afterAll(async () => {
     for (const db of databases) await db.drop();
+    await dynamo.stop();
   });
 
   it('keeps the platform model, and runs the verifier as its own step before migrating or seeding', () => {
@@ -197,9 +197,17 @@ describe('codebuild-migrations.buildspec.yml', () => {
     expect(verifyStep).not.toContain('migrate.ts');
     expect(runStep).toContain('bun database/run-build.ts');
     // The kind is decoded in the image (src/build-env.ts), never by the shell.
-    const commands = Object.values(spec.phases).flatMap((p) => p.commands).join('\n');
+    const commands = Object.values(spec.phases)
+      .flatMap((p) => p.commands)
+      .join('\n');
     expect(commands).not.toMatch(/\$\{?(RUN_MIGRATIONS|RUN_SEED|CLEAN)\b/);
-    for (const name of ['DEPLOYBOT_REQUEST_ID', 'DEPLOYBOT_TABLE', 'DEPLOYBOT_PROJECT_ENV', 'CODEBUILD_BUILD_ID', 'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI'])
+    for (const name of [
+      'DEPLOYBOT_REQUEST_ID',
+      'DEPLOYBOT_TABLE',
+      'DEPLOYBOT_PROJECT_ENV',
+      'CODEBUILD_BUILD_ID',
+      'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI',
+    ])
       expect(runStep).toContain(`-e ${name} `);
     expect(commands).not.toContain('AWS_ENDPOINT_URL');
   });
@@ -275,17 +283,21 @@ describe('codebuild-migrations.buildspec.yml', () => {
     ['an open request', (plan) => recordFor(plan, { state: 'open' }), 'is open, not approved for a build'],
     ['no request at all', async () => 'req-never-made', 'request req-never-made is not in the request table'],
     ['a request approved with another plan', (plan) => recordFor(plan, { setHash: 'ee'.repeat(32) }), 'is not the plan'],
-  ])('refuses a verified plan that %s approves, before any migration runs', async (_, makeRecord, reason) => {
-    const { db, url } = await target();
-    const plan = await reviewedPlan(db.url);
-    const id = await makeRecord(plan);
-    const run = await runBuild({ ...requestEnv(plan, id), DATABASE_URL: url, FAKE_PULLED_DIGEST: DIGEST });
-    expect(run.output).toContain('Plan verified');
-    expect(run.code).toBe(3);
-    expect(run.output).toContain(reason);
-    expect(run.output).not.toContain('Applying');
-    expect(await rowCount(db.url)).toBe(0);
-  }, 120_000);
+  ])(
+    'refuses a verified plan that %s approves, before any migration runs',
+    async (_, makeRecord, reason) => {
+      const { db, url } = await target();
+      const plan = await reviewedPlan(db.url);
+      const id = await makeRecord(plan);
+      const run = await runBuild({ ...requestEnv(plan, id), DATABASE_URL: url, FAKE_PULLED_DIGEST: DIGEST });
+      expect(run.output).toContain('Plan verified');
+      expect(run.code).toBe(3);
+      expect(run.output).toContain(reason);
+      expect(run.output).not.toContain('Applying');
+      expect(await rowCount(db.url)).toBe(0);
+    },
+    120_000,
+  );
 
   it('RUN_SEED=true verifies the seed plan, then seeds with CLEAN as approved; another CLEAN is refused', async () => {
     const { db, url } = await target();
@@ -304,7 +316,12 @@ describe('codebuild-migrations.buildspec.yml', () => {
     expect(run.output).toContain('CLEAN=true: deleting every organization');
     expect(run.output).not.toContain('never-echo-this-pw');
 
-    const changed = await runBuild({ ...requestEnv(plan, await recordFor(plan)), CLEAN: 'false', DATABASE_URL: url, FAKE_PULLED_DIGEST: DIGEST });
+    const changed = await runBuild({
+      ...requestEnv(plan, await recordFor(plan)),
+      CLEAN: 'false',
+      DATABASE_URL: url,
+      FAKE_PULLED_DIGEST: DIGEST,
+    });
     expect(changed.code).toBe(3);
     expect(changed.output).toContain('Plan mismatch (clean): CLEAN differs: approved CLEAN=true, this build has CLEAN=false');
     expect(changed.calls).not.toContain('database/run-build.ts');
@@ -323,7 +340,12 @@ describe('codebuild-migrations.buildspec.yml', () => {
     const [{ n: seeded } = { n: 0 }] = await sql<{ n: number }[]>`select count(*)::int as n from organizations`;
     expect(seeded).toBeGreaterThan(0);
     // The retry: the same variables, a new build id (a console retry, CodeBuild's auto-retry).
-    const retry = await runBuild({ ...first, CODEBUILD_BUILD_ID: 'daadaar-migrations:retry', DATABASE_URL: url, FAKE_PULLED_DIGEST: DIGEST });
+    const retry = await runBuild({
+      ...first,
+      CODEBUILD_BUILD_ID: 'daadaar-migrations:retry',
+      DATABASE_URL: url,
+      FAKE_PULLED_DIGEST: DIGEST,
+    });
     expect(retry.code).toBe(3);
     expect(retry.output).toContain(`Not approved: request ${id} already ran in build ${first.CODEBUILD_BUILD_ID}`);
     expect(retry.output).not.toContain('deleting every organization');

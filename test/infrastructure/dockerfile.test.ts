@@ -175,7 +175,9 @@ describe('the migrations image (Dockerfile)', () => {
     const manifest = JSON.parse(readFileSync('package.json', 'utf8')) as { dependencies: Record<string, string> };
     const notInstalled = [...packages].filter((p) => !(p in manifest.dependencies));
     expect(notInstalled).toEqual([]);
-    expect([...packages].sort()).toEqual(expect.arrayContaining(['drizzle-orm', 'postgres', '@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb']));
+    expect([...packages].sort()).toEqual(
+      expect.arrayContaining(['drizzle-orm', 'postgres', '@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb']),
+    );
   });
 
   it('runs every in-image command with a program the runtime stage provides', () => {

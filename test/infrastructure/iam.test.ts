@@ -275,7 +275,9 @@ describe("each environment's CodeBuild role", () => {
   it.each(['prod', 'staging'])('%s: reads request items and writes only the run claim on them', (name) => {
     const stack = rendered.rendered.environments[name] as unknown as { Resources: Record<string, unknown> };
     const role = resolve(stack.Resources.MigrationsRole, {}) as {
-      Properties: { Policies: { PolicyDocument: { Statement: (Omit<Statement, 'Action' | 'Resource'> & { Action: string; Resource: string })[] } }[] };
+      Properties: {
+        Policies: { PolicyDocument: { Statement: (Omit<Statement, 'Action' | 'Resource'> & { Action: string; Resource: string })[] } }[];
+      };
     };
     const statements: Statement[] = role.Properties.Policies.flatMap((p) => p.PolicyDocument.Statement).map((s) => ({
       ...s,

@@ -49,7 +49,10 @@ describe('a build claims its approved request once', () => {
 
   it('claims a started request when this is the build it started', async () => {
     const { build } = await request({ state: 'started' });
-    const started = await request({ state: 'started', build: { id: 'daadaar-migrations:other', region: 'us-east-1', status: 'IN_PROGRESS', startedAt: 1 } });
+    const started = await request({
+      state: 'started',
+      build: { id: 'daadaar-migrations:other', region: 'us-east-1', status: 'IN_PROGRESS', startedAt: 1 },
+    });
     expect((await claimApprovedRun(store, build, 1)).ok).toBe(true);
     const other = await claimApprovedRun(store, started.build, 1);
     expect(other).toEqual({
@@ -89,8 +92,18 @@ describe('a build claims its approved request once', () => {
     ['another plan text', { plan: `${PLAN};x` }, {}, 'is not the plan'],
     ["another environment's request", { env: 'staging' }, {}, 'is for staging; this project belongs to prod'],
     ['a build claiming another environment', {}, { env: 'staging' }, 'this project belongs to prod (the build says staging)'],
-    ['a seed CLEAN build of a migration', {}, { run: { kind: 'seed', clean: true } }, 'approved migrate; this build would run seed (CLEAN=true)'],
-    ['CLEAN=true of a seed approved without it', { kind: 'seed', clean: false }, { run: { kind: 'seed', clean: true } }, 'approved seed (CLEAN=false)'],
+    [
+      'a seed CLEAN build of a migration',
+      {},
+      { run: { kind: 'seed', clean: true } },
+      'approved migrate; this build would run seed (CLEAN=true)',
+    ],
+    [
+      'CLEAN=true of a seed approved without it',
+      { kind: 'seed', clean: false },
+      { run: { kind: 'seed', clean: true } },
+      'approved seed (CLEAN=false)',
+    ],
   ])('refuses %s, and claims nothing', async (_, changes, buildChanges, reason) => {
     const { record, build } = await request(changes);
     const result = await claimApprovedRun(store, { ...build, ...buildChanges }, 1);
