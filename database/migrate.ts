@@ -1,19 +1,24 @@
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { decodeBuildRun } from '../src/build-env.ts';
 import { approvedPlanFromEnvironment, imageDigestFromEnvironment } from '../src/history/approved-plan.ts';
 import type { MigratePlan } from '../src/history/plan.ts';
+import { claimApprovedRunFromEnvironment } from './approved-run.ts';
 import { databaseUrlFromEnvironment } from './connection.ts';
 import { runMigrations, settingsFromEnvironment } from './run-migrations.ts';
 
 // The programmatic migrate entry. In CodeBuild (inside the migrations image) it runs only the
-// approved plan: DEPLOYBOT_PLAN must hash to DEPLOYBOT_PLAN_SHA256 and still match the target,
-// checked again under the migration lock right before drizzle runs. `npm run db:migrate`
+// approved plan: the build must be a migration (src/build-env.ts decodes the kind), the request
+// record must approve this build and the build claims the run (database/approved-run.ts), and
+// DEPLOYBOT_PLAN must hash to DEPLOYBOT_PLAN_SHA256 and still match the target, checked again
+// under the migration lock right before drizzle runs. `npm run db:migrate`
 // passes --local: a developer's database has no approved plan, and saying so on the command
 // line (not by a missing variable) keeps a misconfigured build from skipping the check.
 //
 // Exit status: 0 applied (or nothing to apply), 1 a migration failed or the history check
-// failed, 2 cannot start (no DATABASE_URL, bad settings), 3 refused (no plan, or it differs),
-// 4 another migrator held the lock for the whole wait.
+// failed, 2 cannot start (no DATABASE_URL, bad settings, the request table unreachable), 3
+// refused (not a migration build, no plan, not approved, already run, or it differs), 4 another
+// migrator held the lock for the whole wait.
 const USAGE = 'Usage: tsx database/migrate.ts [--local]   (--local: no approved plan, for a development database)';
 
 let args: ReturnType<typeof parse>;
@@ -37,6 +42,11 @@ if (!settings.ok) {
 
 let approved: MigratePlan | undefined;
 if (!args.values.local) {
+  const kind = decodeBuildRun(process.env);
+  if (!kind.ok || kind.run.kind !== 'migrate') {
+    console.error(`Refusing to migrate: ${kind.ok ? 'this is a seed build' : kind.reason}.`);
+    process.exit(3);
+  }
   const read = approvedPlanFromEnvironment(process.env);
   if (!read.ok) {
     console.error(`${read.reason} (For a development database: npm run db:migrate, which passes --local.)`);
@@ -47,6 +57,12 @@ if (!args.values.local) {
     process.exit(3);
   }
   approved = read.plan;
+  const claimed = await claimApprovedRunFromEnvironment(process.env, kind.run, read.sha256);
+  if (!claimed.ok) {
+    console.error(claimed.reason);
+    process.exit(claimed.exitCode);
+  }
+  console.log(claimed.line);
   console.log(`Approved plan sha256 ${read.sha256}: ${approved.pending.count} pending migration(s).`);
 }
 

@@ -1,15 +1,81 @@
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import postgres from 'postgres';
+import { BUILD_VARS, decodeBuildRun, decodeFlag } from '../src/build-env.ts';
+import { approvedPlanFromEnvironment, checkAgainstApproved, imageDigestFromEnvironment } from '../src/history/approved-plan.ts';
+import { buildSeedPlan } from '../src/history/plan.ts';
+import { seedFilesSha256 } from '../src/history/seed-files.ts';
+import { claimApprovedRunFromEnvironment } from './approved-run.ts';
 import { databaseUrlFromEnvironment } from './connection.ts';
 import { seedOrganizations } from './seed-organizations.ts';
 
-// `npm run db:seed`, and RUN_SEED=true in CodeBuild. CLEAN=true deletes every organization
-// first (and, by cascade, their roles and role occupancies).
+// The seed entry. CLEAN=true deletes every organization first (and, by cascade, their roles and
+// role occupancies). In CodeBuild it runs only an approved seed: the build must be a seed
+// (src/build-env.ts decodes the kind and CLEAN), the plan it carries must be the one this image
+// and CLEAN make (the seed files' sha256, the pulled digest), and the request record must
+// approve this build, which claims the run. `npm run db:seed` passes --local: a developer's
+// database has no approved plan.
+//
+// Exit status: 0 seeded, 1 the seed failed (nothing changed), 2 cannot start (no DATABASE_URL,
+// the request table unreachable), 3 refused (not a seed build, no plan, not approved, already
+// run, or a plan that differs).
+const USAGE = 'Usage: tsx database/seed.ts [--local]   (--local: no approved plan, for a development database; CLEAN=true|false)';
+
+let args: ReturnType<typeof parse>;
+try {
+  args = parse(process.argv.slice(2));
+} catch (error) {
+  console.error(`${(error as Error).message}\n${USAGE}`);
+  process.exit(2);
+}
+
 const databaseUrl = databaseUrlFromEnvironment();
 if (!databaseUrl) {
   console.error('DATABASE_URL is not set (environment or database/.env).');
   process.exit(2);
 }
-const clean = process.env.CLEAN === 'true';
+
+let clean: boolean;
+if (args.values.local) {
+  const flag = decodeFlag(process.env, BUILD_VARS.clean);
+  if (!flag.ok) {
+    console.error(`Refusing to seed: ${flag.reason}.`);
+    process.exit(3);
+  }
+  clean = flag.value === true;
+} else {
+  const kind = decodeBuildRun(process.env);
+  if (!kind.ok || kind.run.kind !== 'seed') {
+    console.error(`Refusing to seed: ${kind.ok ? 'this is a migration build' : kind.reason}.`);
+    process.exit(3);
+  }
+  clean = kind.run.clean;
+  const read = approvedPlanFromEnvironment(process.env);
+  if (!read.ok) {
+    console.error(`${read.reason} (For a development database: npm run db:seed, which passes --local.)`);
+    process.exit(3);
+  }
+  const seed = await seedFilesSha256(fileURLToPath(new URL('..', import.meta.url)));
+  if (!seed.ok) {
+    console.error(`Cannot verify the seed: ${seed.reason}.`);
+    process.exit(2);
+  }
+  const check = checkAgainstApproved(
+    read.plan,
+    buildSeedPlan({ seedSha256: seed.sha256, clean, image: imageDigestFromEnvironment(process.env) }),
+  );
+  if (!check.ok) {
+    console.error(check.reason);
+    process.exit(3);
+  }
+  const claimed = await claimApprovedRunFromEnvironment(process.env, kind.run, read.sha256);
+  if (!claimed.ok) {
+    console.error(claimed.reason);
+    process.exit(claimed.exitCode);
+  }
+  console.log(claimed.line);
+}
+
 const sql = postgres(databaseUrl, { max: 1, onnotice: () => {}, connect_timeout: 10 });
 try {
   if (clean) console.log('CLEAN=true: deleting every organization (cascades to hierarchy, roles and role occupancy) first.');
@@ -22,4 +88,8 @@ try {
   process.exitCode = 1;
 } finally {
   await sql.end({ timeout: 5 });
+}
+
+function parse(argv: string[]) {
+  return parseArgs({ args: argv, options: { local: { type: 'boolean' } } });
 }

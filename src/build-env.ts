@@ -1,6 +1,8 @@
 // The contract between the bot and the CodeBuild build: the environment variables StartBuild
 // overrides. The bot writes them (encodeBuildEnvironment); the build's verifier, the status
 // reporter and `/daadaar status` read them (decodeBuildEnvironment). Nothing else names them.
+// The build kind (RUN_MIGRATIONS / RUN_SEED / CLEAN) is decoded here only (decodeBuildRun),
+// exactly: a verifier and a runner that read it differently would verify one kind and run another.
 //
 // They are PLAINTEXT overrides, visible to anyone who can read the build: they carry ids and
 // hashes, never a secret. DATABASE_URL reaches the build through the project's own
@@ -24,7 +26,61 @@ export const BUILD_VARS = {
   imageUri: 'IMAGE_URI',
 } as const;
 
+/**
+ * Set on the environment's CodeBuild project by its stack (infrastructure/aws/deploybot.yml),
+ * never by StartBuild: the bot's StartBuild guard denies every override outside BUILD_VARS
+ * (scripts/infrastructure/policies.ts). CodeBuild itself sets CODEBUILD_BUILD_ID.
+ */
+export const PROJECT_VARS = {
+  /** The request table the build reads its approval from and claims its run in. */
+  table: 'DEPLOYBOT_TABLE',
+  /** The environment this project belongs to: a request of another environment is refused. */
+  projectEnv: 'DEPLOYBOT_PROJECT_ENV',
+  /** `project:uuid`, CodeBuild's id of this build (CODEBUILD_ is reserved to CodeBuild). */
+  buildId: 'CODEBUILD_BUILD_ID',
+} as const;
+
 export type BuildRun = { kind: 'migrate' } | { kind: 'seed'; clean: boolean };
+
+export type BuildRunDecode = { ok: true; run: BuildRun } | { ok: false; reason: string };
+
+type Vars = Readonly<Record<string, string | undefined>>;
+
+/** A flag is exactly `true`, `false` or absent: ` true`, `TRUE`, `1` or an empty value are refused, not guessed. */
+export function decodeFlag(vars: Vars, name: string): { ok: true; value: boolean | undefined } | { ok: false; reason: string } {
+  const raw = vars[name];
+  if (raw === undefined || raw === 'true' || raw === 'false') return { ok: true, value: raw === undefined ? undefined : raw === 'true' };
+  return { ok: false, reason: `${name}=${JSON.stringify(raw.slice(0, 40))} is neither "true" nor "false"` };
+}
+
+/** What the build runs, decoded exactly as the bot encodes it; anything else is refused with the reason. */
+export function decodeBuildRun(vars: Vars): BuildRunDecode {
+  const flags: Record<'migrate' | 'seed' | 'clean', boolean | undefined> = { migrate: undefined, seed: undefined, clean: undefined };
+  for (const [key, name] of [
+    ['migrate', BUILD_VARS.runMigrations],
+    ['seed', BUILD_VARS.runSeed],
+    ['clean', BUILD_VARS.clean],
+  ] as const) {
+    const flag = decodeFlag(vars, name);
+    if (!flag.ok) return flag;
+    flags[key] = flag.value;
+  }
+  if (flags.migrate && flags.seed) return { ok: false, reason: 'both RUN_MIGRATIONS=true and RUN_SEED=true are set' };
+  if (flags.migrate) {
+    if (flags.clean !== undefined) return { ok: false, reason: 'CLEAN is set on a migration build (it belongs to seeds only)' };
+    return { ok: true, run: { kind: 'migrate' } };
+  }
+  if (flags.seed) {
+    if (flags.clean === undefined) return { ok: false, reason: 'RUN_SEED=true without CLEAN=true or CLEAN=false' };
+    return { ok: true, run: { kind: 'seed', clean: flags.clean } };
+  }
+  return { ok: false, reason: 'the build sets neither RUN_MIGRATIONS=true nor RUN_SEED=true' };
+}
+
+/** `migrate`, `seed (CLEAN=false)`: the kind as one line says it. */
+export function describeBuildRun(run: BuildRun): string {
+  return run.kind === 'migrate' ? 'migrate' : `seed (CLEAN=${run.clean})`;
+}
 
 export interface BuildEnvironment {
   run: BuildRun;
@@ -81,14 +137,9 @@ export function decodeBuildEnvironment(vars: Readonly<Record<string, string | un
     const value = vars[name]?.trim();
     return value ? value : undefined;
   };
-  const run: BuildRun | undefined =
-    get(BUILD_VARS.runMigrations) === 'true'
-      ? { kind: 'migrate' }
-      : get(BUILD_VARS.runSeed) === 'true'
-        ? { kind: 'seed', clean: get(BUILD_VARS.clean) === 'true' }
-        : undefined;
+  const run = decodeBuildRun(vars);
   return {
-    run,
+    run: run.ok ? run.run : undefined,
     requestId: get(BUILD_VARS.requestId),
     env: get(BUILD_VARS.env),
     channel: get(BUILD_VARS.channel),

@@ -74,7 +74,9 @@ export function renderBotStack(config: DeploybotConfig, names: DeploymentNames) 
       ),
     },
     Outputs: {
-      RequestTableName: { Value: { Ref: 'RequestTable' } },
+      // Exported for each environment's CodeBuild stack: its build reads the request it runs.
+      RequestTableName: { Value: { Ref: 'RequestTable' }, Export: { Name: `${names.botStack}-RequestTableName` } },
+      RequestTableArn: { Value: { 'Fn::GetAtt': ['RequestTable', 'Arn'] }, Export: { Name: `${names.botStack}-RequestTableArn` } },
       SlackFunctionRoleArn: { Value: { 'Fn::GetAtt': ['SlackFunctionRole', 'Arn'] } },
       StatusFunctionRoleArn: { Value: { 'Fn::GetAtt': ['StatusFunctionRole', 'Arn'] } },
     },

@@ -16,6 +16,7 @@ export function environmentParameters(envName: string, env: EnvironmentConfig, n
     DatabaseUrlSecretName: env.databaseUrlSecretId,
     EcrRepositoryName: names.backendRepository,
     StatusFunctionName: names.statusFunction,
+    BotStackName: names.botStack,
   };
 }
 

@@ -103,6 +103,48 @@ function startBuildGuards(env: EnvironmentConfig, names: DeploymentNames): State
   ];
 }
 
+/**
+ * StartBuild overrides the bot never sends, each denied by the condition key CodeBuild sets when
+ * the request carries it (Service Authorization Reference, "Actions, resources, and condition
+ * keys for AWS CodeBuild", StartBuild). Keys within one Null block are ANDed, so each is a
+ * statement of its own; they name every project of the account (a Deny widens nothing) and sit
+ * in the role's inline policy, where they are written once rather than once per environment.
+ * StartBuild has no key for sourceVersion (the config may set it), the timeouts,
+ * debugSessionEnabled or the git clone options: a debug session needs Session Manager
+ * permissions the build's role lacks, and a rerun of any kind meets the build's own claim on
+ * its request (src/requests/build-approval.ts).
+ */
+export const DENIED_START_BUILD_OVERRIDES: Record<string, string> = {
+  AutoRetryLimit: 'codebuild:autoRetryLimit',
+  LogsConfig: 'codebuild:logsConfig',
+  SourceLocation: 'codebuild:source.location',
+  SourceAuth: 'codebuild:source.auth.type',
+  SourceInsecureSsl: 'codebuild:source.insecureSsl',
+  SecondarySources: 'codebuild:secondarySources',
+  Artifacts: 'codebuild:artifacts',
+  SecondaryArtifacts: 'codebuild:secondaryArtifacts',
+  Cache: 'codebuild:cache',
+  EncryptionKey: 'codebuild:encryptionKey',
+  ServiceRole: 'codebuild:serviceRole',
+  PrivilegedMode: 'codebuild:environment.privilegedMode',
+  ComputeType: 'codebuild:environment.computeType',
+  EnvironmentType: 'codebuild:environment.type',
+  Certificate: 'codebuild:environment.certificate',
+  Fleet: 'codebuild:environment.fleet.fleetArn',
+  ImagePullCredentials: 'codebuild:environment.imagePullCredentialsType',
+  RegistryCredential: 'codebuild:environment.registryCredential',
+};
+
+function deniedOverrides(): Statement[] {
+  return Object.entries(DENIED_START_BUILD_OVERRIDES).map(([name, key]) => ({
+    Sid: `Deny${name}Override`,
+    Effect: 'Deny',
+    Action: ['codebuild:StartBuild'],
+    Resource: [sub('arn:${AWS::Partition}:codebuild:*:${AWS::AccountId}:project/*')],
+    Condition: { Null: { [key]: 'false' } },
+  }));
+}
+
 function slackEnvironmentPolicy(envName: string, env: EnvironmentConfig, names: DeploymentNames): InlinePolicy {
   return policy(`env-${envName}`, [
     {
@@ -173,6 +215,7 @@ export function slackFunctionPolicies(config: DeploybotConfig, names: Deployment
       Resource: [functionArn(names.slackFunction)],
     },
     slackCredentials(names),
+    ...deniedOverrides(),
   ]);
   return {
     common,

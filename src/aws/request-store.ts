@@ -1,5 +1,5 @@
 import { BUDGET, sdkTimeouts } from '../deadline.ts';
-import type { EnvironmentLock, RequestRecord } from '../requests/record.ts';
+import type { BuildRunClaim, EnvironmentLock, RequestRecord } from '../requests/record.ts';
 import { lazySdk } from './lazy-sdk.ts';
 
 // The request store: one DynamoDB table (DEPLOYBOT_TABLE), written only with conditional
@@ -19,6 +19,12 @@ export interface RequestStore {
   body(id: string): Promise<string | undefined>;
   /** One conditional write: stores `next` only if the stored version is still `expectedVersion`. */
   replace(next: RequestRecord, expectedVersion: number): Promise<'written' | 'conflict'>;
+  /**
+   * The build's one claim on its request: sets `buildRun` and bumps the version, only if the
+   * stored version is still `expectedVersion` and no claim is set. An UpdateItem of those two
+   * attributes alone, so the build's role needs no right to write the record itself.
+   */
+  claimBuildRun(id: string, claim: BuildRunClaim, expectedVersion: number): Promise<'claimed' | 'conflict'>;
   /** Newest first. */
   recent(env: string, limit: number): Promise<RequestRecord[]>;
   /** Takes the environment's lock unless someone else holds an unexpired one. */
@@ -137,6 +143,27 @@ export class DynamoRequestStore implements RequestStore {
     return written ? 'written' : 'conflict';
   }
 
+  async claimBuildRun(id: string, claim: BuildRunClaim, expectedVersion: number): Promise<'claimed' | 'conflict'> {
+    const { doc, client } = await this.#connect();
+    const claimed = await conditionally(
+      client.send(
+        new doc.UpdateCommand({
+          TableName: this.tableName,
+          Key: requestKey(id),
+          UpdateExpression: 'SET #buildRun = :claim, #version = :next',
+          ConditionExpression: '#version = :expected AND attribute_not_exists(#buildRun)',
+          ExpressionAttributeNames: { '#buildRun': BUILD_RUN_ATTRIBUTE, '#version': 'version' },
+          ExpressionAttributeValues: {
+            ':claim': { buildId: claim.buildId, at: claim.at },
+            ':expected': expectedVersion,
+            ':next': expectedVersion + 1,
+          },
+        }),
+      ),
+    );
+    return claimed ? 'claimed' : 'conflict';
+  }
+
   async recent(env: string, limit: number): Promise<RequestRecord[]> {
     const { doc, client } = await this.#connect();
     const got = await client.send(
@@ -253,13 +280,25 @@ function toItem(record: RequestRecord): Record<string, unknown> {
     record: JSON.stringify(record),
     version: record.version,
     state: record.state,
+    [BUILD_RUN_ATTRIBUTE]: record.buildRun,
   };
 }
+
+/**
+ * The build's claim lives beside the record, not inside its JSON: the build writes it with an
+ * UpdateItem of that attribute and the version alone (claimBuildRun). Reading merges it back;
+ * every later whole-record write carries it on, and one based on a version read before the
+ * claim loses on the version.
+ */
+const BUILD_RUN_ATTRIBUTE = 'buildRun';
 
 // The record travels as one JSON attribute: its shape is ours to evolve, and DynamoDB only
 // needs the version (the write condition) and the keys beside it.
 function fromItem(item: Record<string, unknown>): RequestRecord {
-  return JSON.parse(String(item.record)) as RequestRecord;
+  const record = JSON.parse(String(item.record)) as RequestRecord;
+  const claim = item[BUILD_RUN_ATTRIBUTE] as BuildRunClaim | undefined;
+  if (!claim) return record;
+  return { ...record, buildRun: { buildId: String(claim.buildId), at: Number(claim.at) }, version: Number(item.version) };
 }
 
 /** Creates the table if it is missing: `npm run dev` and tests only; the Lambdas never do. */

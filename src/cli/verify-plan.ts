@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { decodeBuildEnvironment } from '../build-env.ts';
+import { decodeBuildRun } from '../build-env.ts';
 import {
   approvedPlanFromEnvironment,
   checkAgainstApproved,
@@ -17,11 +17,12 @@ import { readTargetSnapshot, snapshotPlan } from '../history/target-snapshot.ts'
 // the log's last lines.
 //
 // Exit status: 0 verified, 2 cannot verify (usage, no DATABASE_URL, unreadable target or
-// folder), 3 refused (no approved plan, a wrong hash, or a plan that differs).
+// folder), 3 refused (a build kind src/build-env.ts does not decode, no approved plan, a wrong
+// hash, or a plan that differs).
 const USAGE = `Usage: deploybot verify [--migrations-folder DIR] [--root DIR]
 
 Reads the approved plan from DEPLOYBOT_PLAN and DEPLOYBOT_PLAN_SHA256, the build kind from
-RUN_MIGRATIONS / RUN_SEED and CLEAN, the pulled image's digest from ${IMAGE_DIGEST_VAR}, and
+RUN_MIGRATIONS / RUN_SEED and CLEAN (each exactly "true", "false" or unset), the pulled image's digest from ${IMAGE_DIGEST_VAR}, and
 for a migration the target from DATABASE_URL. Exits 0 only if the recomputed plan is the
 approved one.
   --migrations-folder DIR  the drizzle migrations folder (default backend/drizzle)
@@ -46,11 +47,12 @@ export async function main(argv: string[], out = process.stdout, err = process.s
     err.write(`${approved.reason}\n`);
     return 3;
   }
-  const run = decodeBuildEnvironment(env).run;
-  if (!run) {
-    err.write('Cannot verify: the build sets neither RUN_MIGRATIONS=true nor RUN_SEED=true.\n');
-    return 2;
+  const kind = decodeBuildRun(env);
+  if (!kind.ok) {
+    err.write(`Refusing: ${kind.reason}.\n`);
+    return 3;
   }
+  const run = kind.run;
   const image = imageDigestFromEnvironment(env);
   let actual: Plan;
   let summary: string;

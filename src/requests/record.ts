@@ -28,6 +28,17 @@ export interface BuildRef {
   startedAt: number;
 }
 
+/**
+ * The build that ran the approved plan: claimed once, by the build itself, before it changes
+ * anything (src/requests/build-approval.ts). A retried or second build of the request finds it
+ * taken and refuses.
+ */
+export interface BuildRunClaim {
+  /** CodeBuild's id of the claiming build (`project:uuid`). */
+  buildId: string;
+  at: number;
+}
+
 export interface RequestRecord {
   id: string;
   kind: RequestKind;
@@ -54,6 +65,7 @@ export interface RequestRecord {
   approvals: { user: string; at: number }[];
   state: RequestState;
   build?: BuildRef;
+  buildRun?: BuildRunClaim;
   /** Why the last StartBuild attempt did not start a build (the request stayed open). */
   startError?: string;
   rejectedBecause?: string;

@@ -161,9 +161,19 @@ describe('verifying the approved plan against the target', () => {
   it('the migrate entry refuses to run without a plan unless told --local', () => {
     const tsx = join(process.cwd(), 'node_modules/.bin/tsx');
     const env = { PATH: process.env.PATH ?? '', DATABASE_URL: db.url };
-    const refused = spawnSync(tsx, ['database/migrate.ts'], { env, encoding: 'utf8', timeout: 60_000 });
+    const kindless = spawnSync(tsx, ['database/migrate.ts'], { env, encoding: 'utf8', timeout: 60_000 });
+    expect(kindless.status).toBe(3);
+    expect(kindless.stderr).toBe('Refusing to migrate: the build sets neither RUN_MIGRATIONS=true nor RUN_SEED=true.\n');
+    const refused = spawnSync(tsx, ['database/migrate.ts'], { env: { ...env, RUN_MIGRATIONS: 'true' }, encoding: 'utf8', timeout: 60_000 });
     expect(refused.status).toBe(3);
     expect(refused.stderr).toContain('No approved plan in the environment');
+    const seedBuild = spawnSync(tsx, ['database/migrate.ts'], {
+      env: { ...env, RUN_SEED: 'true', CLEAN: 'true' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(seedBuild.status).toBe(3);
+    expect(seedBuild.stderr).toBe('Refusing to migrate: this is a seed build.\n');
     const local = spawnSync(tsx, ['database/migrate.ts', '--local'], { env, encoding: 'utf8', timeout: 60_000 });
     expect(local.stderr).toBe('');
     expect(local.status).toBe(0);
@@ -177,6 +187,32 @@ describe('verifying a seed plan', () => {
     if (!seed.ok) throw new Error(seed.reason);
     return buildSeedPlan({ seedSha256: seed.sha256, clean, image: IMAGE });
   };
+
+  it('the seed entry re-checks its plan, then its approval, before it touches the database', async () => {
+    const tsx = join(process.cwd(), 'node_modules/.bin/tsx');
+    const plan = await approvedSeed(false);
+    // No database behind this URL: every refusal must come before the seed connects.
+    const base = { PATH: process.env.PATH ?? '', DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' };
+    const run = (env: Record<string, string>) =>
+      spawnSync(tsx, ['database/seed.ts'], { env: { ...base, ...env }, encoding: 'utf8', timeout: 60_000 });
+    const unplanned = run({ RUN_SEED: 'true', CLEAN: 'true' });
+    expect(unplanned.status).toBe(3);
+    expect(unplanned.stderr).toContain('No approved plan in the environment');
+    const otherClean = run(buildEnv(plan, { CLEAN: 'true' }));
+    expect(otherClean.status).toBe(3);
+    expect(otherClean.stderr).toContain('Plan mismatch (clean): CLEAN differs: approved CLEAN=false, this build has CLEAN=true');
+    const migration = run({ ...buildEnv(plan), RUN_SEED: 'false', RUN_MIGRATIONS: 'true' });
+    expect(migration.stderr).toContain('CLEAN is set on a migration build');
+    const unclaimed = run(buildEnv(plan));
+    expect(unclaimed.status).toBe(3);
+    expect(unclaimed.stderr).toBe(
+      'Not approved: the build lacks DEPLOYBOT_TABLE, DEPLOYBOT_PROJECT_ENV, CODEBUILD_BUILD_ID, so it cannot show its approval. Nothing was run.\n',
+    );
+    expect(run({ RUN_SEED: 'TRUE', CLEAN: 'true' }).stderr).toBe('Refusing to seed: RUN_SEED="TRUE" is neither "true" nor "false".\n');
+    const local = spawnSync(tsx, ['database/seed.ts', '--local'], { env: { ...base, CLEAN: ' true' }, encoding: 'utf8', timeout: 60_000 });
+    expect(local.status).toBe(3);
+    expect(local.stderr).toBe('Refusing to seed: CLEAN=" true" is neither "true" nor "false".\n');
+  }, 120_000);
 
   it('passes the approved seed, and refuses another CLEAN or other seed files', async () => {
     const plan = await approvedSeed(false);

@@ -150,6 +150,8 @@ describe('infrastructure/aws/deploybot.yml', () => {
     expect(project.Environment.EnvironmentVariables.map((v: { Name: string; Type: string }) => `${v.Name}:${v.Type}`)).toEqual([
       'IMAGE_URI:PLAINTEXT',
       'DATABASE_URL:SECRETS_MANAGER',
+      'DEPLOYBOT_TABLE:PLAINTEXT',
+      'DEPLOYBOT_PROJECT_ENV:PLAINTEXT',
     ]);
     expect(project.VpcConfig.Subnets).toEqual({ Ref: 'SubnetIds' });
     expect(project.ConcurrentBuildLimit).toBe(1);

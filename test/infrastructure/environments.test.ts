@@ -70,6 +70,8 @@ describe.each(['prod', 'staging'])('the %s environment', (name) => {
     expect(r.MigrationsProject.Properties.Environment.EnvironmentVariables).toEqual([
       { Name: 'IMAGE_URI', Type: 'PLAINTEXT', Value: 'backend:latest' },
       { Name: 'DATABASE_URL', Type: 'SECRETS_MANAGER', Value: env.databaseUrlSecretId },
+      { Name: 'DEPLOYBOT_TABLE', Type: 'PLAINTEXT', Value: 'daadaar-deploybot-requests' },
+      { Name: 'DEPLOYBOT_PROJECT_ENV', Type: 'PLAINTEXT', Value: name },
     ]);
     const readSecret = r.MigrationsRole.Properties.Policies[0].PolicyDocument.Statement.find((s: any) => s.Sid === 'ReadOwnDatabaseUrl');
     expect(readSecret.Resource).toBe(`arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:${env.databaseUrlSecretId}-??????`);

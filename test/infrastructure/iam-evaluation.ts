@@ -12,7 +12,13 @@ const PSEUDO: Record<string, string> = {
   'RequestTable.Arn': `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/daadaar-deploybot-requests`,
 };
 
-/** Ref, Fn::Sub and Fn::GetAtt resolved from `values` (and the pseudo parameters); anything unknown throws. */
+/** What the bot's stack exports (scripts/infrastructure/bot-stack.ts Outputs), as CloudFormation would resolve them. */
+export const EXPORTS: Record<string, string> = {
+  'daadaar-deploybot-bot-RequestTableName': PSEUDO.RequestTable as string,
+  'daadaar-deploybot-bot-RequestTableArn': PSEUDO['RequestTable.Arn'] as string,
+};
+
+/** Ref, Fn::Sub, Fn::GetAtt and Fn::ImportValue resolved from `values` (and the pseudo parameters, the bot's exports); anything unknown throws. */
 export function resolve(node: unknown, values: Record<string, string> = {}): unknown {
   const all = { ...PSEUDO, ...values };
   const lookup = (name: string) => {
@@ -25,6 +31,12 @@ export function resolve(node: unknown, values: Record<string, string> = {}): unk
   const record = node as Record<string, unknown>;
   if (typeof record.Ref === 'string') return lookup(record.Ref);
   if (typeof record['Fn::Sub'] === 'string') return record['Fn::Sub'].replace(/\$\{([\w:.]+)\}/g, (_, name: string) => lookup(name));
+  if (record['Fn::ImportValue'] !== undefined) {
+    const name = resolve(record['Fn::ImportValue'], values) as string;
+    const value = EXPORTS[name];
+    if (value === undefined) throw new Error(`unresolved export ${name}`);
+    return value;
+  }
   const getAtt = record['Fn::GetAtt'];
   if (Array.isArray(getAtt)) return lookup(getAtt.join('.'));
   return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, resolve(v, values)]));
@@ -67,6 +79,13 @@ function conditionHolds(operator: string, key: string, expected: string | string
       return actual !== undefined && list(actual).some((a) => wanted.some((w) => glob(w).test(a)));
     case 'ForAnyValue:StringNotEquals':
       return actual !== undefined && list(actual).some((a) => !wanted.includes(a));
+    // ForAllValues is true for an absent key (an empty set): the requests here always carry it.
+    case 'ForAllValues:StringEquals':
+      return actual === undefined || list(actual).every((a) => wanted.includes(a));
+    case 'ForAllValues:StringLike':
+      return actual === undefined || list(actual).every((a) => wanted.some((w) => glob(w).test(a)));
+    case 'StringEqualsIfExists':
+      return actual === undefined || list(actual).some((a) => wanted.includes(a));
     default:
       throw new Error(`the test evaluator does not know the condition operator ${operator}`);
   }

@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DEPLOYMENT_NAMES } from '../../scripts/infrastructure/names.ts';
+import { DENIED_START_BUILD_OVERRIDES } from '../../scripts/infrastructure/policies.ts';
 import { renderInfrastructure } from '../../scripts/infrastructure/render.ts';
-import { type BuildEnvironment, encodeBuildEnvironment } from '../../src/build-env.ts';
+import { type BuildEnvironment, encodeBuildEnvironment, PROJECT_VARS } from '../../src/build-env.ts';
 import { parseConfig } from '../../src/config.ts';
-import { ACCOUNT, evaluate, overrideContext, policiesOfRole, type Request, resolve, type Statement } from './iam-evaluation.ts';
+import { ACCOUNT, EXPORTS, evaluate, overrideContext, policiesOfRole, type Request, resolve, type Statement } from './iam-evaluation.ts';
 
 // The bot's two roles as CloudFormation will create them from deploybot.config.json, resolved
 // against one account: every action and resource each role holds, exactly, and what the
@@ -190,6 +191,42 @@ describe('StartBuild, as the Slack role may call it', () => {
   it('reaches no project outside the config', () => {
     expect(evaluate(slack, startBuild(encodeBuildEnvironment(request), {}, arn.project('some-other-project')))).toBe('implicitly denied');
   });
+
+  it('refuses every override the bot never sends: retries, logs, source, privileged mode, compute, role, …', () => {
+    const vars = encodeBuildEnvironment(request);
+    const overrides: Record<string, string> = {
+      'codebuild:autoRetryLimit': '3',
+      'codebuild:logsConfig': 'true',
+      'codebuild:source.location': 'https://github.com/attacker/repo',
+      'codebuild:source.auth.type': 'OAUTH',
+      'codebuild:source.insecureSsl': 'true',
+      'codebuild:secondarySources': 'true',
+      'codebuild:artifacts': 'true',
+      'codebuild:secondaryArtifacts': 'true',
+      'codebuild:cache': 'true',
+      'codebuild:encryptionKey': 'arn:aws:kms:us-east-1:999999999999:key/x',
+      'codebuild:serviceRole': `arn:aws:iam::${ACCOUNT}:role/admin`,
+      'codebuild:environment.privilegedMode': 'false',
+      'codebuild:environment.computeType': 'BUILD_GENERAL1_2XLARGE',
+      'codebuild:environment.type': 'ARM_CONTAINER',
+      'codebuild:environment.certificate': 'attacker-bucket/cert.pem',
+      'codebuild:environment.fleet.fleetArn': `arn:aws:codebuild:us-east-1:${ACCOUNT}:fleet/other`,
+      'codebuild:environment.imagePullCredentialsType': 'SERVICE_ROLE',
+      'codebuild:environment.registryCredential': 'true',
+    };
+    expect(Object.keys(overrides).sort()).toEqual(Object.values(DENIED_START_BUILD_OVERRIDES).sort());
+    for (const [key, value] of Object.entries(overrides)) {
+      expect(evaluate(slack, startBuild(vars, { [key]: value })), key).toBe('explicitly denied');
+      expect(evaluate(slack, startBuild(vars, { [key]: value }, stagingProject)), key).toBe('explicitly denied');
+    }
+    expect(evaluate(slack, startBuild(vars))).toBe('allowed');
+  });
+
+  it("cannot override the project's own variables: its table and its environment", () => {
+    const vars = encodeBuildEnvironment(request);
+    expect(evaluate(slack, startBuild({ ...vars, [PROJECT_VARS.table]: 'attacker-table' }))).toBe('explicitly denied');
+    expect(evaluate(slack, startBuild({ ...vars, [PROJECT_VARS.projectEnv]: 'staging' }))).toBe('explicitly denied');
+  });
 });
 
 describe("each environment's CodeBuild role", () => {
@@ -226,10 +263,68 @@ describe("each environment's CodeBuild role", () => {
           'ec2:DescribeVpcs',
         ].map((a) => `${a} *`),
         `ec2:CreateNetworkInterfacePermission arn:aws:ec2:us-east-1:${ACCOUNT}:network-interface/*`,
+        `dynamodb:GetItem ${arn.table}`,
+        `dynamodb:UpdateItem ${arn.table}`,
       ].sort(),
     );
     expect(statements.find((s) => s.Action === 'ec2:CreateNetworkInterfacePermission')?.Condition).toEqual({
       StringEquals: { 'ec2:AuthorizedService': 'codebuild.amazonaws.com' },
     });
+  });
+
+  it.each(['prod', 'staging'])('%s: reads request items and writes only the run claim on them', (name) => {
+    const stack = rendered.rendered.environments[name] as unknown as { Resources: Record<string, unknown> };
+    const role = resolve(stack.Resources.MigrationsRole, {}) as {
+      Properties: {
+        Policies: { PolicyDocument: { Statement: (Omit<Statement, 'Action' | 'Resource'> & { Action: string; Resource: string })[] } }[];
+      };
+    };
+    const statements: Statement[] = role.Properties.Policies.flatMap((p) => p.PolicyDocument.Statement).map((s) => ({
+      ...s,
+      Action: [s.Action].flat(),
+      Resource: [s.Resource].flat(),
+    }));
+    const item = (action: string, leadingKey: string, context: Record<string, string | string[]> = {}): Request => ({
+      action,
+      resource: arn.table,
+      context: { 'dynamodb:LeadingKeys': [leadingKey], ...context },
+    });
+    // What database/approved-run.ts sends: a GetItem, and an UpdateItem of the claim and the version.
+    expect(evaluate(statements, item('dynamodb:GetItem', 'REQUEST#req-1'))).toBe('allowed');
+    const claim = { 'dynamodb:Attributes': ['buildRun', 'version'] };
+    expect(evaluate(statements, item('dynamodb:UpdateItem', 'REQUEST#req-1', claim))).toBe('allowed');
+    // Not the environment's lock, not the record itself, not by a whole-item write, nothing else of the table.
+    expect(evaluate(statements, item('dynamodb:GetItem', 'LOCK#prod'))).toBe('implicitly denied');
+    expect(evaluate(statements, item('dynamodb:UpdateItem', 'LOCK#prod', claim))).toBe('implicitly denied');
+    expect(evaluate(statements, item('dynamodb:UpdateItem', 'REQUEST#req-1', { 'dynamodb:Attributes': ['record', 'version'] }))).toBe(
+      'implicitly denied',
+    );
+    expect(evaluate(statements, item('dynamodb:UpdateItem', 'REQUEST#req-1', { 'dynamodb:Attributes': ['state'] }))).toBe(
+      'implicitly denied',
+    );
+    expect(evaluate(statements, item('dynamodb:UpdateItem', 'REQUEST#req-1', { ...claim, 'dynamodb:ReturnValues': 'ALL_OLD' }))).toBe(
+      'implicitly denied',
+    );
+    for (const action of ['dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:Query', 'dynamodb:Scan'])
+      expect(evaluate(statements, item(action, 'REQUEST#req-1')), action).toBe('implicitly denied');
+  });
+
+  it("names the bot stack's exported table, which the bot stack exports, and sets it as the project's own variable", () => {
+    const outputs = rendered.rendered.bot.Outputs as Record<string, { Export?: { Name: string } }>;
+    const exported = Object.values(outputs).flatMap((o) => (o.Export ? [o.Export.Name] : []));
+    expect(exported.sort()).toEqual(Object.keys(EXPORTS).sort());
+    for (const name of ['prod', 'staging']) {
+      const stack = rendered.rendered.environments[name] as unknown as { Resources: Record<string, unknown> };
+      const project = stack.Resources.MigrationsProject as {
+        Properties: { Environment: { EnvironmentVariables: unknown } };
+      };
+      const variables = resolve(project.Properties.Environment.EnvironmentVariables, { BackendImageUri: 'backend:latest' }) as {
+        Name: string;
+        Value: string;
+      }[];
+      const vars = Object.fromEntries(variables.map((v) => [v.Name, v.Value]));
+      expect(vars[PROJECT_VARS.table]).toBe('daadaar-deploybot-requests');
+      expect(vars[PROJECT_VARS.projectEnv]).toBe(name);
+    }
   });
 });

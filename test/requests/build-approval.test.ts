@@ -1,0 +1,137 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoRequestStore } from '../../src/aws/request-store.ts';
+import { type BuildIdentity, claimApprovedRun } from '../../src/requests/build-approval.ts';
+import type { RequestRecord } from '../../src/requests/record.ts';
+import { LocalDynamo } from '../support/local-dynamo.ts';
+import { approvedRecord } from '../support/request-records.ts';
+
+// The build's approval, read from and claimed on the real request store (dynalite through the
+// SDK): what the record must say for a build to run, and that one claim is all there is.
+const PLAN = 'v1;migrate;applied=0000_init:1700000000000;pending=0001_x';
+const SHA = 'ab'.repeat(32);
+
+describe('a build claims its approved request once', () => {
+  const dynamo = new LocalDynamo();
+  let store: DynamoRequestStore;
+  let n = 0;
+
+  beforeAll(async () => {
+    await dynamo.start();
+    store = new DynamoRequestStore(await dynamo.table(), { endpoint: dynamo.url });
+  });
+  afterAll(() => dynamo.stop());
+
+  /** A fresh request in the store, and the build that would run it. */
+  async function request(changes: Partial<RequestRecord> = {}): Promise<{ record: RequestRecord; build: BuildIdentity }> {
+    const record = approvedRecord({ id: `req-${++n}`, plan: PLAN, setHash: SHA, ...changes });
+    await store.create(record, '[]');
+    const build: BuildIdentity = {
+      requestId: record.id,
+      buildId: `daadaar-migrations:0000-${n}`,
+      projectEnv: 'prod',
+      env: 'prod',
+      run: { kind: 'migrate' },
+      plan: PLAN,
+      planSha256: SHA,
+    };
+    return { record, build };
+  }
+
+  it('claims a starting request with its approvals, plan, environment and kind, and the record shows it', async () => {
+    const { record, build } = await request();
+    const claimed = await claimApprovedRun(store, build, 1_000);
+    expect(claimed).toMatchObject({ ok: true, record: { buildRun: { buildId: build.buildId, at: 1_000 } } });
+    const stored = await store.get(record.id);
+    expect(stored?.buildRun).toEqual({ buildId: build.buildId, at: 1_000 });
+    expect(stored?.version).toBe(record.version + 1);
+    expect(stored?.state).toBe('starting');
+  });
+
+  it('claims a started request when this is the build it started', async () => {
+    const { build } = await request({ state: 'started' });
+    const started = await request({
+      state: 'started',
+      build: { id: 'daadaar-migrations:other', region: 'us-east-1', status: 'IN_PROGRESS', startedAt: 1 },
+    });
+    expect((await claimApprovedRun(store, build, 1)).ok).toBe(true);
+    const other = await claimApprovedRun(store, started.build, 1);
+    expect(other).toEqual({
+      ok: false,
+      reason: `Not approved: request ${started.record.id} started build daadaar-migrations:other, not this build ${started.build.buildId}. Nothing was run.`,
+    });
+  });
+
+  it('refuses a second build of the same request, and the same build retried', async () => {
+    const { record, build } = await request();
+    expect((await claimApprovedRun(store, build, 1)).ok).toBe(true);
+    const second = await claimApprovedRun(store, { ...build, buildId: 'daadaar-migrations:second' }, 2);
+    expect(second).toEqual({
+      ok: false,
+      reason: `Not approved: request ${record.id} already ran in build ${build.buildId} (a request runs once; request it again). Nothing was run.`,
+    });
+    expect((await claimApprovedRun(store, build, 3)).ok).toBe(false);
+    expect((await store.get(record.id))?.buildRun).toEqual({ buildId: build.buildId, at: 1 });
+  });
+
+  it('lets exactly one of two builds racing for the same request through', async () => {
+    const { record, build } = await request();
+    const builds = Array.from({ length: 6 }, (_, i) => ({ ...build, buildId: `daadaar-migrations:racer-${i}` }));
+    const results = await Promise.all(builds.map((b) => claimApprovedRun(store, b, 5)));
+    expect(results.filter((r) => r.ok)).toHaveLength(1);
+    const winner = builds[results.findIndex((r) => r.ok)];
+    expect((await store.get(record.id))?.buildRun?.buildId).toBe(winner?.buildId);
+  });
+
+  it.each<[string, Partial<RequestRecord>, Partial<BuildIdentity>, string]>([
+    ['an open request', { state: 'open' }, {}, 'is open, not approved for a build'],
+    ['a cancelled request', { state: 'cancelled' }, {}, 'is cancelled, not approved for a build'],
+    ['a finished request', { state: 'succeeded' }, {}, 'is succeeded, not approved for a build'],
+    ['missing approvals', { approvalsRequired: 2 }, {}, 'has 1 of 2 approvals'],
+    ["the requester's own approval", { approvals: [{ user: 'U0REQUESTER', at: 1 }] }, {}, 'has 0 of 1 approvals'],
+    ['another plan sha256', {}, { planSha256: 'cd'.repeat(32) }, `this build's plan ${'cd'.repeat(32)} is not the plan ${SHA}`],
+    ['another plan text', { plan: `${PLAN};x` }, {}, 'is not the plan'],
+    ["another environment's request", { env: 'staging' }, {}, 'is for staging; this project belongs to prod'],
+    ['a build claiming another environment', {}, { env: 'staging' }, 'this project belongs to prod (the build says staging)'],
+    [
+      'a seed CLEAN build of a migration',
+      {},
+      { run: { kind: 'seed', clean: true } },
+      'approved migrate; this build would run seed (CLEAN=true)',
+    ],
+    [
+      'CLEAN=true of a seed approved without it',
+      { kind: 'seed', clean: false },
+      { run: { kind: 'seed', clean: true } },
+      'approved seed (CLEAN=false)',
+    ],
+  ])('refuses %s, and claims nothing', async (_, changes, buildChanges, reason) => {
+    const { record, build } = await request(changes);
+    const result = await claimApprovedRun(store, { ...build, ...buildChanges }, 1);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.reason).toContain(reason);
+    const stored = await store.get(record.id);
+    expect(stored?.buildRun).toBeUndefined();
+    expect(stored?.version).toBe(record.version);
+  });
+
+  it('refuses a request that is not in the table', async () => {
+    const { build } = await request();
+    expect(await claimApprovedRun(store, { ...build, requestId: 'req-nobody' }, 1)).toEqual({
+      ok: false,
+      reason: 'Not approved: request req-nobody is not in the request table. Nothing was run.',
+    });
+  });
+
+  it('keeps the claim through the bot’s later writes, and a write from before the claim loses on the version', async () => {
+    const { record, build } = await request();
+    const before = await store.get(record.id);
+    if (!before) throw new Error('no record');
+    expect((await claimApprovedRun(store, build, 7)).ok).toBe(true);
+    // The reporter moving the request on from what it read before the claim: refused, read again.
+    expect(await store.replace({ ...before, state: 'started', version: before.version + 1 }, before.version)).toBe('conflict');
+    const fresh = await store.get(record.id);
+    if (!fresh) throw new Error('no record');
+    expect(await store.replace({ ...fresh, state: 'succeeded', version: fresh.version + 1 }, fresh.version)).toBe('written');
+    expect((await store.get(record.id))?.buildRun).toEqual({ buildId: build.buildId, at: 7 });
+  });
+});
