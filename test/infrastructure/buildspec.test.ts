@@ -18,10 +18,12 @@ import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { LocalDynamo } from '../support/local-dynamo.ts';
 import { historyPrefix, loadFolder } from '../support/migration-folders.ts';
 import { approvedRecord } from '../support/request-records.ts';
+import { BUN } from '../support/runtimes.ts';
 
 // The buildspec's own commands, run phase by phase in bash as CodeBuild would. `aws` and
 // `docker` are stand-ins on PATH: `docker run IMAGE bun FILE ARGS` runs FILE from this
-// repository (what the backend image holds) with the -e variables it was given, so the hash
+// repository (what the backend image holds) under the real Bun the image pins (installed from
+// npm at the same patch version), with the -e variables it was given, so the hash
 // check, the approval claim and the entries that run are the real ones, against a real
 // database and a real request table (dynalite). The container's network and credentials are
 // the shim's: it points the SDK at dynalite, as the real network reaches DynamoDB.
@@ -62,7 +64,7 @@ image="$1"; shift
 shift
 cd "${REPO}" && exec env -i PATH="$PATH" HOME="$HOME" "\${envs[@]}" \\
   AWS_ENDPOINT_URL_DYNAMODB="\${FAKE_DYNAMO_URL:-}" AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local \\
-  "${REPO}/node_modules/.bin/tsx" "$@"
+  "${BUN}" "$@"
 `,
   );
   chmodSync(join(bin, 'aws'), 0o755);
