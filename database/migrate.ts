@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { approvedPlanFromEnvironment, imageDigestFromEnvironment } from '../src/history/approved-plan.ts';
 import type { MigratePlan } from '../src/history/plan.ts';
+import { runnerReporter } from '../src/runner-report.ts';
 import { databaseUrlFromEnvironment } from './connection.ts';
 import { runMigrations, settingsFromEnvironment } from './run-migrations.ts';
 
@@ -14,24 +15,26 @@ import { runMigrations, settingsFromEnvironment } from './run-migrations.ts';
 // Exit status: 0 applied (or nothing to apply), 1 a migration failed or the history check
 // failed, 2 cannot start (no DATABASE_URL, bad settings), 3 refused (no plan, or it differs),
 // 4 another migrator held the lock for the whole wait.
+// Every line is a runner report (src/runner-report.ts): the build's Slack thread shows those.
+const report = runnerReporter('migrate');
 const USAGE = 'Usage: tsx database/migrate.ts [--local]   (--local: no approved plan, for a development database)';
 
 let args: ReturnType<typeof parse>;
 try {
   args = parse(process.argv.slice(2));
 } catch (error) {
-  console.error(`${(error as Error).message}\n${USAGE}`);
+  report.error(`${(error as Error).message}\n${USAGE}`);
   process.exit(2);
 }
 
 const databaseUrl = databaseUrlFromEnvironment();
 if (!databaseUrl) {
-  console.error('DATABASE_URL is not set (environment or database/.env).');
+  report.error('DATABASE_URL is not set (environment or database/.env).');
   process.exit(2);
 }
 const settings = settingsFromEnvironment(process.env);
 if (!settings.ok) {
-  console.error(settings.reason);
+  report.error(settings.reason);
   process.exit(2);
 }
 
@@ -39,15 +42,15 @@ let approved: MigratePlan | undefined;
 if (!args.values.local) {
   const read = approvedPlanFromEnvironment(process.env);
   if (!read.ok) {
-    console.error(`${read.reason} (For a development database: npm run db:migrate, which passes --local.)`);
+    report.error(`${read.reason} (For a development database: npm run db:migrate, which passes --local.)`);
     process.exit(3);
   }
   if (read.plan.kind !== 'migrate') {
-    console.error('The approved plan is a seed plan: refusing to migrate with it.');
+    report.error('The approved plan is a seed plan: refusing to migrate with it.');
     process.exit(3);
   }
   approved = read.plan;
-  console.log(`Approved plan sha256 ${read.sha256}: ${approved.pending.count} pending migration(s).`);
+  report.info(`Approved plan sha256 ${read.sha256}: ${approved.pending.count} pending migration(s).`);
 }
 
 const migrationsFolder = process.env.MIGRATIONS_FOLDER ?? fileURLToPath(new URL('../backend/drizzle', import.meta.url));
@@ -57,10 +60,11 @@ const run = await runMigrations({
   approved,
   imageDigest: imageDigestFromEnvironment(process.env),
   settings: settings.settings,
+  log: report.info,
 });
 if (!run.ok) {
-  // Postgres errors carry no credentials; the URL is never printed.
-  console.error(run.reason);
+  // The URL is never printed, and a Postgres error only by its names (database/postgres-error.ts).
+  report.error(run.reason, run.postgres);
   process.exitCode = run.stage === 'plan' ? 3 : run.stage === 'lock' ? 4 : 1;
 }
 
