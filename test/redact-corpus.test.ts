@@ -45,8 +45,8 @@ const secretCases = cases(fixture('secrets.log'));
 
 describe('redaction corpus', () => {
   it('holds every shape the issue lists', () => {
-    expect(secretCases.length).toBeGreaterThanOrEqual(15);
-    expect(secretCases.flatMap((c) => c.secrets).length).toBeGreaterThanOrEqual(35);
+    expect(secretCases.length).toBeGreaterThanOrEqual(29);
+    expect(secretCases.flatMap((c) => c.secrets).length).toBeGreaterThanOrEqual(120);
   });
 
   for (const c of secretCases) {
@@ -71,7 +71,7 @@ describe('redaction corpus', () => {
     const lines = fixture('clean.log')
       .split('\n')
       .filter((l) => l && !l.startsWith('#'));
-    expect(lines.length).toBeGreaterThan(20);
+    expect(lines.length).toBeGreaterThan(90);
     for (const line of lines) expect(redact(line)).toBe(line);
   });
 
