@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { arch, cpus, platform } from 'node:os';
 import { migrationHash } from '../src/history/load.ts';
+import { maskSecrets, redact } from '../src/redact.ts';
 import { loadSqlParser } from '../src/review/parse.ts';
 import { reviewMigrations } from '../src/review/review.ts';
 import { drizzleStyleMigration } from './drizzle-style-sql.ts';
@@ -101,4 +102,26 @@ inProcess.sort((a, b) => a - b);
 const median = inProcess[Math.floor(inProcess.length / 2)] ?? Number.NaN;
 console.log(
   `In process: parser load ${loadMs.toFixed(0)} ms (first in this process), review ${median.toFixed(0)} ms median = ${Math.round((STATEMENTS / median) * 1000).toLocaleString('en')} statements/s, ${findings} findings`,
+);
+
+// Redaction of hostile log lines: long runs of what the patterns start, stop or backtrack on.
+// The patterns alone see the whole line; redact() cuts it to LONGEST_LINE first.
+const HOSTILE = ['a.', 'a://b:', '@', '"password":', "password='", 'Ab1/', 'Authorization: ', '%3a%2f%2f', 'x://u:p@'];
+const hostileMs = (redactor: (text: string) => string) => {
+  const perLine: number[] = [];
+  for (const unit of HOSTILE) {
+    const line = unit.repeat(Math.ceil(100_000 / unit.length)).slice(0, 100_000);
+    for (let i = 0; i < RUNS; i++) {
+      const started = performance.now();
+      redactor(line);
+      perLine.push(performance.now() - started);
+    }
+  }
+  perLine.sort((a, b) => a - b);
+  return { median: perLine[Math.floor(perLine.length / 2)] ?? Number.NaN, max: perLine.at(-1) ?? Number.NaN };
+};
+const uncut = hostileMs(maskSecrets);
+const cut = hostileMs(redact);
+console.log(
+  `Redaction of a hostile 100 KB line (${HOSTILE.length} shapes × ${RUNS} runs): patterns alone ${uncut.median.toFixed(1)} ms median, ${uncut.max.toFixed(1)} ms worst; redact() (cut first) ${cut.median.toFixed(2)} ms median, ${cut.max.toFixed(2)} ms worst`,
 );

@@ -4,6 +4,7 @@ import { decodeBuildRun } from '../src/build-env.ts';
 import { approvedPlanFromEnvironment, imageDigestFromEnvironment } from '../src/history/approved-plan.ts';
 import type { MigratePlan } from '../src/history/plan.ts';
 import { claimApprovedRunFromEnvironment } from './approved-run.ts';
+import { runnerReporter } from '../src/runner-report.ts';
 import { databaseUrlFromEnvironment } from './connection.ts';
 import { runMigrations, settingsFromEnvironment } from './run-migrations.ts';
 
@@ -19,24 +20,26 @@ import { runMigrations, settingsFromEnvironment } from './run-migrations.ts';
 // failed, 2 cannot start (no DATABASE_URL, bad settings, the request table unreachable), 3
 // refused (not a migration build, no plan, not approved, already run, or it differs), 4 another
 // migrator held the lock for the whole wait.
+// Every line is a runner report (src/runner-report.ts): the build's Slack thread shows those.
+const report = runnerReporter('migrate');
 const USAGE = 'Usage: tsx database/migrate.ts [--local]   (--local: no approved plan, for a development database)';
 
 let args: ReturnType<typeof parse>;
 try {
   args = parse(process.argv.slice(2));
 } catch (error) {
-  console.error(`${(error as Error).message}\n${USAGE}`);
+  report.error(`${(error as Error).message}\n${USAGE}`);
   process.exit(2);
 }
 
 const databaseUrl = databaseUrlFromEnvironment();
 if (!databaseUrl) {
-  console.error('DATABASE_URL is not set (environment or database/.env).');
+  report.error('DATABASE_URL is not set (environment or database/.env).');
   process.exit(2);
 }
 const settings = settingsFromEnvironment(process.env);
 if (!settings.ok) {
-  console.error(settings.reason);
+  report.error(settings.reason);
   process.exit(2);
 }
 
@@ -44,26 +47,26 @@ let approved: MigratePlan | undefined;
 if (!args.values.local) {
   const kind = decodeBuildRun(process.env);
   if (!kind.ok || kind.run.kind !== 'migrate') {
-    console.error(`Refusing to migrate: ${kind.ok ? 'this is a seed build' : kind.reason}.`);
+    report.error(`Refusing to migrate: ${kind.ok ? 'this is a seed build' : kind.reason}.`);
     process.exit(3);
   }
   const read = approvedPlanFromEnvironment(process.env);
   if (!read.ok) {
-    console.error(`${read.reason} (For a development database: npm run db:migrate, which passes --local.)`);
+    report.error(`${read.reason} (For a development database: npm run db:migrate, which passes --local.)`);
     process.exit(3);
   }
   if (read.plan.kind !== 'migrate') {
-    console.error('The approved plan is a seed plan: refusing to migrate with it.');
+    report.error('The approved plan is a seed plan: refusing to migrate with it.');
     process.exit(3);
   }
   approved = read.plan;
   const claimed = await claimApprovedRunFromEnvironment(process.env, kind.run, read.sha256);
   if (!claimed.ok) {
-    console.error(claimed.reason);
+    report.error(claimed.reason);
     process.exit(claimed.exitCode);
   }
-  console.log(claimed.line);
-  console.log(`Approved plan sha256 ${read.sha256}: ${approved.pending.count} pending migration(s).`);
+  report.info(claimed.line);
+  report.info(`Approved plan sha256 ${read.sha256}: ${approved.pending.count} pending migration(s).`);
 }
 
 const migrationsFolder = process.env.MIGRATIONS_FOLDER ?? fileURLToPath(new URL('../backend/drizzle', import.meta.url));
@@ -73,10 +76,11 @@ const run = await runMigrations({
   approved,
   imageDigest: imageDigestFromEnvironment(process.env),
   settings: settings.settings,
+  log: report.info,
 });
 if (!run.ok) {
-  // Postgres errors carry no credentials; the URL is never printed.
-  console.error(run.reason);
+  // The URL is never printed, and a Postgres error only by its names (database/postgres-error.ts).
+  report.error(run.reason, run.postgres);
   process.exitCode = run.stage === 'plan' ? 3 : run.stage === 'lock' ? 4 : 1;
 }
 

@@ -7,8 +7,10 @@ import type { AppliedRow } from '../src/history/target-plan.ts';
 import { readTargetSnapshot, snapshotPlan } from '../src/history/target-snapshot.ts';
 import { redact } from '../src/redact.ts';
 import type { MigrationSource } from '../src/review/model.ts';
+import type { PostgresReport } from '../src/runner-report.ts';
 import { formatFailure, locateFailure, sqlstateOf } from './migration-failure.ts';
 import { acquireMigrationLock, MIGRATOR_APPLICATION_NAME, releaseMigrationLock } from './migration-lock.ts';
+import { reducePostgresError } from './postgres-error.ts';
 
 // Applies pending migrations with drizzle-orm's own migrator (every pending migration in one
 // transaction), politely:
@@ -54,7 +56,14 @@ export const DEFAULT_SETTINGS: MigratorSettings = {
 
 export type MigrationRun =
   | { ok: true; applied: string[]; ms: number; attempts: number }
-  | { ok: false; stage: 'plan' | 'lock' | 'migration' | 'check'; reason: string; attempts: number };
+  | {
+      ok: false;
+      stage: 'plan' | 'lock' | 'migration' | 'check';
+      /** Safe to print: a Postgres error is reduced to its names and SQLSTATE, never a row's values. */
+      reason: string;
+      attempts: number;
+      postgres?: PostgresReport;
+    };
 
 const LOCK_NOT_AVAILABLE = '55P03';
 
@@ -88,7 +97,8 @@ async function attemptRun(
   attempt: number,
 ): Promise<Attempt> {
   const done = (result: MigrationRun): Attempt => ({ kind: 'done', result });
-  const fail = (stage: 'plan' | 'lock' | 'migration' | 'check', reason: string) => done({ ok: false, stage, reason, attempts: attempt });
+  const fail = (stage: 'plan' | 'lock' | 'migration' | 'check', reason: string, postgres?: PostgresReport) =>
+    done({ ok: false, stage, reason, attempts: attempt, ...(postgres ? { postgres } : {}) });
   // One connection: the advisory lock is held by the session that runs the migrations.
   const client = postgres(options.databaseUrl, {
     max: 1,
@@ -131,7 +141,7 @@ async function attemptRun(
           reason: `lock_timeout (${settings.lockTimeoutMs} ms) reached${where}: ${failure.statement ?? failure.message}.`,
         };
       }
-      return fail('migration', `${formatFailure(failure)}\nThe transaction was rolled back: nothing was applied.`);
+      return fail('migration', `${formatFailure(failure)}\nThe transaction was rolled back: nothing was applied.`, failure.postgres);
     }
     const ms = Math.round(performance.now() - started);
     const check = await checkHistoryAfter(client, snapshot.rows, pending);
@@ -140,7 +150,9 @@ async function attemptRun(
     log(`Applied ${tags.length} migration${tags.length === 1 ? '' : 's'} in one transaction in ${ms} ms: ${tags.join(', ')}.`);
     return done({ ok: true, applied: tags, ms, attempts: attempt });
   } catch (error) {
-    // I/O that failed (connection refused, dropped): a value for the entry to print.
+    // I/O that failed (connection refused, dropped), or a query of our own: a value for the entry to print.
+    const postgres = reducePostgresError(error);
+    if (postgres) return fail('migration', `Cannot migrate: ${postgres.message} (SQLSTATE ${postgres.sqlstate}).`, postgres);
     return fail('migration', `Cannot migrate: ${redact((error as Error).message ?? String(error))}`);
   } finally {
     if (locked) await releaseMigrationLock(client).catch(() => {});

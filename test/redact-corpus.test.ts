@@ -45,8 +45,8 @@ const secretCases = cases(fixture('secrets.log'));
 
 describe('redaction corpus', () => {
   it('holds every shape the issue lists', () => {
-    expect(secretCases.length).toBeGreaterThanOrEqual(15);
-    expect(secretCases.flatMap((c) => c.secrets).length).toBeGreaterThanOrEqual(35);
+    expect(secretCases.length).toBeGreaterThanOrEqual(29);
+    expect(secretCases.flatMap((c) => c.secrets).length).toBeGreaterThanOrEqual(120);
   });
 
   for (const c of secretCases) {
@@ -71,7 +71,7 @@ describe('redaction corpus', () => {
     const lines = fixture('clean.log')
       .split('\n')
       .filter((l) => l && !l.startsWith('#'));
-    expect(lines.length).toBeGreaterThan(20);
+    expect(lines.length).toBeGreaterThan(90);
     for (const line of lines) expect(redact(line)).toBe(line);
   });
 
@@ -102,7 +102,7 @@ describe('redaction corpus', () => {
   });
 
   it('keeps a redacted JSON line valid JSON', () => {
-    const lines = secretCases.flatMap((c) => c.text.split('\n')).filter((l) => l.startsWith('{'));
+    const lines = secretCases.flatMap((c) => c.text.split('\n')).filter(isJson);
     expect(lines.length).toBeGreaterThanOrEqual(4);
     for (const line of lines) expect(() => JSON.parse(redact(line))).not.toThrow();
   });
@@ -146,6 +146,15 @@ describe('structured logs', () => {
     expect(parsed.a).toEqual({ n: '1', when: '1970-01-01T00:00:00.000Z', self: '[circular]' });
   });
 });
+
+function isJson(line: string): boolean {
+  try {
+    JSON.parse(line);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { redact } from '../src/redact.ts';
+import { LONGEST_LINE, maskSecrets, redact } from '../src/redact.ts';
 
 // Arbitrary passwords (any printable character) written the ways logs write them. The check is
 // structural: the text before the secret comes back as it was, then a mask, then a tail of
@@ -139,5 +139,116 @@ describe('redaction of arbitrary passwords', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+// Hostile lines: long runs of the characters the patterns start, stop or backtrack on. Before
+// the patterns were made linear a 100 KB run of `a.` took 9 s (the URL scheme pattern tried
+// every position). The bound is generous, for a loaded machine; a quadratic pattern misses it
+// by an order of magnitude. The patterns are timed on uncut text, redact() on the line as given.
+const HOSTILE_UNITS = [
+  '@',
+  ':',
+  '//',
+  '=',
+  '"',
+  "'",
+  '\\',
+  '[{(',
+  ')]}',
+  'Ab1/',
+  'Zm9v',
+  'a.',
+  'a_',
+  'a-',
+  'eyJ.',
+  'xoxb-',
+  'sk-',
+  'a://b:',
+  'x://u:p@',
+  'postgres://u',
+  '%3a%2f%2f',
+  'password=',
+  '"password":',
+  'password="\\',
+  "password='",
+  '--password ',
+  "PASSWORD '",
+  'Key (a)=(',
+  'Failing row contains (',
+  'DETAIL: ',
+  'Authorization: ',
+  '-----BEGIN ',
+  'docker login -p',
+  'a@b/',
+  'a:b@c//d="e\'',
+];
+
+function hostileLine(units: string[], size: number): string {
+  let line = '';
+  for (let i = 0; line.length < size; i++) line += units[i % units.length];
+  return line.slice(0, size);
+}
+
+function timed(run: () => unknown): number {
+  const started = performance.now();
+  run();
+  return performance.now() - started;
+}
+
+describe('hostile lines are redacted in linear time', () => {
+  it('every hostile 100 KB run, through the patterns uncut, in well under a second', () => {
+    for (const unit of HOSTILE_UNITS) {
+      const line = hostileLine([unit], 100_000);
+      expect(
+        timed(() => maskSecrets(line)),
+        JSON.stringify(unit),
+      ).toBeLessThan(1500);
+      expect(
+        timed(() => redact(line)),
+        JSON.stringify(unit),
+      ).toBeLessThan(250);
+    }
+  });
+
+  it('a 200 KB line costs about twice a 100 KB one, not four times', () => {
+    // Medians of five; 20 ms of slack absorbs timer and GC noise where a linear run takes a
+    // millisecond or two (a quadratic one takes seconds here).
+    for (const unit of ['a.', 'a://b:', '"password":', 'Authorization: ', "PASSWORD '", 'Ab1/', '--password ']) {
+      const median = (size: number) => {
+        const line = hostileLine([unit], size);
+        const runs = [0, 1, 2, 3, 4].map(() => timed(() => maskSecrets(line))).sort((a, b) => a - b);
+        return runs[2] as number;
+      };
+      median(100_000);
+      const [small, large] = [median(100_000), median(200_000)];
+      expect(large, `${JSON.stringify(unit)}: ${small.toFixed(1)} ms, then ${large.toFixed(1)} ms`).toBeLessThan(3 * small + 20);
+    }
+  });
+
+  it('any mix of hostile pieces, at any length up to 100 KB', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom(...HOSTILE_UNITS), { minLength: 1, maxLength: 6 }),
+        fc.integer({ min: 1, max: 100_000 }),
+        (units, size) => {
+          const line = hostileLine(units, size);
+          expect(timed(() => maskSecrets(line))).toBeLessThan(1500);
+          const out = redact(line);
+          expect(out.length).toBeLessThanOrEqual(Math.max(line.length, 200) + 200);
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  it('cuts a long line before matching, at whitespace, so no half secret is left unmatched', () => {
+    const secret = 'postgres://app:Hunter2-very-long-password@db.internal/daadaar';
+    const line = `${'word '.repeat(818)}${secret} ${'tail '.repeat(50)}`;
+    const out = redact(line);
+    expect(out.length).toBeLessThanOrEqual(LONGEST_LINE);
+    expect(out).not.toContain('Hunter2');
+    expect(out).toMatch(/characters, cut\]$/);
+    expect(redact(out)).toBe(out);
   });
 });

@@ -2,7 +2,14 @@ import { BUDGET, sdkTimeouts } from '../deadline.ts';
 import { describeAwsError, regionalClients } from './lazy-sdk.ts';
 
 // The end of a build's CloudWatch log: GetLogEvents on the build's own group and stream,
-// newest page first (startFromHead false), so a long log costs one call.
+// newest page first (startFromHead false), so a long log costs one call. The thread picks the
+// runner's reports and CodeBuild's phase lines out of it (src/status/thread-tail.ts), so the
+// page is read wide enough that a stack trace printed after the failure report does not push
+// the report out of it: GetLogEvents returns up to 10,000 events or 1 MB per call
+// (https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_GetLogEvents.html).
+
+/** Log events read for a tail. */
+export const TAIL_EVENTS = 500;
 
 export type LogTail = { ok: true; lines: string[] } | { ok: false; reason: string };
 
@@ -37,8 +44,8 @@ export function tailOfBuild(
   gateway: LogTailGateway,
   build: { logs?: { groupName?: string; streamName?: string } },
   region: string,
-  lines: number,
+  events: number = TAIL_EVENTS,
 ): Promise<LogTail> {
   const { groupName, streamName } = build.logs ?? {};
-  return groupName && streamName ? gateway.tail(groupName, streamName, region, lines) : Promise.resolve({ ok: true, lines: [] });
+  return groupName && streamName ? gateway.tail(groupName, streamName, region, events) : Promise.resolve({ ok: true, lines: [] });
 }

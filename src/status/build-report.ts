@@ -6,12 +6,15 @@ import { redact } from '../redact.ts';
 import { fitText, tailCodeBlock } from '../slack/fit.ts';
 import { LIMITS } from '../slack/limits.ts';
 import { escapeMrkdwn, mention } from '../slack/mrkdwn.ts';
+import { threadTail } from './thread-tail.ts';
 
 // What the thread shows about a build: one status message kept up to date (a phase timeline)
-// and, once the build ends, one result reply broadcast to the channel with the log tail.
+// and, once the build ends, one result reply broadcast to the channel, with the log tail in the
+// thread: only the runner's reports and CodeBuild's phase lines (./thread-tail.ts).
 
 export const BUILD_STATUS_EVENT = 'deploybot_build_status';
 export const BUILD_RESULT_EVENT = 'deploybot_build_result';
+/** How many runner reports and phase lines the thread shows. */
 export const TAIL_LINES = 40;
 
 export const FINAL_STATUSES = ['SUCCEEDED', 'FAILED', 'FAULT', 'STOPPED', 'TIMED_OUT'] as const;
@@ -114,22 +117,33 @@ export function resultReply(build: BuildSummary, region: string): { text: string
   };
 }
 
-/** The end of the build's log, redacted, in the thread only. */
+/** The end of the build's log, as the thread may show it, in the thread only. */
 export function tailReply(build: BuildSummary, tail: LogTail): { text: string; blocks: KnownBlock[] } {
   return { text: `Log tail of ${build.id}`, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: tailText(tail, build) } }] };
 }
 
-/** A section's mrkdwn (3,000 characters at most, \`budget\` if smaller): the redacted end of the log in a closed code block. */
+/**
+ * A section's mrkdwn (3,000 characters at most, \`budget\` if smaller): the last `lines` runner
+ * reports and CodeBuild phase lines of the log in a closed code block, and how many other
+ * lines were left out.
+ */
 export function tailText(
   tail: LogTail,
   build: Pick<BuildSummary, 'logs'>,
-  title = 'Last {n} log lines',
+  title = 'Last {n} report lines',
   budget: number = LIMITS.sectionText,
+  lines: number = TAIL_LINES,
 ): string {
   const link = build.logs?.deepLink ? ` (<${build.logs.deepLink}|full log>)` : '';
   if (!tail.ok) return fitText(`:warning: The log could not be read: ${escapeMrkdwn(redact(tail.reason))}`, budget - link.length) + link;
   if (tail.lines.length === 0) return `_No log lines yet._${link}`;
-  const heading = fitText(`*${escapeMrkdwn(title.replace('{n}', String(Math.min(tail.lines.length, TAIL_LINES))))}*`, 200);
+  const { shown, omitted } = threadTail(tail.lines, lines);
+  const others = omitted
+    ? `_${omitted} other line${omitted === 1 ? '' : 's'} of tool output not shown: the thread shows only the runner's reports and CodeBuild's phase lines._`
+    : '';
+  if (shown.length === 0) return `${others || '_No report lines yet._'}${link}`;
+  const heading = fitText(`*${escapeMrkdwn(title.replace('{n}', String(shown.length)))}*`, 200);
+  const note = others ? `\n${others}` : '';
   // Escaping can grow the log fivefold, so it is cut after escaping, keeping the end, where the error is.
-  return `${heading}${link}\n${tailCodeBlock(redact(tail.lines.slice(-TAIL_LINES).join('\n')), budget - heading.length - link.length - 1)}`;
+  return `${heading}${link}\n${tailCodeBlock(shown.join('\n'), budget - heading.length - link.length - note.length - 1)}${note}`;
 }

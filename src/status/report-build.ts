@@ -8,7 +8,7 @@ import type { RequestRecord } from '../requests/record.ts';
 import { transition } from '../requests/transition.ts';
 import { type RequestViewDeps, updateRequestMessage } from '../slack/request-view.ts';
 import { bindBuild } from './build-binding.ts';
-import { isFinished, progressRank, resultReply, statusMessage, TAIL_LINES, tailReply } from './build-report.ts';
+import { isFinished, progressRank, resultReply, statusMessage, tailReply } from './build-report.ts';
 
 // Brings a request's thread up to date with its build as CodeBuild reports it now. Any number
 // of calls, in any order and at the same moment (EventBridge delivers at least once and out of
@@ -140,7 +140,7 @@ async function postResultOnce(record: RequestRecord, build: BuildSummary, region
   const channel = record.channel;
   const threadTs = record.messageTs as string;
   try {
-    const tail = await tailOfBuild(deps.logs, build, region, TAIL_LINES);
+    const tail = await tailOfBuild(deps.logs, build, region);
     // The outcome goes to the channel; the log tail stays in the thread, where the request's
     // people are, and never in the broadcast.
     const result = await withDeadline(

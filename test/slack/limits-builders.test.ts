@@ -9,6 +9,7 @@ import type { Drift } from '../../src/history/target-plan.ts';
 import { digestReview } from '../../src/render/review-digest.ts';
 import type { RequestRecord } from '../../src/requests/record.ts';
 import { CATEGORIES, type Category, emptyCounts, type MigrationSource, type Review } from '../../src/review/model.ts';
+import { formatRunnerLine } from '../../src/runner-report.ts';
 import { signingKey } from '../../src/signed-token.ts';
 import { checkMessage, checkView } from '../../src/slack/limits.ts';
 import { requestMessage } from '../../src/slack/request-message.ts';
@@ -371,10 +372,13 @@ describe('the status reply against Slack limits', () => {
       REQUESTED_BY: 'U0REQUESTER',
       APPROVED_BY: 'U0APPROVER1',
     });
+    // The thread shows the runner's reports (hostile text in them too) and counts the rest.
+    const report = (text: string) => formatRunnerLine({ source: 'migrate', level: 'error', text });
     bot.aws.logStreams.set(`${build.logs.groupName}\t${build.logs.streamName}`, [
-      ...Array.from({ length: 30 }, (_, i) => `${i} &<>\`\`\` <!channel> ${'&'.repeat(500)}`),
+      ...Array.from({ length: 30 }, (_, i) => report(`${i} &<>\`\`\` <!channel> ${'&'.repeat(500)}`)),
       HUGE_TICKS,
-      'error: the last line',
+      report(HUGE_TICKS),
+      report('error: the last line'),
     ]);
     await bot.command('status');
     // The answer goes back through the slash command's response_url.

@@ -3,6 +3,7 @@ import { SdkCodeBuildGateway } from '../../src/aws/codebuild.ts';
 import { composeBuildEvents } from '../../src/handlers/codebuild-events.ts';
 import { createLog } from '../../src/log.ts';
 import { transition } from '../../src/requests/transition.ts';
+import { formatRunnerLine } from '../../src/runner-report.ts';
 import { APPROVER, BOT_TOKEN, BotHarness, blockText, REQUESTER, SECRET, writeConfigFile } from '../support/bot-harness.ts';
 import { phaseChange, stateChange } from '../support/codebuild-events.ts';
 import { advanceBuild, type FakeBuild } from '../support/fake-aws.ts';
@@ -87,9 +88,16 @@ describe('build status in the thread (EventBridge → codebuild-events Lambda)',
   });
 
   it('on failure: one broadcast result with outcome, duration, people and a redacted log tail; the review shows it', async () => {
-    const lines = Array.from({ length: 60 }, (_, i) => `[Container] line ${i + 1}`);
+    const lines = Array.from(
+      { length: 60 },
+      (_, i) => `[Container] 2026/11/24 09:01:${String(i).padStart(2, '0')}.000001 Running command step ${i + 1}`,
+    );
     lines.push('Connecting to postgres://daadaar:Pr0d-Passw0rd!@db.internal:5432/daadaar');
+    lines.push(formatRunnerLine({ source: 'migrate', level: 'info', text: 'Applying 0004_rename_biography (sha256 0123456789ab)' }));
     lines.push('error: column "biography" does not exist (AKIAABCDEFGHIJKLMNOP)');
+    lines.push(
+      formatRunnerLine({ source: 'migrate', level: 'error', text: 'Connecting with postgres://daadaar:Pr0d-Passw0rd!@db.internal failed' }),
+    );
     bot.aws.logStreams.set(`${build.logs.groupName}\t${build.logs.streamName}`, lines);
     advanceBuild(
       build,
@@ -114,12 +122,16 @@ describe('build status in the thread (EventBridge → codebuild-events Lambda)',
     expect(tail).toHaveLength(1);
     expect(tail[0]?.reply_broadcast).toBeUndefined();
     const text = blockText(tail[0]);
-    expect(text).toContain('Last 40 log lines');
-    expect(text).toContain('[Container] line 23\\n');
-    expect(text).not.toContain('[Container] line 22\\n');
+    // Only the runner's reports and CodeBuild's lines, the last 40 of them; other output is counted.
+    expect(text).toContain('Last 40 report lines');
+    expect(text).toContain('Running command step 23\\n');
+    expect(text).not.toContain('Running command step 22\\n');
+    expect(text).toContain('· migrate: Applying 0004_rename_biography (sha256 0123456789ab)');
+    expect(text).toContain('2 other lines of tool output not shown');
+    expect(text).not.toContain('column \\"biography\\"');
     expect(text).not.toContain('Pr0d-Passw0rd');
     expect(text).not.toContain('AKIAABCDEFGHIJKLMNOP');
-    expect(text).toContain('postgres://daadaar:[REDACTED]@db.internal');
+    expect(text).toContain('✗ migrate: Connecting with postgres://daadaar:[REDACTED]@db.internal failed');
     expect(blockText(statusMessages()[0])).toContain('*FAILED*');
     expect(blockText(statusMessages()[0])).toContain(':x: `BUILD` 1 min 35 s FAILED');
     const parent = bot.slack.messages.find((m) => m.ts === review.ts);
@@ -224,8 +236,8 @@ describe('/daadaar status without EventBridge', () => {
       'SUCCEEDED',
     );
     bot.aws.logStreams.set(`${build.logs.groupName}\t${build.logs.streamName}`, [
-      'Applying 0003_media_sizes_and_cleanup (sha256 0123456789ab)',
-      'Applied 3 migrations in one transaction in 812 ms.',
+      formatRunnerLine({ source: 'migrate', level: 'info', text: 'Applying 0003_media_sizes_and_cleanup (sha256 0123456789ab)' }),
+      formatRunnerLine({ source: 'migrate', level: 'info', text: 'Applied 3 migrations in one transaction in 812 ms.' }),
       'DATABASE_URL=postgres://app:leaked-pw@db/daadaar',
     ]);
     await bot.command('status prod');

@@ -1,4 +1,8 @@
+import { composeBuildEvents } from '../../src/handlers/codebuild-events.ts';
+import { createLog } from '../../src/log.ts';
+import { APPROVER, BOT_TOKEN, type BotHarness, SECRET, writeConfigFile } from './bot-harness.ts';
 import type { FakeBuild } from './fake-aws.ts';
+import type { StoredMessage } from './fake-slack-api.ts';
 
 // EventBridge events as AWS documents them (CodeBuild "Build notifications input format
 // reference"): one envelope, a state-change or a phase-change detail.
@@ -45,4 +49,30 @@ export function phaseChange(build: BuildRef, completedPhase: string, time = '202
     'completed-phase-start': 'Nov 24, 2026 9:00:00 AM',
     'completed-phase-end': 'Nov 24, 2026 9:00:12 AM',
   });
+}
+
+/** The real EventBridge handler, configured as the Lambda would be, talking to the harness's fakes. */
+export function buildEventHandler(bot: BotHarness): (event: unknown) => Promise<unknown> {
+  // The store is found as the Lambda finds it: the table by name, the endpoint from the SDK's variable.
+  process.env.AWS_ENDPOINT_URL_DYNAMODB = bot.dynamo.url;
+  return composeBuildEvents(
+    {
+      DEPLOYBOT_CONFIG: writeConfigFile(),
+      SLACK_SIGNING_SECRET: SECRET,
+      SLACK_BOT_TOKEN: BOT_TOKEN,
+      SLACK_API_URL: bot.slack.url,
+      DEPLOYBOT_TABLE: bot.table,
+    },
+    createLog({ service: 'test' }, 'error', () => {}),
+    () => bot.clock,
+  );
+}
+
+/** Requests and approves a migration, and returns the build CodeBuild started with the review message. */
+export async function approvedBuild(bot: BotHarness): Promise<{ review: StoredMessage; build: FakeBuild }> {
+  const review = await bot.request('migrate prod');
+  await bot.click('deploybot_approve', APPROVER);
+  const build = bot.aws.builds.at(-1);
+  if (!build) throw new Error('no build started');
+  return { review, build };
 }

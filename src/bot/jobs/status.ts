@@ -51,8 +51,8 @@ export async function statusReply(ctx: BotContext, job: StatusJob): Promise<void
       lines = builds.length ? builds.map((b) => buildLine(b, env.region)).join('\n') : 'No builds yet.';
       const latest = builds[0];
       if (latest) {
-        const tail = await tailOfBuild(ctx.logs, latest, env.region, STATUS_TAIL_LINES);
-        lines += `\n${tailText(tail, latest, `Last log lines of ${latest.id}`, STATUS_TAIL_CHARS)}`;
+        const tail = await tailOfBuild(ctx.logs, latest, env.region);
+        lines += `\n${tailText(tail, latest, `Last report lines of ${latest.id}`, STATUS_TAIL_CHARS, STATUS_TAIL_LINES)}`;
         await repairThread(ctx, latest, env.region);
       }
     } catch (error) {
