@@ -1,9 +1,9 @@
+import { existsSync } from 'node:fs';
 import { defineConfig } from 'drizzle-kit';
-import { loadEnvFile } from '../src/env-file.ts';
 
 // drizzle-kit resolves `schema` and `out` against the working directory, so the root
 // scripts `cd database` first, as the platform's own workflow does.
-if (!process.env.DATABASE_URL) loadEnvFile('.env');
+if (!process.env.DATABASE_URL && existsSync('.env')) process.loadEnvFile('.env');
 
 export default defineConfig({
   schema: './schema.ts',

@@ -3,8 +3,8 @@ import { parseArgs } from 'node:util';
 import { decodeBuildRun } from '../src/build-env.ts';
 import { approvedPlanFromEnvironment, imageDigestFromEnvironment } from '../src/history/approved-plan.ts';
 import type { MigratePlan } from '../src/history/plan.ts';
-import { claimApprovedRunFromEnvironment } from './approved-run.ts';
 import { runnerReporter } from '../src/runner-report.ts';
+import { claimApprovedRunFromEnvironment } from './approved-run.ts';
 import { databaseUrlFromEnvironment } from './connection.ts';
 import { runMigrations, settingsFromEnvironment } from './run-migrations.ts';
 

@@ -14,6 +14,7 @@ import { readAppliedMigrations } from '../../src/db/applied-migrations.ts';
 import { buildMigratePlan, buildSeedPlan, encodePlan, type MigratePlan, type Plan, planSha256 } from '../../src/history/plan.ts';
 import { seedFilesSha256 } from '../../src/history/seed-files.ts';
 import { planAgainstDatabase } from '../../src/history/target-plan.ts';
+import { parseRunnerLine } from '../../src/runner-report.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { copyHistory, HISTORY, historyPrefix, loadFolder } from '../support/migration-folders.ts';
 
@@ -163,7 +164,7 @@ describe('verifying the approved plan against the target', () => {
     const env = { PATH: process.env.PATH ?? '', DATABASE_URL: db.url };
     const kindless = spawnSync(tsx, ['database/migrate.ts'], { env, encoding: 'utf8', timeout: 60_000 });
     expect(kindless.status).toBe(3);
-    expect(kindless.stderr).toBe('Refusing to migrate: the build sets neither RUN_MIGRATIONS=true nor RUN_SEED=true.\n');
+    expect(reportTexts(kindless.stderr)).toBe('Refusing to migrate: the build sets neither RUN_MIGRATIONS=true nor RUN_SEED=true.\n');
     const refused = spawnSync(tsx, ['database/migrate.ts'], { env: { ...env, RUN_MIGRATIONS: 'true' }, encoding: 'utf8', timeout: 60_000 });
     expect(refused.status).toBe(3);
     expect(refused.stderr).toContain('No approved plan in the environment');
@@ -173,13 +174,19 @@ describe('verifying the approved plan against the target', () => {
       timeout: 60_000,
     });
     expect(seedBuild.status).toBe(3);
-    expect(seedBuild.stderr).toBe('Refusing to migrate: this is a seed build.\n');
+    expect(reportTexts(seedBuild.stderr)).toBe('Refusing to migrate: this is a seed build.\n');
     const local = spawnSync(tsx, ['database/migrate.ts', '--local'], { env, encoding: 'utf8', timeout: 60_000 });
-    expect(local.stderr).toBe('');
+    expect(reportTexts(local.stderr)).toBe('');
     expect(local.status).toBe(0);
     expect(local.stdout).toContain(`Applied 3 migrations in one transaction`);
   }, 60_000);
 });
+
+/** The entries print runner reports (src/runner-report.ts), the lines a build's thread may show: their texts. */
+function reportTexts(out: string): string {
+  const lines = out.split('\n').filter(Boolean);
+  return lines.map((line) => parseRunnerLine(line)?.text ?? `not a runner report: ${line}`).join('\n') + (lines.length ? '\n' : '');
+}
 
 describe('verifying a seed plan', () => {
   const approvedSeed = async (clean: boolean) => {
@@ -205,13 +212,15 @@ describe('verifying a seed plan', () => {
     expect(migration.stderr).toContain('CLEAN is set on a migration build');
     const unclaimed = run(buildEnv(plan));
     expect(unclaimed.status).toBe(3);
-    expect(unclaimed.stderr).toBe(
+    expect(reportTexts(unclaimed.stderr)).toBe(
       'Not approved: the build lacks DEPLOYBOT_TABLE, DEPLOYBOT_PROJECT_ENV, CODEBUILD_BUILD_ID, so it cannot show its approval. Nothing was run.\n',
     );
-    expect(run({ RUN_SEED: 'TRUE', CLEAN: 'true' }).stderr).toBe('Refusing to seed: RUN_SEED="TRUE" is neither "true" nor "false".\n');
+    expect(reportTexts(run({ RUN_SEED: 'TRUE', CLEAN: 'true' }).stderr)).toBe(
+      'Refusing to seed: RUN_SEED="TRUE" is neither "true" nor "false".\n',
+    );
     const local = spawnSync(tsx, ['database/seed.ts', '--local'], { env: { ...base, CLEAN: ' true' }, encoding: 'utf8', timeout: 60_000 });
     expect(local.status).toBe(3);
-    expect(local.stderr).toBe('Refusing to seed: CLEAN=" true" is neither "true" nor "false".\n');
+    expect(reportTexts(local.stderr)).toBe('Refusing to seed: CLEAN=" true" is neither "true" nor "false".\n');
   }, 120_000);
 
   it('passes the approved seed, and refuses another CLEAN or other seed files', async () => {

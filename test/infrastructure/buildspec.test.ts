@@ -14,6 +14,7 @@ import { buildMigratePlan, buildSeedPlan, encodePlan, type Plan, planSha256 } fr
 import { seedFilesSha256 } from '../../src/history/seed-files.ts';
 import { planAgainstDatabase } from '../../src/history/target-plan.ts';
 import type { RequestRecord } from '../../src/requests/record.ts';
+import { parseRunnerLine } from '../../src/runner-report.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { LocalDynamo } from '../support/local-dynamo.ts';
 import { historyPrefix, loadFolder } from '../support/migration-folders.ts';
@@ -276,7 +277,9 @@ describe('codebuild-migrations.buildspec.yml', () => {
     const env = { ...requestEnv(plan, await recordFor(plan)), RUN_MIGRATIONS: ' true', RUN_SEED: 'true', CLEAN: 'true' };
     const run = await runBuild({ ...env, DATABASE_URL: url, FAKE_PULLED_DIGEST: DIGEST });
     expect(run.code).toBe(3);
-    expect(run.output).toContain('Refusing: RUN_MIGRATIONS=" true" is neither "true" nor "false".');
+    // The verifier speaks in runner reports (JSON lines): read their texts.
+    const texts = run.output.split('\n').map((line) => parseRunnerLine(line)?.text ?? line);
+    expect(texts).toContain('Refusing: RUN_MIGRATIONS=" true" is neither "true" nor "false".');
     expect(run.calls).not.toContain('database/run-build.ts');
     expect(await rowCount(db.url)).toBe(0);
   }, 60_000);
