@@ -19,6 +19,8 @@ import { isFinished, progressRank, resultReply, statusMessage, TAIL_LINES, tailR
 export interface ReportDeps extends RequestViewDeps {
   codeBuild: CodeBuildGateway;
   logs: LogTailGateway;
+  /** When a poster's claim counts as abandoned; the reconciler passes its staleness (src/reconciler/). */
+  claimStaleMs?: number;
 }
 
 export type ReportOutcome =
@@ -26,12 +28,13 @@ export type ReportOutcome =
   | { kind: 'not-ours' }
   | {
       kind: 'reported';
+      requestId: string;
       status: string;
       statusMessage: 'posted' | 'updated' | 'unchanged' | 'kept-newer' | 'claimed-elsewhere';
       resultPosted: boolean;
     };
 
-/** A claim older than this is taken to belong to a handler that died mid-post. */
+/** A claim older than this is taken to belong to a handler that died mid-post (unless the deps say otherwise). */
 const CLAIM_STALE_MS = 90_000;
 
 /** For an event, which names the build only: its state is read back from CodeBuild now. */
@@ -71,7 +74,7 @@ export async function reportBuild(build: BuildSummary, region: string, deps: Rep
     await updateRequestMessage(deps, record);
   }
   deps.log.info('build reported', { buildId: build.id, requestId, status: build.status, statusMessage: statusOutcome, resultPosted });
-  return { kind: 'reported', status: build.status, statusMessage: statusOutcome, resultPosted };
+  return { kind: 'reported', requestId, status: build.status, statusMessage: statusOutcome, resultPosted };
 }
 
 async function reportTimeline(
@@ -90,7 +93,7 @@ async function reportTimeline(
     const claimed = await transition(deps.store, record.id, (r): Decision => {
       if (r.thread.statusTs) return { ok: false, reason: 'posted' };
       const claim = r.thread.statusClaim;
-      if (claim && deps.now() - claim.at < CLAIM_STALE_MS) return { ok: false, reason: 'claimed' };
+      if (claim && deps.now() - claim.at < (deps.claimStaleMs ?? CLAIM_STALE_MS)) return { ok: false, reason: 'claimed' };
       return { ok: true, next: withThread(r, { statusClaim: { token, at: deps.now() } }, deps.now()) };
     });
     if (!claimed.ok)
@@ -129,17 +132,9 @@ async function reportTimeline(
  * then records its ts. A claim left by a handler that died mid-post goes stale and is taken over.
  */
 async function postResultOnce(record: RequestRecord, build: BuildSummary, region: string, deps: ReportDeps): Promise<boolean> {
-  const token = randomUUID();
-  const claimed = await transition(deps.store, record.id, (r): Decision => {
-    if (r.thread.resultTs) return { ok: false, reason: 'posted' };
-    const claim = r.thread.resultClaim;
-    if (claim && deps.now() - claim.at < CLAIM_STALE_MS) return { ok: false, reason: 'claimed' };
-    return { ok: true, next: withThread(r, { resultClaim: { token, at: deps.now() } }, deps.now()) };
-  });
-  if (!claimed.ok) return false;
   const channel = record.channel;
   const threadTs = record.messageTs as string;
-  try {
+  return postResultReplyOnce(record, deps, async () => {
     const tail = await tailOfBuild(deps.logs, build, region, TAIL_LINES);
     // The outcome goes to the channel; the log tail stays in the thread, where the request's
     // people are, and never in the broadcast.
@@ -159,13 +154,37 @@ async function postResultOnce(record: RequestRecord, build: BuildSummary, region
       BUDGET.slack,
       'Slack chat.postMessage',
     );
+    return result.ts;
+  });
+}
+
+/**
+ * The request's one result reply, claimed by a conditional write on the record so that any
+ * number of posters (build events, `/daadaar status`, the reconciler) post it once. `post`
+ * returns the reply's ts; a failed post frees the claim for the next try.
+ */
+export async function postResultReplyOnce(
+  record: RequestRecord,
+  deps: Pick<ReportDeps, 'store' | 'now' | 'claimStaleMs'>,
+  post: () => Promise<string | undefined>,
+): Promise<boolean> {
+  const token = randomUUID();
+  const claimed = await transition(deps.store, record.id, (r): Decision => {
+    if (r.thread.resultTs) return { ok: false, reason: 'posted' };
+    const claim = r.thread.resultClaim;
+    if (claim && deps.now() - claim.at < (deps.claimStaleMs ?? CLAIM_STALE_MS)) return { ok: false, reason: 'claimed' };
+    return { ok: true, next: withThread(r, { resultClaim: { token, at: deps.now() } }, deps.now()) };
+  });
+  if (!claimed.ok) return false;
+  try {
+    const ts = await post();
     await transition(deps.store, record.id, (r) => ({
       ok: true,
-      next: withThread(r, { resultTs: result.ts, resultClaim: undefined }, deps.now()),
+      next: withThread(r, { resultTs: ts, resultClaim: undefined }, deps.now()),
     }));
     return true;
   } catch (error) {
-    // Free the claim so the retry (Lambda's, or the next event's) can post.
+    // Free the claim so the retry (Lambda's, the next event's, the reconciler's) can post.
     await transition(
       deps.store,
       record.id,

@@ -18,8 +18,11 @@ import type { ReviewSource } from '../../src/history/review-table.ts';
 import { createHttpApp } from '../../src/http/app.ts';
 import { SlackRequestReceiver } from '../../src/http/slack-receiver.ts';
 import { createLog } from '../../src/log.ts';
+import { reconcilerDeps, runJobThenReconcile } from '../../src/reconciler/after-work.ts';
+import { type ReconcileRun, type ReconcilerDeps, reconcileRequests } from '../../src/reconciler/reconcile-requests.ts';
 import { signingKey } from '../../src/slack/action-value.ts';
 import { emptyTargetUrl } from './database.ts';
+import { DynamoFaultProxy } from './dynamo-faults.ts';
 import { FakeAws } from './fake-aws.ts';
 import { FakeSlackApi, type StoredMessage } from './fake-slack-api.ts';
 import { LocalDynamo } from './local-dynamo.ts';
@@ -94,6 +97,10 @@ export class BotHarness {
   readonly #jobs = new Set<Promise<void>>();
   clock = Date.UTC(2026, 10, 24, 9, 0, 0);
   readonly logs: string[] = [];
+  /** Every DynamoDB call of the bot goes through this proxy, which can throttle, fail or drop answers. */
+  faults!: DynamoFaultProxy;
+  /** DEPLOYBOT_RECONCILE_SECONDS, in ms, for the reconciler and its staleness. */
+  reconcileMs = 60_000;
 
   async start(
     config: DeploybotConfig = testConfig(),
@@ -120,7 +127,8 @@ export class BotHarness {
     process.env.AWS_REGION = 'us-east-1';
     await this.dynamo.start();
     this.table = await this.dynamo.table();
-    this.store = new DynamoRequestStore(this.table, { endpoint: this.dynamo.url });
+    this.faults = await new DynamoFaultProxy(this.dynamo.url).start();
+    this.store = new DynamoRequestStore(this.table, { endpoint: this.faults.url });
     const log = createLog({ service: 'test' }, 'debug', (line) => this.logs.push(line));
     const actionKey = signingKey(SECRET);
     const receiver = new SlackRequestReceiver(SECRET, log, () => this.clock);
@@ -154,7 +162,10 @@ export class BotHarness {
     this.aws.onInvoke = (_fn, payload) => {
       const job = isSignedJob(payload) ? verifyJob(payload, actionKey) : undefined;
       if (!job) return;
-      const running: Promise<void> = this.bot.runJob(job).finally(() => this.#jobs.delete(running));
+      // As the composition roots do: the job, then its own request reconciled.
+      const running: Promise<void> = runJobThenReconcile(this.bot.runJob, this.reconcilerDeps(), job).finally(() =>
+        this.#jobs.delete(running),
+      );
       this.#jobs.add(running);
     };
     this.http = createHttpApp(async () => receiver);
@@ -165,10 +176,20 @@ export class BotHarness {
     await this.settled().catch(() => {});
     await this.slack.stop();
     await this.aws.stop();
+    await this.faults.stop();
     await this.dynamo.stop();
     // Every payload the bot built in a test must be one real Slack accepts.
     const refused = this.slack.refused.map((r) => `${r.method}: ${JSON.stringify(r.answer)}`);
     if (refused.length > 0) throw new Error(`Slack would have refused ${refused.length} payload(s):\n${refused.join('\n')}`);
+  }
+
+  reconcilerDeps(): ReconcilerDeps {
+    return reconcilerDeps(this.bot.context, this.reconcileMs);
+  }
+
+  /** One scheduled run of the reconciler, as EventBridge or `npm run dev` starts it. */
+  reconcile(budget?: number): Promise<ReconcileRun> {
+    return reconcileRequests(this.reconcilerDeps(), budget);
   }
 
   /** Waits until every job handed to the asynchronous invocation has finished. */
