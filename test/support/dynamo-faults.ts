@@ -11,7 +11,8 @@ export type DynamoFault = 'throttle' | 'throttling' | 'server-error' | 'drop-ans
 const THROTTLES: Record<'throttle' | 'throttling', { type: string; message: string }> = {
   throttle: {
     type: 'com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException',
-    message: 'The level of configured provisioned throughput for the table was exceeded. Consider increasing your provisioning level with the UpdateTable API.',
+    message:
+      'The level of configured provisioned throughput for the table was exceeded. Consider increasing your provisioning level with the UpdateTable API.',
   },
   throttling: { type: 'com.amazon.coral.availability#ThrottlingException', message: 'Rate of requests exceeds the allowed throughput.' },
 };
