@@ -29,4 +29,6 @@ cpSync('scripts/lambda-package.json', join(stage, 'package.json'));
 
 const zip = join(out, 'deploybot.zip');
 execFileSync('zip', ['-q', '-r', '-X', '../deploybot.zip', '.'], { cwd: stage });
-console.log(`package: ${zip} ${(statSync(zip).size / 1024).toFixed(0)} KiB (handlers slack.handler, codebuild-events.handler)`);
+console.log(
+  `package: ${zip} ${(statSync(zip).size / 1024).toFixed(0)} KiB (handlers slack.handler, codebuild-events.handler, reconcile.handler)`,
+);

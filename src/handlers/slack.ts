@@ -19,13 +19,13 @@ const http = handle(createHttpApp(async () => (await boot()).receiver));
 
 export const handler = async (event: unknown, context: unknown): Promise<unknown> => {
   if (isSignedJob(event)) {
-    const { bot, actionKey } = await boot();
+    const { runJob, actionKey } = await boot();
     const job = verifyJob(event, actionKey);
     if (!job) {
       log.error('deferred job refused: its signature does not match');
       return { ok: false };
     }
-    await bot.runJob(job);
+    await runJob(job);
     return { ok: true };
   }
   return (http as (e: unknown, c: unknown) => Promise<unknown>)(event, context);

@@ -1,3 +1,4 @@
+import { currentState } from '../../requests/record.ts';
 import { escapeMrkdwn } from '../../slack/mrkdwn.ts';
 import type { BotContext } from '../bot-context.ts';
 import type { DeferredJob } from '../deferred.ts';
@@ -32,7 +33,18 @@ export async function runJob(ctx: BotContext, job: DeferredJob): Promise<void> {
     await tell(
       ctx,
       job.to,
-      `:x: Something failed while handling your \`${job.type}\`: ${escapeMrkdwn((error as Error).message)}. The request record is unchanged unless a message says otherwise.`,
+      `:x: Something failed while handling your \`${job.type}\`: ${escapeMrkdwn((error as Error).message)}. ${await standing(ctx, job)}`,
     );
   }
+}
+
+/**
+ * What the record shows now, read after the failure: a failure may come after a write landed
+ * (the approval counted, then StartBuild failed), so "nothing changed" is never assumed.
+ */
+async function standing(ctx: BotContext, job: DeferredJob): Promise<string> {
+  if (!('requestId' in job)) return '';
+  const record = await ctx.store.get(job.requestId).catch(() => undefined);
+  if (!record) return 'The request record could not be read; the bot checks on the request again within a couple of minutes.';
+  return `The request is now *${currentState(record, ctx.now())}*; the bot finishes whatever is left of it within a couple of minutes.`;
 }
