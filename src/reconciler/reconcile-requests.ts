@@ -1,6 +1,6 @@
 import { resumeRequestBuild } from '../bot/start-build.ts';
 import { BUDGET, withDeadline } from '../deadline.ts';
-import { buildLost, checked, type Decision, expire, settled, withdrawUnrecorded } from '../requests/decisions.ts';
+import { adoptedMessage, buildLost, checked, type Decision, expire, settled, withdrawUnrecorded } from '../requests/decisions.ts';
 import { nextStep, type ReconcileStep } from '../requests/reconcile.ts';
 import { isFinal, type RequestRecord } from '../requests/record.ts';
 import { transition } from '../requests/transition.ts';
@@ -131,6 +131,7 @@ async function act(deps: ReconcilerDeps, record: RequestRecord, step: ReconcileS
     }
     case 'poll-build': {
       if (!(await lease(deps, record)) || !record.build) return;
+      if (!record.messageTs) await adoptReviewMessage(deps, record).catch(() => undefined);
       await pollBuild(deps, record);
       return;
     }
@@ -141,6 +142,8 @@ async function act(deps: ReconcilerDeps, record: RequestRecord, step: ReconcileS
       await reportBuild(build, record.build.region, deps);
       return;
     }
+    case 'adopt-message':
+      return adoptReviewMessage(deps, record);
     case 'render': {
       if (!(await updateRequestMessage(deps, record))) throw new Error('the review message could not be updated');
       return;
@@ -214,6 +217,16 @@ async function findReviewMessage(deps: ReconcilerDeps, record: RequestRecord): P
       (m.metadata.event_payload as Record<string, unknown> | undefined)?.request_id === record.id,
   );
   return found?.ts;
+}
+
+/** A build ran from a review whose ts never reached the record: find the message, so the thread and the message can tell. */
+async function adoptReviewMessage(deps: ReconcilerDeps, record: RequestRecord): Promise<void> {
+  const ts = await findReviewMessage(deps, record);
+  await transition(
+    deps.store,
+    record.id,
+    (r): Decision => (r.messageTs ? { ok: false, reason: 'recorded' } : { ok: true, next: adoptedMessage(r, ts) }),
+  );
 }
 
 /**

@@ -146,6 +146,16 @@ export function withdrawUnrecorded(record: RequestRecord, now: number, messageTs
   };
 }
 
+/** The review message found in the channel by its request id: the view must now be rendered onto it. */
+export function adoptedMessage(record: RequestRecord, messageTs: string | undefined): RequestRecord {
+  return {
+    ...record,
+    ...(messageTs ? { messageTs } : {}),
+    thread: { ...record.thread, shownVersion: 0, messageSearched: true },
+    version: record.version + 1,
+  };
+}
+
 /** Bookkeeping of the reconciler: a look that found nothing due, or the end of every effect. */
 export function checked(record: RequestRecord, now: number): RequestRecord {
   return { ...record, checkedAt: now, version: record.version + 1 };

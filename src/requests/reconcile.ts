@@ -14,6 +14,8 @@ export type ReconcileStep =
   | { kind: 'resume-start' }
   /** A build runs and nothing was heard for a while: ask CodeBuild. */
   | { kind: 'poll-build' }
+  /** A build ran from a review whose ts never reached the record: find the message in the channel. */
+  | { kind: 'adopt-message' }
   /** Final, and the lock still names it. */
   | { kind: 'release-lock' }
   /** Final, with a build, and the result reply is not posted. */
@@ -62,6 +64,7 @@ export function nextStep(record: RequestRecord, facts: ReconcileFacts): Reconcil
     default:
       if (!isFinal(record.state)) return { kind: 'wait' };
       if (facts.holdsLock !== false) return { kind: 'release-lock' };
+      if (!record.messageTs && record.build && !record.thread.messageSearched) return { kind: 'adopt-message' };
       if (needsResult(record)) return { kind: 'report-result' };
       if (needsRender(record)) return { kind: 'render' };
       return { kind: 'settle' };

@@ -86,6 +86,8 @@ export interface RequestRecord {
     resultTs?: string;
     /** Who is posting the result reply right now (another handler waits it out). */
     resultClaim?: { token: string; at: number };
+    /** The channel was searched for a review message whose ts never reached the record. */
+    messageSearched?: boolean;
     /** The `viewVersion` the review message was last rendered from (its metadata says the same). */
     shownVersion?: number;
   };

@@ -49,7 +49,7 @@ export async function reportBuild(build: BuildSummary, region: string, deps: Rep
   const requestId = decodeBuildEnvironment(build.env).requestId;
   if (!requestId) return { kind: 'not-ours' };
   let record = await withDeadline(deps.store.get(requestId), BUDGET.dynamo, 'The request store');
-  if (!record?.messageTs) return { kind: 'not-ours' };
+  if (!record) return { kind: 'not-ours' };
   if (record.build && record.build.id !== build.id) return { kind: 'not-ours' };
   // The bot started this build but had not written it down yet (or died before it could).
   if (!record.build && record.state === 'starting') {
@@ -58,7 +58,9 @@ export async function reportBuild(build: BuildSummary, region: string, deps: Rep
     );
     record = adopted.ok ? adopted.record : (adopted.record ?? record);
   }
-  const statusOutcome = await reportTimeline(record, build, region, deps);
+  // A build whose review ts never reached the record still ends in the record and frees the
+  // lock; the thread is written once the reconciler has found the message (src/reconciler/).
+  const statusOutcome = record.messageTs ? await reportTimeline(record, build, region, deps) : 'unchanged';
 
   let resultPosted = false;
   if (isFinished(build)) {
@@ -69,7 +71,7 @@ export async function reportBuild(build: BuildSummary, region: string, deps: Rep
     } else if (ended.record) {
       record = ended.record;
     }
-    resultPosted = await postResultOnce(record, build, region, deps);
+    resultPosted = record.messageTs ? await postResultOnce(record, build, region, deps) : false;
     record = (await deps.store.get(record.id)) ?? record;
     await updateRequestMessage(deps, record);
   }
