@@ -32,7 +32,11 @@ await build({
 // the package (scripts/package.mjs) for the live dry run of the asynchronous self-invocation.
 await build({
   ...common,
-  entryPoints: { slack: 'src/handlers/slack.ts', 'codebuild-events': 'src/handlers/codebuild-events.ts' },
+  entryPoints: {
+    slack: 'src/handlers/slack.ts',
+    'codebuild-events': 'src/handlers/codebuild-events.ts',
+    reconcile: 'src/handlers/reconcile.ts',
+  },
   external: ['libpg-query', '@electric-sql/pglite'],
   outdir: 'dist/lambda',
   minify: true,

@@ -15,7 +15,7 @@ import { BOT_STACK_OUTPUT_PARAMS, DEPLOYMENT_NAMES } from './infrastructure/name
 
 const USAGE = `Usage: npm run deploy -- --subnets SUBNET[,SUBNET…] --security-group SG [options]
 
-Deploys serverless/serverless.yml (the Slack and build-status functions) with the pinned osls.
+Deploys serverless/serverless.yml (the Slack, build-status and reconciler functions) with the pinned osls.
 Run \`npm run package\` first: the zip it writes is what is deployed.
 
 Options:
@@ -27,6 +27,7 @@ Options:
   --table NAME            the request table; default: the bot stack's RequestTableName output
   --slack-role ARN        default: the bot stack's SlackFunctionRoleArn output
   --status-role ARN       default: the bot stack's StatusFunctionRoleArn output
+  --reconciler-role ARN   default: the bot stack's ReconcilerFunctionRoleArn output
   -h, --help              this text
 `;
 
@@ -37,6 +38,7 @@ const PLACEHOLDER_OUTPUTS: Outputs = {
   requestTableName: 'dry-run-request-table',
   slackFunctionRoleArn: 'arn:aws:iam::000000000000:role/dry-run-slack-function',
   statusFunctionRoleArn: 'arn:aws:iam::000000000000:role/dry-run-status-function',
+  reconcilerFunctionRoleArn: 'arn:aws:iam::000000000000:role/dry-run-reconciler-function',
 };
 
 async function botStackOutputs(region: string): Promise<Outputs> {
@@ -94,6 +96,7 @@ async function main(argv: string[]): Promise<number> {
     requestTableName: values.table,
     slackFunctionRoleArn: values['slack-role'],
     statusFunctionRoleArn: values['status-role'],
+    reconcilerFunctionRoleArn: values['reconciler-role'],
   };
   let outputs: Outputs;
   if (values['dry-run']) {
@@ -130,6 +133,7 @@ function parse(argv: string[]) {
       table: { type: 'string' },
       'slack-role': { type: 'string' },
       'status-role': { type: 'string' },
+      'reconciler-role': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });

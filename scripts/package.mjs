@@ -43,4 +43,6 @@ const walk = (dir) => {
 walk(stage);
 const zip = join(out, 'deploybot.zip');
 writeFileSync(zip, zipSync(files, { level: 9 }));
-console.log(`package: ${zip} ${(statSync(zip).size / 1024).toFixed(0)} KiB (handlers slack.handler, codebuild-events.handler)`);
+console.log(
+  `package: ${zip} ${(statSync(zip).size / 1024).toFixed(0)} KiB (handlers slack.handler, codebuild-events.handler, reconcile.handler)`,
+);

@@ -1,7 +1,7 @@
 import { REQUEST_TABLE_KEYS, TABLE_SCHEMA } from '../../src/aws/request-store.ts';
 import type { DeploybotConfig } from '../../src/config.ts';
 import type { DeploymentNames } from './names.ts';
-import { type RolePolicies, slackFunctionPolicies, statusFunctionPolicies } from './policies.ts';
+import { type RolePolicies, reconcilerFunctionPolicies, slackFunctionPolicies, statusFunctionPolicies } from './policies.ts';
 
 // The bot's own stack: the request table and one role per Lambda function. Deployed once,
 // before serverless/serverless.yml, which takes the role ARNs and the table name from its outputs.
@@ -72,6 +72,11 @@ export function renderBotStack(config: DeploybotConfig, names: DeploymentNames) 
         `${names.statusFunction}: reads builds, their logs and the request table`,
         statusFunctionPolicies(config, names),
       ),
+      ...lambdaRole(
+        'ReconcilerFunctionRole',
+        `${names.reconcilerFunction}: brings unsettled requests to the truth every minute`,
+        reconcilerFunctionPolicies(config, names),
+      ),
     },
     Outputs: {
       // Exported for each environment's CodeBuild stack: its build reads the request it runs.
@@ -79,6 +84,7 @@ export function renderBotStack(config: DeploybotConfig, names: DeploymentNames) 
       RequestTableArn: { Value: { 'Fn::GetAtt': ['RequestTable', 'Arn'] }, Export: { Name: `${names.botStack}-RequestTableArn` } },
       SlackFunctionRoleArn: { Value: { 'Fn::GetAtt': ['SlackFunctionRole', 'Arn'] } },
       StatusFunctionRoleArn: { Value: { 'Fn::GetAtt': ['StatusFunctionRole', 'Arn'] } },
+      ReconcilerFunctionRoleArn: { Value: { 'Fn::GetAtt': ['ReconcilerFunctionRole', 'Arn'] } },
     },
   };
 }

@@ -8,6 +8,8 @@ export interface DeploymentNames {
   slackFunction: string;
   /** serverless.yml `functions.codebuildEvents.name`, the target of every environment's build-event rule. */
   statusFunction: string;
+  /** serverless.yml `functions.reconciler.name`, run every minute by an EventBridge schedule. */
+  reconcilerFunction: string;
   /** Secrets Manager secret with SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN (serverless.yml `SLACK_SECRET_ID`). */
   slackSecret: string;
   /** The ECR repository of the backend image every environment's build runs. */
@@ -19,6 +21,7 @@ export interface DeploymentNames {
 export const DEPLOYMENT_NAMES: DeploymentNames = {
   slackFunction: 'daadaar-deploybot-slack',
   statusFunction: 'daadaar-deploybot-codebuild-events',
+  reconcilerFunction: 'daadaar-deploybot-reconciler',
   slackSecret: 'deploybot/slack',
   backendRepository: 'daadaar-backend',
   botStack: 'daadaar-deploybot-bot',
@@ -32,10 +35,13 @@ export const BOT_STACK_OUTPUT_PARAMS = {
   requestTableName: 'RequestTableName',
   slackFunctionRoleArn: 'SlackFunctionRoleArn',
   statusFunctionRoleArn: 'StatusFunctionRoleArn',
+  reconcilerFunctionRoleArn: 'ReconcilerFunctionRoleArn',
 } as const;
 
-/** The request table's one secondary index (requests of an environment, newest first). */
+/** The request table's secondary index of requests of an environment, newest first. */
 export const TABLE_INDEX = TABLE_SCHEMA.index.name;
+/** The sparse index of unsettled requests, which only the reconciler reads. */
+export const DUE_INDEX = TABLE_SCHEMA.dueIndex.name;
 
 /** Stack of one environment's CodeBuild side. */
 export function codebuildStackName(envName: string): string {

@@ -1,7 +1,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: the strings are CloudFormation Fn::Sub text, not JS templates
 import { BUILD_VARS } from '../../src/build-env.ts';
 import type { DeploybotConfig, EnvironmentConfig } from '../../src/config.ts';
-import { buildLogGroup, type DeploymentNames, secretArn, TABLE_INDEX } from './names.ts';
+import { buildLogGroup, type DeploymentNames, DUE_INDEX, secretArn, TABLE_INDEX } from './names.ts';
 
 // The bot's two roles, one statement per purpose. The Slack function faces the internet, so
 // it gets what a request needs and no more; the EventBridge function only reads builds, their
@@ -37,6 +37,7 @@ const policy = (name: string, statements: Statement[]): InlinePolicy => ({
 
 const TABLE: Intrinsic = { 'Fn::GetAtt': ['RequestTable', 'Arn'] };
 const TABLE_INDEXES: Intrinsic = { 'Fn::Sub': `\${RequestTable.Arn}/index/${TABLE_INDEX}` };
+const DUE_INDEX_ARN: Intrinsic = { 'Fn::Sub': `\${RequestTable.Arn}/index/${DUE_INDEX}` };
 
 const functionArn = (name: string) => sub(`arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:${name}`);
 const projectArn = (env: EnvironmentConfig) =>
@@ -229,9 +230,11 @@ export function statusFunctionPolicies(config: DeploybotConfig, names: Deploymen
   const common = policy('status-function', [
     ownLogs(names.statusFunction),
     {
+      // The report's conditional writes replace the record (PutItem), and an ended build frees
+      // its environment's lock (DeleteItem) before the reconciler would have to.
       Sid: 'RequestRecords',
       Effect: 'Allow',
-      Action: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+      Action: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
       Resource: [TABLE],
     },
     slackCredentials(names),
@@ -240,6 +243,40 @@ export function statusFunctionPolicies(config: DeploybotConfig, names: Deploymen
     name,
     policy(`env-${name}`, [
       { Sid: 'ReadBuilds', Effect: 'Allow', Action: ['codebuild:BatchGetBuilds'], Resource: [projectArn(env)] },
+      { Sid: 'ReadBuildLogTail', Effect: 'Allow', Action: ['logs:GetLogEvents'], Resource: [buildLogStreams(env)] },
+    ]),
+  ]);
+  return { common, environments: Object.fromEntries(environments) };
+}
+
+/**
+ * The reconciler (src/reconciler/), on its EventBridge schedule: it reads and writes request
+ * records and locks, reads the due index, asks CodeBuild about builds, finishes a stalled start
+ * (StartBuild under the same guards as the Slack function: the pinned image, the project's own
+ * role), reads log tails for the result reply, and posts to Slack. No Slack-facing endpoint, no
+ * VPC, no database secret.
+ */
+export function reconcilerFunctionPolicies(config: DeploybotConfig, names: DeploymentNames): RolePolicies {
+  const common = policy('reconciler-function', [
+    ownLogs(names.reconcilerFunction),
+    {
+      Sid: 'RequestRecords',
+      Effect: 'Allow',
+      Action: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+      Resource: [TABLE, DUE_INDEX_ARN],
+    },
+    slackCredentials(names),
+  ]);
+  const environments = Object.entries(config.environments).map(([name, env]) => [
+    name,
+    policy(`env-${name}`, [
+      {
+        Sid: 'FindAndFinishBuilds',
+        Effect: 'Allow',
+        Action: ['codebuild:BatchGetBuilds', 'codebuild:ListBuildsForProject', 'codebuild:StartBuild'],
+        Resource: [projectArn(env)],
+      },
+      ...startBuildGuards(env, names),
       { Sid: 'ReadBuildLogTail', Effect: 'Allow', Action: ['logs:GetLogEvents'], Resource: [buildLogStreams(env)] },
     ]),
   ]);

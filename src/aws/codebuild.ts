@@ -45,6 +45,13 @@ export interface CodeBuildGateway {
   /** Newest first. */
   recentBuilds(project: string, region: string, limit: number): Promise<BuildSummary[]>;
   startBuild(input: StartBuildInput): Promise<StartBuildResult>;
+  /**
+   * The newest build that `matches`, among the project's builds started at or after `since`:
+   * ListBuildsForProject pages newest first (100 ids a page), so it pages back until a build
+   * older than `since`, not only through the newest few.
+   */
+  findBuild(project: string, region: string, since: number, matches: (build: BuildSummary) => boolean): Promise<BuildSummary | undefined>;
+  /** Undefined when CodeBuild no longer knows the build (BatchGetBuilds' buildsNotFound). */
   getBuild(buildId: string, region: string): Promise<BuildSummary | undefined>;
   stopBuild(buildId: string, region: string): Promise<{ ok: true } | { ok: false; reason: string }>;
 }
@@ -64,6 +71,31 @@ export class SdkCodeBuildGateway implements CodeBuildGateway {
     const got = await client.send(new sdk.BatchGetBuildsCommand({ ids }));
     const byId = new Map((got.builds ?? []).map((b) => [b.id, summarize(b)]));
     return ids.flatMap((id) => byId.get(id) ?? []);
+  }
+
+  async findBuild(
+    project: string,
+    region: string,
+    since: number,
+    matches: (build: BuildSummary) => boolean,
+  ): Promise<BuildSummary | undefined> {
+    const { client, sdk } = await this.#client(region);
+    let nextToken: string | undefined;
+    do {
+      const listed = await client.send(new sdk.ListBuildsForProjectCommand({ projectName: project, sortOrder: 'DESCENDING', nextToken }));
+      const ids = listed.ids ?? [];
+      if (ids.length === 0) return undefined;
+      const got = await client.send(new sdk.BatchGetBuildsCommand({ ids }));
+      const byId = new Map((got.builds ?? []).map((b) => [b.id, summarize(b)]));
+      for (const id of ids) {
+        const build = byId.get(id);
+        if (!build) continue;
+        if (matches(build)) return build;
+        if (build.startTime && build.startTime.getTime() < since) return undefined;
+      }
+      nextToken = listed.nextToken;
+    } while (nextToken);
+    return undefined;
   }
 
   async getBuild(buildId: string, region: string): Promise<BuildSummary | undefined> {

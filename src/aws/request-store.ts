@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { BUDGET, sdkTimeouts } from '../deadline.ts';
+import { dueSince } from '../requests/reconcile.ts';
 import type { BuildRunClaim, EnvironmentLock, RequestRecord } from '../requests/record.ts';
 import { lazySdk } from './lazy-sdk.ts';
 
@@ -6,7 +8,9 @@ import { lazySdk } from './lazy-sdk.ts';
 // writes. The endpoint comes from the SDK's standard variables (AWS_ENDPOINT_URL_DYNAMODB,
 // else AWS_ENDPOINT_URL), which is how `npm run dev` and the tests point it at dynalite.
 //
-// Items (key pk + sk; index byEnv on gsi1pk + gsi1sk; TTL attribute `ttl`):
+// Items (key pk + sk; index byEnv on gsi1pk + gsi1sk; sparse index due on duePk + dueSk, set
+// only while a request is unsettled, sorted by when the reconciler should look at it next
+// (src/requests/reconcile.ts): a run reads what is due, never the whole table; TTL `ttl`):
 //   REQUEST#<id> / REQUEST   the request record
 //   REQUEST#<id> / BODY      the review message's blocks as posted (rendered once, kept)
 //   LOCK#<env>   / LOCK      the one open request of an environment
@@ -27,6 +31,8 @@ export interface RequestStore {
   claimBuildRun(id: string, claim: BuildRunClaim, expectedVersion: number): Promise<'claimed' | 'conflict'>;
   /** Newest first. */
   recent(env: string, limit: number): Promise<RequestRecord[]>;
+  /** Unsettled requests whose next look was due at or before `at`, the longest-waiting first. */
+  due(at: number, limit: number): Promise<RequestRecord[]>;
   /** Takes the environment's lock unless someone else holds an unexpired one. */
   acquireLock(lock: EnvironmentLock, now: number): Promise<{ ok: true } | { ok: false; holder: EnvironmentLock }>;
   readLock(env: string): Promise<EnvironmentLock | undefined>;
@@ -44,6 +50,7 @@ export const RETENTION_DAYS = 400;
 export const TABLE_SCHEMA = {
   keys: { partition: 'pk', sort: 'sk' },
   index: { name: 'byEnv', partition: 'gsi1pk', sort: 'gsi1sk' },
+  dueIndex: { name: 'due', partition: 'duePk', sort: 'dueSk' },
   ttlAttribute: 'ttl',
 } as const;
 
@@ -52,9 +59,14 @@ export const TABLE_SCHEMA = {
  * bot's stack, scripts/infrastructure/bot-stack.ts) both take them: one definition for both.
  */
 export const REQUEST_TABLE_KEYS = {
-  AttributeDefinitions: [TABLE_SCHEMA.keys.partition, TABLE_SCHEMA.keys.sort, TABLE_SCHEMA.index.partition, TABLE_SCHEMA.index.sort].map(
-    (AttributeName) => ({ AttributeName, AttributeType: 'S' as const }),
-  ),
+  AttributeDefinitions: [
+    TABLE_SCHEMA.keys.partition,
+    TABLE_SCHEMA.keys.sort,
+    TABLE_SCHEMA.index.partition,
+    TABLE_SCHEMA.index.sort,
+    TABLE_SCHEMA.dueIndex.partition,
+    TABLE_SCHEMA.dueIndex.sort,
+  ].map((AttributeName) => ({ AttributeName, AttributeType: 'S' as const })),
   KeySchema: [
     { AttributeName: TABLE_SCHEMA.keys.partition, KeyType: 'HASH' as const },
     { AttributeName: TABLE_SCHEMA.keys.sort, KeyType: 'RANGE' as const },
@@ -68,8 +80,19 @@ export const REQUEST_TABLE_KEYS = {
       ],
       Projection: { ProjectionType: 'ALL' as const },
     },
+    {
+      IndexName: TABLE_SCHEMA.dueIndex.name,
+      KeySchema: [
+        { AttributeName: TABLE_SCHEMA.dueIndex.partition, KeyType: 'HASH' as const },
+        { AttributeName: TABLE_SCHEMA.dueIndex.sort, KeyType: 'RANGE' as const },
+      ],
+      Projection: { ProjectionType: 'ALL' as const },
+    },
   ],
 };
+
+/** One partition: unsettled requests are few (open, running, or ending) at any time. */
+const DUE_PARTITION = 'DUE';
 
 const loadDynamo = lazySdk(() => import('@aws-sdk/client-dynamodb'));
 const loadDocument = lazySdk(() => import('@aws-sdk/lib-dynamodb'));
@@ -105,13 +128,22 @@ export class DynamoRequestStore implements RequestStore {
 
   async create(record: RequestRecord, body: string): Promise<void> {
     const { doc, client } = await this.#connect();
-    await client.send(
-      new doc.PutCommand({
-        TableName: this.tableName,
-        Item: toItem(record),
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
+    const writeId = randomUUID();
+    const first = { ...record, writeIds: [writeId] };
+    let created: boolean;
+    try {
+      created = await conditionally(
+        client.send(
+          new doc.PutCommand({ TableName: this.tableName, Item: toItem(first), ConditionExpression: 'attribute_not_exists(pk)' }),
+        ),
+      );
+    } catch (error) {
+      // The answer was lost (throttled retries, a dropped connection): the record may be there.
+      if ((await this.get(record.id).catch(() => undefined))?.writeIds?.[0] !== writeId) throw error;
+      created = true;
+    }
+    // The SDK retried a put whose answer was lost: the item it finds is its own.
+    if (!created && (await this.get(record.id))?.writeIds?.[0] !== writeId) throw new Error(`request ${record.id} already exists`);
     await client.send(new doc.PutCommand({ TableName: this.tableName, Item: { ...bodyKey(record.id), blocks: body, ttl: ttlOf(record) } }));
   }
 
@@ -179,6 +211,20 @@ export class DynamoRequestStore implements RequestStore {
     return (got.Items ?? []).map(fromItem);
   }
 
+  async due(at: number, limit: number): Promise<RequestRecord[]> {
+    const { doc, client } = await this.#connect();
+    const got = await client.send(
+      new doc.QueryCommand({
+        TableName: this.tableName,
+        IndexName: TABLE_SCHEMA.dueIndex.name,
+        KeyConditionExpression: 'duePk = :due AND dueSk <= :at',
+        ExpressionAttributeValues: { ':due': DUE_PARTITION, ':at': `${dueSortKey(at)}#~` },
+        Limit: limit,
+      }),
+    );
+    return (got.Items ?? []).map(fromItem);
+  }
+
   async acquireLock(lock: EnvironmentLock, now: number): Promise<{ ok: true } | { ok: false; holder: EnvironmentLock }> {
     const { doc, client } = await this.#connect();
     const taken = await conditionally(
@@ -201,8 +247,8 @@ export class DynamoRequestStore implements RequestStore {
     const { doc, client } = await this.#connect();
     const got = await client.send(new doc.GetCommand({ TableName: this.tableName, Key: lockKey(env), ConsistentRead: true }));
     if (!got.Item) return undefined;
-    const { env: e, requestId, holder, kind, expiresAt } = got.Item as EnvironmentLock;
-    return { env: e, requestId, holder, kind, expiresAt };
+    const { env: e, requestId, holder, kind, expiresAt, takenAt } = got.Item as EnvironmentLock;
+    return { env: e, requestId, holder, kind, expiresAt, ...(takenAt === undefined ? {} : { takenAt }) };
   }
 
   async extendLock(env: string, requestId: string, expiresAt: number): Promise<void> {
@@ -281,6 +327,7 @@ function toItem(record: RequestRecord): Record<string, unknown> {
     version: record.version,
     state: record.state,
     [BUILD_RUN_ATTRIBUTE]: record.buildRun,
+    ...due(record),
   };
 }
 
@@ -291,6 +338,17 @@ function toItem(record: RequestRecord): Record<string, unknown> {
  * claim loses on the version.
  */
 const BUILD_RUN_ATTRIBUTE = 'buildRun';
+
+/** The sparse index's attributes: present while the request is unsettled, absent after. */
+function due(record: RequestRecord): Record<string, string> {
+  const since = dueSince(record);
+  return since === undefined ? {} : { duePk: DUE_PARTITION, dueSk: `${dueSortKey(since)}#${record.id}` };
+}
+
+/** Milliseconds, zero-padded so that the string order is the time order. */
+function dueSortKey(at: number): string {
+  return String(Math.max(0, Math.floor(at))).padStart(16, '0');
+}
 
 // The record travels as one JSON attribute: its shape is ours to evolve, and DynamoDB only
 // needs the version (the write condition) and the keys beside it.

@@ -42,8 +42,11 @@ export interface Bot {
   context: BotContext;
   /** The slow half of a listener, run by the asynchronous invocation (or in the background locally). */
   runJob(job: DeferredJob): Promise<void>;
-  /** The asynchronous invocation's payload: opened, checked once against replays, then run. */
-  receiveJob(event: SignedJob): Promise<JobReceipt>;
+  /**
+   * The asynchronous invocation's payload: opened, checked once against replays, then run by
+   * `run` (the composition root's, which reconciles the request afterwards), else by runJob.
+   */
+  receiveJob(event: SignedJob, run?: (job: DeferredJob) => Promise<void>): Promise<JobReceipt>;
 }
 
 export function createBot(options: BotOptions): Bot {
@@ -78,5 +81,5 @@ export function createBot(options: BotOptions): Bot {
   app.error(async (error) => {
     log.error('unhandled listener error', { error });
   });
-  return { app, context, runJob: (job) => runJob(context, job), receiveJob: (event) => receiveJob(context, event) };
+  return { app, context, runJob: (job) => runJob(context, job), receiveJob: (event, run) => receiveJob(context, event, run) };
 }

@@ -58,7 +58,7 @@ export async function directMessage(ctx: BotContext, user: string, text: string)
 }
 
 /** A reply in the request's thread; failures are logged, never thrown. */
-export async function threadReply(ctx: BotContext, record: RequestRecord, text: string): Promise<void> {
+export async function threadReply(ctx: Pick<BotContext, 'slack' | 'log'>, record: RequestRecord, text: string): Promise<void> {
   if (!record.messageTs) return;
   try {
     await slackCall(

@@ -11,6 +11,9 @@ import { updateRequestMessage } from '../slack/request-view.ts';
 import type { BotContext } from './bot-context.ts';
 import { threadReply } from './notify.ts';
 
+/** What starting a build needs: the reconciler starts builds too, without the bot's catalog. */
+export type StartDeps = Pick<BotContext, 'codeBuild' | 'store' | 'slack' | 'config' | 'actionKey' | 'log' | 'now'>;
+
 /** How long a started build holds its environment's lock if its end is never reported. */
 const BUILD_LOCK_MS = 3 * 60 * 60_000;
 
@@ -22,7 +25,7 @@ type Attempt = { kind: 'started'; build: BuildSummary } | { kind: 'not-started';
  * idempotency token covers a retried call within CodeBuild's five minutes; after that the
  * project's recent builds are searched for this request's id before anything is concluded.
  */
-export async function startRequestBuild(ctx: BotContext, record: RequestRecord, env: EnvironmentConfig): Promise<RequestRecord> {
+export async function startRequestBuild(ctx: StartDeps, record: RequestRecord, env: EnvironmentConfig): Promise<RequestRecord> {
   const attempt = await attemptStart(ctx, record, env);
   const now = ctx.now();
   if (attempt.kind === 'started') {
@@ -55,14 +58,15 @@ export async function startRequestBuild(ctx: BotContext, record: RequestRecord, 
   return current;
 }
 
-async function attemptStart(ctx: BotContext, record: RequestRecord, env: EnvironmentConfig): Promise<Attempt> {
+async function attemptStart(ctx: StartDeps, record: RequestRecord, env: EnvironmentConfig): Promise<Attempt> {
   let recent: BuildSummary[];
+  let ours: BuildSummary | undefined;
   try {
-    recent = await ctx.codeBuild.recentBuilds(env.codebuildProject, env.region, 10);
+    ours = await findRequestBuild(ctx, record, env);
+    recent = ours ? [] : await ctx.codeBuild.recentBuilds(env.codebuildProject, env.region, 10);
   } catch (error) {
     return { kind: 'not-started', reason: `CodeBuild could not be asked which builds are running (${describeAwsError(error)})` };
   }
-  const ours = recent.find((b) => decodeBuildEnvironment(b.env).requestId === record.id);
   if (ours) return { kind: 'started', build: ours };
   const running = recent.find((b) => b.status === 'IN_PROGRESS');
   if (running) {
@@ -97,9 +101,54 @@ async function attemptStart(ctx: BotContext, record: RequestRecord, env: Environ
     ctx.log.warn('StartBuild outcome unknown; retrying with the same token', { requestId: record.id, error: started.message });
   }
   // Both calls may have reached CodeBuild: look for this request's build before concluding.
-  const again = await ctx.codeBuild.recentBuilds(env.codebuildProject, env.region, 10).catch(() => []);
-  const found = again.find((b) => decodeBuildEnvironment(b.env).requestId === record.id);
+  const found = await findRequestBuild(ctx, record, env).catch(() => undefined);
   return found
     ? { kind: 'started', build: found }
     : { kind: 'not-started', reason: 'CodeBuild did not answer StartBuild, and no build of this request exists' };
+}
+
+/** A build may only exist from the approval that completed the count; a minute covers clock skew. */
+function approvedAt(record: RequestRecord): number {
+  return Math.max(record.createdAt, ...record.approvals.map((a) => a.at)) - 60_000;
+}
+
+/** This request's build, however many builds of the project ran since it was approved. */
+export function findRequestBuild(ctx: Pick<StartDeps, 'codeBuild'>, record: RequestRecord, env: EnvironmentConfig) {
+  return ctx.codeBuild.findBuild(
+    env.codebuildProject,
+    env.region,
+    approvedAt(record),
+    (b) => decodeBuildEnvironment(b.env).requestId === record.id,
+  );
+}
+
+/**
+ * A start that stalled in `starting` (its invocation died, or its answer was lost): the
+ * reconciler's to finish. A build of this request found anywhere since the approval is
+ * adopted; otherwise the start is finished with the same idempotency token, but only while the
+ * approval is valid and the environment's lock still names this request; else the request goes
+ * back to open with the reason, and nothing runs.
+ */
+export async function resumeRequestBuild(ctx: StartDeps, record: RequestRecord, env: EnvironmentConfig): Promise<RequestRecord> {
+  const now = ctx.now();
+  const lock = await ctx.store.readLock(record.env);
+  const why =
+    now >= record.expiresAt
+      ? 'the start was interrupted and the approval has expired since'
+      : lock?.requestId !== record.id
+        ? "the start was interrupted and the environment's lock no longer names this request"
+        : undefined;
+  if (why) {
+    const found = await findRequestBuild(ctx, record, env);
+    if (found) return startRequestBuild(ctx, record, env);
+    const back = await transition(ctx.store, record.id, (r) => startFailed(r, why, now));
+    const current = back.ok ? back.record : (back.record ?? record);
+    if (!back.ok) return current;
+    ctx.log.warn('stalled start abandoned', { requestId: record.id, reason: why });
+    await updateRequestMessage(ctx, current);
+    await threadReply(ctx, current, `:x: The build did not start: ${escapeMrkdwn(why)}. Nothing ran.`);
+    return current;
+  }
+  ctx.log.warn('finishing a stalled start', { requestId: record.id });
+  return startRequestBuild(ctx, record, env);
 }

@@ -4,6 +4,7 @@ import { SdkLogTailGateway } from '../aws/log-tail.ts';
 import { DynamoRequestStore } from '../aws/request-store.ts';
 import { BUDGET } from '../deadline.ts';
 import { createLog, type Log } from '../log.ts';
+import { reconcileIntervalMs, reconcileRequest } from '../reconciler/reconcile-requests.ts';
 import { signingKey } from '../signed-token.ts';
 import { loadStartUp, once } from '../start-up.ts';
 import { type BuildEventDeps, type BuildEventResult, createBuildEventHandler } from '../status/build-event-handler.ts';
@@ -37,7 +38,18 @@ export function composeBuildEvents(
       },
     };
   });
-  return createBuildEventHandler(boot, log);
+  const handle = createBuildEventHandler(boot, log);
+  // Every event ends by reconciling its request: a lock or a render the report left undone is finished now.
+  return async (event) => {
+    const result = await handle(event);
+    if (result.kind !== 'reported') return result;
+    const intervalMs = reconcileIntervalMs(env.DEPLOYBOT_RECONCILE_SECONDS);
+    const { report } = await boot();
+    await reconcileRequest({ ...report, intervalMs, claimStaleMs: 2 * intervalMs }, result.requestId).catch((error: unknown) =>
+      log.warn('reconcile after event failed', { requestId: result.requestId, error }),
+    );
+    return result;
+  };
 }
 
 // Lambda entry for EventBridge: CodeBuild Build State Change and Build Phase Change events

@@ -5,7 +5,7 @@ import { LambdaSelfInvoke } from '../aws/lambda-invoke.ts';
 import { SdkLogTailGateway } from '../aws/log-tail.ts';
 import { DynamoRequestStore } from '../aws/request-store.ts';
 import { type Bot, createBot } from '../bot/app.ts';
-import { type DeferredWork, InProcessWork } from '../bot/jobs/deferred.ts';
+import { type DeferredJob, type DeferredWork, InProcessWork } from '../bot/jobs/deferred.ts';
 import { MigrationCatalog } from '../bot/migration-catalog.ts';
 import { SecretsManagerTargetHistory } from '../db/target-history.ts';
 import { BUDGET } from '../deadline.ts';
@@ -14,6 +14,8 @@ import { PgliteDryRunner } from '../dryrun/pglite-dry-run.ts';
 import { PrecomputedReviews } from '../history/review-table.ts';
 import { SlackRequestReceiver } from '../http/slack-receiver.ts';
 import type { Log } from '../log.ts';
+import { reconcilerDeps, runJobThenReconcile } from '../reconciler/after-work.ts';
+import { reconcileIntervalMs } from '../reconciler/reconcile-requests.ts';
 import { signingKey } from '../signed-token.ts';
 import { loadStartUp } from '../start-up.ts';
 
@@ -21,6 +23,8 @@ export interface ComposedSlackBot {
   bot: Bot;
   receiver: SlackRequestReceiver;
   actionKey: Buffer;
+  /** The slow half of a listener, then the reconciler on the request it acted on. */
+  runJob(job: DeferredJob): Promise<void>;
 }
 
 export interface SlackComposition {
@@ -80,6 +84,8 @@ export async function composeSlackBot({ env, log, now, newId, work }: SlackCompo
   });
   // No warm-up here: the invocation that answers Slack only acknowledges and hands over, and
   // the job runs in another invocation (on Lambda) that loads the migrations when it needs them.
-  inProcess?.attach(bot.runJob);
-  return { bot, receiver, actionKey };
+  const reconciling = reconcilerDeps(bot.context, reconcileIntervalMs(env.DEPLOYBOT_RECONCILE_SECONDS));
+  const runJob = (job: DeferredJob) => runJobThenReconcile(bot.runJob, reconciling, job);
+  inProcess?.attach(runJob);
+  return { bot, receiver, actionKey, runJob };
 }

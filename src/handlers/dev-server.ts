@@ -3,7 +3,9 @@ import { ensureRequestTable } from '../aws/request-store.ts';
 import { loadEnvFile } from '../env-file.ts';
 import { createHttpApp } from '../http/app.ts';
 import { createLog } from '../log.ts';
+import { reconcileIntervalMs, reconcileRequests } from '../reconciler/reconcile-requests.ts';
 import { composeSlackBot } from './compose-slack.ts';
+import { composeReconciler } from './reconcile.ts';
 
 // `npm run dev`: the same HTTP app as the Lambda, on a local port (expose it with a tunnel and
 // point the Slack app's request URLs at it). The slow halves of the listeners run in this
@@ -43,6 +45,25 @@ try {
     log.info('listening', { url: `http://localhost:${port}/slack/events` }),
   );
   closers.unshift(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  // The scheduled reconciler, as EventBridge runs it on Lambda: every DEPLOYBOT_RECONCILE_SECONDS,
+  // one run at a time, and once at start so a request a killed process left half done converges.
+  const intervalMs = reconcileIntervalMs(env.DEPLOYBOT_RECONCILE_SECONDS);
+  const reconciler = composeReconciler(env, log);
+  let running = false;
+  const reconcile = async () => {
+    if (running) return;
+    running = true;
+    try {
+      await reconcileRequests(await reconciler());
+    } catch (error) {
+      log.warn('reconcile run failed; the next one retries', { error });
+    } finally {
+      running = false;
+    }
+  };
+  void reconcile();
+  const timer = setInterval(() => void reconcile(), intervalMs);
+  closers.unshift(() => clearInterval(timer));
 } catch (error) {
   console.error(`npm run dev could not start: ${(error as Error).message}`);
   process.exit(2);

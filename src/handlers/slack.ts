@@ -19,9 +19,10 @@ const http = handle(createHttpApp(async () => (await boot()).receiver));
 
 export const handler = async (event: unknown, context: unknown): Promise<unknown> => {
   if (isSignedJob(event)) {
-    const { bot } = await boot();
+    const { bot, runJob } = await boot();
     // Refused (unsigned, altered, expired or already run): logged with the reason, nothing done.
-    const receipt = await bot.receiveJob(event);
+    // Run: the job, then the reconciler on the request it acted on.
+    const receipt = await bot.receiveJob(event, runJob);
     return { ok: receipt.ok };
   }
   return (http as (e: unknown, c: unknown) => Promise<unknown>)(event, context);

@@ -1,7 +1,7 @@
 import { buildConsoleUrl } from '../aws/codebuild.ts';
 import type { EnvironmentConfig } from '../config.ts';
 import { escapeMrkdwn, mention } from '../slack/mrkdwn.ts';
-import { currentState, type RequestEvent, type RequestRecord } from './record.ts';
+import { currentState, type RequestEvent, type RequestRecord, viewVersionOf } from './record.ts';
 
 // What each click or build event does to a request, as pure functions of the record read a
 // moment ago: a new record to write (conditionally on the version it came from), or a refusal
@@ -10,15 +10,14 @@ import { currentState, type RequestEvent, type RequestRecord } from './record.ts
 export type Decision<T = object> = ({ ok: true; next: RequestRecord } & T) | { ok: false; reason: string };
 
 function next(record: RequestRecord, now: number, event: Omit<RequestEvent, 'at'>, changes: Partial<RequestRecord>): RequestRecord {
-  return { ...record, ...changes, updatedAt: now, version: record.version + 1, events: [...record.events, { at: now, ...event }] };
+  const version = record.version + 1;
+  // Every decision changes what the review message shows: the view moves with the version.
+  return { ...record, ...changes, updatedAt: now, version, viewVersion: version, events: [...record.events, { at: now, ...event }] };
 }
 
 function buildLink(record: RequestRecord): string {
   return record.build ? `<${buildConsoleUrl(record.build.id, record.build.region)}|${escapeMrkdwn(record.build.id)}>` : 'its build';
 }
-
-/** Longer than a StartBuild attempt can take with its retries (src/deadline.ts). */
-export const STALE_START_MS = 2 * 60_000;
 
 /** Why nothing can be done to a request that is no longer open, in the words a person needs. */
 export function notOpenReason(record: RequestRecord, now: number): string | undefined {
@@ -26,13 +25,17 @@ export function notOpenReason(record: RequestRecord, now: number): string | unde
     case 'open':
       return undefined;
     case 'starting':
-      return 'This request was approved and its build is starting.';
+      // The record proves the approval, not that StartBuild was reached: the reconciler finishes
+      // or abandons a start that stalls (src/reconciler/), and the thread says which.
+      return 'This request was approved and its start is under way; the thread will say when its build runs.';
     case 'started':
       return `This request's build ${buildLink(record)} is running.`;
     case 'succeeded':
     case 'failed':
     case 'stopped':
       return `This request already ran: build ${buildLink(record)} ${record.build?.status ?? record.state}.`;
+    case 'lost':
+      return `This request's build ${buildLink(record)} is no longer known to CodeBuild; its outcome could not be read.`;
     case 'cancelled':
       return 'This request was cancelled; nothing ran from it.';
     case 'rejected':
@@ -55,21 +58,10 @@ function approverRefusal(record: RequestRecord, user: string, env: EnvironmentCo
  * after expiry. The approval that completes the count moves the request to `starting`: the
  * one write that entitles its writer to call StartBuild. A request whose count is complete but
  * whose start failed (CodeBuild refused, another build was running) is started again by any
- * approver's click.
+ * approver's click. A start abandoned half way is the reconciler's to finish (src/reconciler/),
+ * which checks the lock and the expiry a click cannot see.
  */
 export function approve(record: RequestRecord, user: string, env: EnvironmentConfig, now: number): Decision<{ starts: boolean }> {
-  // A start abandoned half way (the invocation died between this gate and StartBuild) would
-  // hold the request in `starting` forever: after a while an approver may take the gate again.
-  // StartBuild's idempotency token and the search for this request's build keep it to one build.
-  if (
-    record.state === 'starting' &&
-    !record.build &&
-    now - record.updatedAt > STALE_START_MS &&
-    env.approvers.includes(user) &&
-    user !== record.requestedBy
-  ) {
-    return { ok: true, starts: true, next: next(record, now, { by: user, what: 'retried a stalled start' }, {}) };
-  }
   const closed = notOpenReason(record, now);
   if (closed) return { ok: false, reason: closed };
   if (user === record.requestedBy) return { ok: false, reason: 'You requested this, so you cannot approve it: a second engineer must.' };
@@ -128,9 +120,55 @@ export function withdraw(record: RequestRecord, why: string, now: number): Decis
   return { ok: true, next: next(record, now, { by: 'deploybot', what: 'withdrew', detail: why }, { state: 'cancelled' }) };
 }
 
+/** The message just posted shows the record as it was: recording its ts changes nothing it shows. */
 export function posted(record: RequestRecord, messageTs: string, now: number): Decision {
   if (record.messageTs) return { ok: false, reason: 'already posted' };
-  return { ok: true, next: next(record, now, { by: 'deploybot', what: 'posted the review' }, { messageTs }) };
+  const view = viewVersionOf(record);
+  const written = next(record, now, { by: 'deploybot', what: 'posted the review' }, { messageTs });
+  return { ok: true, next: { ...written, viewVersion: view, thread: { ...record.thread, shownVersion: view } } };
+}
+
+/**
+ * The reconciler withdraws a request whose review message was never recorded: without its ts
+ * in the record nobody may approve it. `messageTs`, when the message was found in the channel,
+ * is recorded so the message can be re-rendered as withdrawn.
+ */
+export function withdrawUnrecorded(record: RequestRecord, now: number, messageTs?: string): Decision {
+  if (record.state !== 'open' || record.messageTs) return { ok: false, reason: `the request is ${record.state} with its review recorded` };
+  return {
+    ok: true,
+    next: next(
+      record,
+      now,
+      { by: 'deploybot', what: 'withdrew', detail: 'this request could not be recorded; nothing will run' },
+      { state: 'cancelled', ...(messageTs ? { messageTs } : {}) },
+    ),
+  };
+}
+
+/** The review message found in the channel by its request id: the view must now be rendered onto it. */
+export function adoptedMessage(record: RequestRecord, messageTs: string | undefined): RequestRecord {
+  return {
+    ...record,
+    ...(messageTs ? { messageTs } : {}),
+    thread: { ...record.thread, shownVersion: 0, messageSearched: true },
+    version: record.version + 1,
+  };
+}
+
+/** Bookkeeping of the reconciler: a look that found nothing due, or the end of every effect. */
+export function checked(record: RequestRecord, now: number): RequestRecord {
+  return { ...record, checkedAt: now, version: record.version + 1 };
+}
+
+export function settled(record: RequestRecord, now: number): RequestRecord {
+  return { ...record, settledAt: now, version: record.version + 1 };
+}
+
+/** The message now shows `view`; a rendering never lowers what the record says is shown. */
+export function shown(record: RequestRecord, view: number): Decision {
+  if ((record.thread.shownVersion ?? 0) >= view) return { ok: false, reason: 'a newer rendering is recorded' };
+  return { ok: true, next: { ...record, thread: { ...record.thread, shownVersion: view }, version: record.version + 1 } };
 }
 
 export function buildStarted(record: RequestRecord, build: { id: string; region: string; status: string }, now: number): Decision {
@@ -142,6 +180,20 @@ export function buildStarted(record: RequestRecord, build: { id: string; region:
       now,
       { by: 'codebuild', what: 'started build', detail: build.id },
       { state: 'started', build: { ...build, startedAt: now } },
+    ),
+  };
+}
+
+/** CodeBuild no longer knows the build (buildsNotFound): its outcome can never be read. */
+export function buildLost(record: RequestRecord, now: number): Decision {
+  if (record.state !== 'started' || !record.build) return { ok: false, reason: `the request is ${record.state}, not started` };
+  return {
+    ok: true,
+    next: next(
+      record,
+      now,
+      { by: 'deploybot', what: 'lost the build', detail: `CodeBuild no longer knows ${record.build.id}` },
+      { state: 'lost', build: { ...record.build, status: 'NOT_FOUND' } },
     ),
   };
 }

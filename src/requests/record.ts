@@ -6,11 +6,30 @@
 export type RequestKind = 'migrate' | 'seed';
 
 /**
- * open → (approvals) → starting → started → succeeded | failed | stopped
+ * open → (approvals) → starting → started → succeeded | failed | stopped | lost
  * open → cancelled | rejected | expired
+ * `lost`: CodeBuild no longer knows the build (BatchGetBuilds lists it in buildsNotFound), so its
+ * outcome can never be read; said so rather than left `started` forever.
  * `starting` is the gate: only the write that moves a request there may call StartBuild.
  */
-export type RequestState = 'open' | 'starting' | 'started' | 'succeeded' | 'failed' | 'stopped' | 'cancelled' | 'rejected' | 'expired';
+export type RequestState =
+  | 'open'
+  | 'starting'
+  | 'started'
+  | 'succeeded'
+  | 'failed'
+  | 'stopped'
+  | 'lost'
+  | 'cancelled'
+  | 'rejected'
+  | 'expired';
+
+/** No build runs, or will run, from a request in these states. */
+export const FINAL_STATES: readonly RequestState[] = ['succeeded', 'failed', 'stopped', 'lost', 'cancelled', 'rejected', 'expired'];
+
+export function isFinal(state: RequestState): boolean {
+  return FINAL_STATES.includes(state);
+}
 
 export interface RequestEvent {
   at: number;
@@ -79,7 +98,26 @@ export interface RequestRecord {
     resultTs?: string;
     /** Who is posting the result reply right now (another handler waits it out). */
     resultClaim?: { token: string; at: number };
+    /** The channel was searched for a review message whose ts never reached the record. */
+    messageSearched?: boolean;
+    /** The `viewVersion` the review message was last rendered from (its metadata says the same). */
+    shownVersion?: number;
   };
+  /**
+   * The version of the last write that changed what the review message shows (state, approvals,
+   * build). Thread bookkeeping bumps `version` but not this, so a rendered message can be compared.
+   */
+  viewVersion?: number;
+  /**
+   * The ids of the last conditional writes, one fresh id each (src/requests/transition.ts). When
+   * the SDK retries a write whose answer was lost, the retry's condition fails on the write
+   * itself: its id, read back here, says the write was ours.
+   */
+  writeIds?: string[];
+  /** When the reconciler last looked at this request and found nothing due (src/reconciler/). */
+  checkedAt?: number;
+  /** Every effect of a final request is done: lock freed, result posted, message current. */
+  settledAt?: number;
   createdAt: number;
   expiresAt: number;
   updatedAt: number;
@@ -94,6 +132,11 @@ export function currentState(record: Pick<RequestRecord, 'state' | 'expiresAt'>,
   return record.state === 'open' && now >= record.expiresAt ? 'expired' : record.state;
 }
 
+/** The version of the record that the review message should show. */
+export function viewVersionOf(record: Pick<RequestRecord, 'viewVersion' | 'version'>): number {
+  return record.viewVersion ?? record.version;
+}
+
 /** The lock that keeps one open request per environment. */
 export interface EnvironmentLock {
   env: string;
@@ -102,4 +145,6 @@ export interface EnvironmentLock {
   kind: RequestKind;
   /** The lock frees itself at this time, with or without anyone clicking. */
   expiresAt: number;
+  /** When it was taken: a lock whose request was never stored is freed after the reconciler's staleness. */
+  takenAt?: number;
 }

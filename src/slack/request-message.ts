@@ -1,6 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import { buildConsoleUrl } from '../aws/codebuild.ts';
-import { currentState, type RequestRecord } from '../requests/record.ts';
+import { currentState, type RequestRecord, viewVersionOf } from '../requests/record.ts';
 import { signRef } from './action-value.ts';
 import { fitText } from './fit.ts';
 import { LIMITS } from './limits.ts';
@@ -57,6 +57,8 @@ export function statusText(record: RequestRecord, env: Approvers, now: number): 
     case 'failed':
     case 'stopped':
       return `${STATE_EMOJI[record.state]} ${approved}Build ${build} *${escapeMrkdwn(record.build?.status ?? record.state.toUpperCase())}*.${record.stopRequestedBy ? ` Stopped by ${mention(record.stopRequestedBy)}.` : ''}`;
+    case 'lost':
+      return `:grey_question: ${approved}Build ${build} is no longer known to CodeBuild: its outcome could not be read. Check the database before requesting again.`;
     case 'rejected': {
       const by = [...record.events].reverse().find((e) => e.what === 'rejected')?.by;
       return `:no_entry: Rejected${by ? ` by ${mention(by)}` : ''}: ${escapeMrkdwn(record.rejectedBecause ?? '')} Nothing ran.`;
@@ -148,7 +150,8 @@ export function requestMessage(record: RequestRecord, body: readonly KnownBlock[
         kind: record.kind,
         requested_by: record.requestedBy,
         state: currentState(record, now),
-        version: record.version,
+        // The version this rendering shows: the reconciler re-renders a message older than its record.
+        version: viewVersionOf(record),
       },
     },
   };

@@ -4,7 +4,9 @@ import type { RequestStore } from '../aws/request-store.ts';
 import type { DeploybotConfig } from '../config.ts';
 import { BUDGET, withDeadline } from '../deadline.ts';
 import type { Log } from '../log.ts';
-import type { RequestRecord } from '../requests/record.ts';
+import { shown } from '../requests/decisions.ts';
+import { type RequestRecord, viewVersionOf } from '../requests/record.ts';
+import { transition } from '../requests/transition.ts';
 import { requestMessage, statusText } from './request-message.ts';
 
 export interface RequestViewDeps {
@@ -31,6 +33,24 @@ export function slackError(error: unknown): string {
  * next build event, or `/daadaar status`, renders it again).
  */
 export async function updateRequestMessage(deps: RequestViewDeps, record: RequestRecord): Promise<boolean> {
+  // Renderings race (a click, a build event, the reconciler): whoever finishes last reads the
+  // record again and renders once more if it moved on, so the message ends on the newest version.
+  let current = record;
+  for (let round = 0; round < 3; round++) {
+    if (!(await renderOnce(deps, current))) return false;
+    const view = viewVersionOf(current);
+    const recorded = await transition(deps.store, current.id, (r) => shown(r, view)).catch((error: unknown) => {
+      deps.log.warn('rendered version not recorded', { requestId: current.id, error });
+      return undefined;
+    });
+    const latest = recorded?.ok ? recorded.record : recorded?.record;
+    if (!latest || viewVersionOf(latest) <= view) return true;
+    current = latest;
+  }
+  return true;
+}
+
+async function renderOnce(deps: RequestViewDeps, record: RequestRecord): Promise<boolean> {
   if (!record.messageTs) return false;
   const env = deps.config.environments[record.env] ?? { approvers: [], codebuildProject: '?' };
   let body: KnownBlock[] = [];

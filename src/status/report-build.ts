@@ -20,6 +20,8 @@ import { isFinished, progressRank, resultReply, statusMessage, tailReply } from 
 export interface ReportDeps extends RequestViewDeps {
   codeBuild: CodeBuildGateway;
   logs: LogTailGateway;
+  /** When a poster's claim counts as abandoned; the reconciler passes its staleness (src/reconciler/). */
+  claimStaleMs?: number;
 }
 
 export type ReportOutcome =
@@ -27,12 +29,13 @@ export type ReportOutcome =
   | { kind: 'not-ours'; reason: string }
   | {
       kind: 'reported';
+      requestId: string;
       status: string;
       statusMessage: 'posted' | 'updated' | 'unchanged' | 'kept-newer' | 'claimed-elsewhere';
       resultPosted: boolean;
     };
 
-/** A claim older than this is taken to belong to a handler that died mid-post. */
+/** A claim older than this is taken to belong to a handler that died mid-post (unless the deps say otherwise). */
 const CLAIM_STALE_MS = 90_000;
 
 /** For an event, which names the build only: its state is read back from CodeBuild now. */
@@ -47,10 +50,12 @@ export async function reportBuild(build: BuildSummary, region: string, deps: Rep
   const requestId = decodeBuildEnvironment(build.env).requestId;
   if (!requestId) return ignored(build, 'it carries no request id', deps);
   let record = await withDeadline(deps.store.get(requestId), BUDGET.dynamo, 'The request store');
-  if (!record?.messageTs) return ignored(build, `request ${requestId} is not recorded with a review message`, deps);
+  if (!record) return ignored(build, `request ${requestId} has no record`, deps);
   const bound = bindBuild(record, build, region, deps.config);
   if (!bound.ok) return ignored(build, bound.reason, deps);
-  const statusOutcome = await reportTimeline(record, build, region, deps);
+  // A build whose review ts never reached the record still ends in the record and frees the
+  // lock; the thread is written once the reconciler has found the message (src/reconciler/).
+  const statusOutcome = record.messageTs ? await reportTimeline(record, build, region, deps) : 'unchanged';
 
   let resultPosted = false;
   if (isFinished(build)) {
@@ -61,12 +66,12 @@ export async function reportBuild(build: BuildSummary, region: string, deps: Rep
     } else if (ended.record) {
       record = ended.record;
     }
-    resultPosted = await postResultOnce(record, build, region, deps);
+    resultPosted = record.messageTs ? await postResultOnce(record, build, region, deps) : false;
     record = (await deps.store.get(record.id)) ?? record;
     await updateRequestMessage(deps, record);
   }
   deps.log.info('build reported', { buildId: build.id, requestId, status: build.status, statusMessage: statusOutcome, resultPosted });
-  return { kind: 'reported', status: build.status, statusMessage: statusOutcome, resultPosted };
+  return { kind: 'reported', requestId, status: build.status, statusMessage: statusOutcome, resultPosted };
 }
 
 function ignored(build: BuildSummary, reason: string, deps: ReportDeps): ReportOutcome {
@@ -90,7 +95,7 @@ async function reportTimeline(
     const claimed = await transition(deps.store, record.id, (r): Decision => {
       if (r.thread.statusTs) return { ok: false, reason: 'posted' };
       const claim = r.thread.statusClaim;
-      if (claim && deps.now() - claim.at < CLAIM_STALE_MS) return { ok: false, reason: 'claimed' };
+      if (claim && deps.now() - claim.at < (deps.claimStaleMs ?? CLAIM_STALE_MS)) return { ok: false, reason: 'claimed' };
       return { ok: true, next: withThread(r, { statusClaim: { token, at: deps.now() } }, deps.now()) };
     });
     if (!claimed.ok)
@@ -129,17 +134,9 @@ async function reportTimeline(
  * then records its ts. A claim left by a handler that died mid-post goes stale and is taken over.
  */
 async function postResultOnce(record: RequestRecord, build: BuildSummary, region: string, deps: ReportDeps): Promise<boolean> {
-  const token = randomUUID();
-  const claimed = await transition(deps.store, record.id, (r): Decision => {
-    if (r.thread.resultTs) return { ok: false, reason: 'posted' };
-    const claim = r.thread.resultClaim;
-    if (claim && deps.now() - claim.at < CLAIM_STALE_MS) return { ok: false, reason: 'claimed' };
-    return { ok: true, next: withThread(r, { resultClaim: { token, at: deps.now() } }, deps.now()) };
-  });
-  if (!claimed.ok) return false;
   const channel = record.channel;
   const threadTs = record.messageTs as string;
-  try {
+  return postResultReplyOnce(record, deps, async () => {
     const tail = await tailOfBuild(deps.logs, build, region);
     // The outcome goes to the channel; the log tail stays in the thread, where the request's
     // people are, and never in the broadcast.
@@ -159,13 +156,37 @@ async function postResultOnce(record: RequestRecord, build: BuildSummary, region
       BUDGET.slack,
       'Slack chat.postMessage',
     );
+    return result.ts;
+  });
+}
+
+/**
+ * The request's one result reply, claimed by a conditional write on the record so that any
+ * number of posters (build events, `/daadaar status`, the reconciler) post it once. `post`
+ * returns the reply's ts; a failed post frees the claim for the next try.
+ */
+export async function postResultReplyOnce(
+  record: RequestRecord,
+  deps: Pick<ReportDeps, 'store' | 'now' | 'claimStaleMs'>,
+  post: () => Promise<string | undefined>,
+): Promise<boolean> {
+  const token = randomUUID();
+  const claimed = await transition(deps.store, record.id, (r): Decision => {
+    if (r.thread.resultTs) return { ok: false, reason: 'posted' };
+    const claim = r.thread.resultClaim;
+    if (claim && deps.now() - claim.at < (deps.claimStaleMs ?? CLAIM_STALE_MS)) return { ok: false, reason: 'claimed' };
+    return { ok: true, next: withThread(r, { resultClaim: { token, at: deps.now() } }, deps.now()) };
+  });
+  if (!claimed.ok) return false;
+  try {
+    const ts = await post();
     await transition(deps.store, record.id, (r) => ({
       ok: true,
-      next: withThread(r, { resultTs: result.ts, resultClaim: undefined }, deps.now()),
+      next: withThread(r, { resultTs: ts, resultClaim: undefined }, deps.now()),
     }));
     return true;
   } catch (error) {
-    // Free the claim so the retry (Lambda's, or the next event's) can post.
+    // Free the claim so the retry (Lambda's, the next event's, the reconciler's) can post.
     await transition(
       deps.store,
       record.id,

@@ -116,7 +116,9 @@ describe('the EventBridge function role', () => {
   it('reads builds, their logs, the table and the Slack credentials, nothing else', () => {
     expect(grants('StatusFunctionRole')).toEqual({
       'codebuild:BatchGetBuilds': projects,
+      'dynamodb:DeleteItem': [arn.table],
       'dynamodb:GetItem': [arn.table],
+      'dynamodb:PutItem': [arn.table],
       'dynamodb:Query': [arn.table],
       'dynamodb:UpdateItem': [arn.table],
       'logs:CreateLogStream': [arn.ownLogs('daadaar-deploybot-codebuild-events')],

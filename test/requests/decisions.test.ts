@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { approve, buildEnded, cancel, STALE_START_MS } from '../../src/requests/decisions.ts';
+import { approve, buildEnded, cancel } from '../../src/requests/decisions.ts';
 import type { RequestRecord } from '../../src/requests/record.ts';
 import { testConfig } from '../support/bot-harness.ts';
 
@@ -52,7 +52,7 @@ describe('request decisions', () => {
     expect(buildEnded(ended.next, { id: 'p:1', status: 'SUCCEEDED' }, t0 + 6)).toEqual({ ok: false, reason: 'already recorded' });
   });
 
-  it('lets an approver take over a start that stalled, but not a fresh one', () => {
+  it('never lets a click take over a stalled start: the reconciler, which checks the lock and the expiry, finishes it', () => {
     const starting = record({
       state: 'starting',
       approvals: [
@@ -61,7 +61,6 @@ describe('request decisions', () => {
       ],
     });
     expect(approve(starting, 'U0APPROVER1', env, t0 + 1000)).toMatchObject({ ok: false });
-    expect(approve(starting, 'U0APPROVER1', env, t0 + STALE_START_MS + 1)).toMatchObject({ ok: true, starts: true });
-    expect(approve(starting, 'U0REQUESTER', env, t0 + STALE_START_MS + 1)).toMatchObject({ ok: false });
+    expect(approve(starting, 'U0APPROVER1', env, t0 + 3 * 60 * 60_000)).toMatchObject({ ok: false });
   });
 });

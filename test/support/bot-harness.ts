@@ -20,8 +20,11 @@ import type { ReviewSource } from '../../src/history/review-table.ts';
 import { createHttpApp } from '../../src/http/app.ts';
 import { SlackRequestReceiver } from '../../src/http/slack-receiver.ts';
 import { createLog } from '../../src/log.ts';
+import { reconcilerDeps, runJobThenReconcile } from '../../src/reconciler/after-work.ts';
+import { type ReconcileRun, type ReconcilerDeps, reconcileRequests } from '../../src/reconciler/reconcile-requests.ts';
 import { signingKey } from '../../src/signed-token.ts';
 import { emptyTargetUrl } from './database.ts';
+import { DynamoFaultProxy } from './dynamo-faults.ts';
 import { FakeAws } from './fake-aws.ts';
 import { FakeSlackApi, type StoredMessage } from './fake-slack-api.ts';
 import { LocalDynamo } from './local-dynamo.ts';
@@ -98,6 +101,10 @@ export class BotHarness {
   readonly logs: string[] = [];
   /** What each asynchronous invocation made of its envelope, in order. */
   readonly receipts: JobReceipt[] = [];
+  /** Every DynamoDB call of the bot goes through this proxy, which can throttle, fail or drop answers. */
+  faults!: DynamoFaultProxy;
+  /** DEPLOYBOT_RECONCILE_SECONDS, in ms, for the reconciler and its staleness. */
+  reconcileMs = 60_000;
 
   async start(
     config: DeploybotConfig = testConfig(),
@@ -124,7 +131,8 @@ export class BotHarness {
     process.env.AWS_REGION = 'us-east-1';
     await this.dynamo.start();
     this.table = await this.dynamo.table();
-    this.store = new DynamoRequestStore(this.table, { endpoint: this.dynamo.url });
+    this.faults = await new DynamoFaultProxy(this.dynamo.url).start();
+    this.store = new DynamoRequestStore(this.table, { endpoint: this.faults.url });
     const log = createLog({ service: 'test' }, 'debug', (line) => this.logs.push(line));
     const actionKey = signingKey(SECRET);
     const receiver = new SlackRequestReceiver(SECRET, log, () => this.clock);
@@ -157,8 +165,9 @@ export class BotHarness {
     // What the Lambda entry (src/handlers/slack.ts) does with its own asynchronous invocation.
     this.aws.onInvoke = (_fn, payload) => {
       if (!isSignedJob(payload)) return;
+      // As the composition roots do: the envelope opened once, the job, then its own request reconciled.
       const running: Promise<void> = this.bot
-        .receiveJob(payload)
+        .receiveJob(payload, (job) => runJobThenReconcile(this.bot.runJob, this.reconcilerDeps(), job))
         .then((receipt) => void this.receipts.push(receipt))
         .finally(() => this.#jobs.delete(running));
       this.#jobs.add(running);
@@ -171,10 +180,20 @@ export class BotHarness {
     await this.settled().catch(() => {});
     await this.slack.stop();
     await this.aws.stop();
+    await this.faults.stop();
     await this.dynamo.stop();
     // Every payload the bot built in a test must be one real Slack accepts.
     const refused = this.slack.refused.map((r) => `${r.method}: ${JSON.stringify(r.answer)}`);
     if (refused.length > 0) throw new Error(`Slack would have refused ${refused.length} payload(s):\n${refused.join('\n')}`);
+  }
+
+  reconcilerDeps(): ReconcilerDeps {
+    return reconcilerDeps(this.bot.context, this.reconcileMs);
+  }
+
+  /** One scheduled run of the reconciler, as EventBridge or `npm run dev` starts it. */
+  reconcile(budget?: number): Promise<ReconcileRun> {
+    return reconcileRequests(this.reconcilerDeps(), budget);
   }
 
   /** Waits until every job handed to the asynchronous invocation has finished. */

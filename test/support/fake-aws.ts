@@ -117,6 +117,12 @@ export class FakeAws {
     return this.#createBuild(project, env);
   }
 
+  /** CodeBuild forgets a build (BatchGetBuilds lists it in buildsNotFound from now on). */
+  forgetBuild(id: string): void {
+    const at = this.builds.findIndex((b) => b.id === id);
+    if (at !== -1) this.builds.splice(at, 1);
+  }
+
   finishBuild(id: string, status: 'SUCCEEDED' | 'FAILED' | 'STOPPED' | 'TIMED_OUT'): void {
     const build = this.builds.find((b) => b.id === id);
     if (build) Object.assign(build, { buildStatus: status, currentPhase: 'COMPLETED', endTime: this.now() / 1000 });
@@ -143,7 +149,10 @@ export class FakeAws {
           .filter((b) => b.projectName === body.projectName)
           .sort((a, b) => (body.sortOrder === 'ASCENDING' ? a.startTime - b.startTime : b.startTime - a.startTime))
           .map((b) => b.id);
-        return { ok: { ids } };
+        // CodeBuild answers at most 100 ids a page, with a nextToken for the rest.
+        const from = body.nextToken ? Number(body.nextToken) : 0;
+        const page = ids.slice(from, from + 100);
+        return { ok: { ids: page, ...(from + 100 < ids.length ? { nextToken: String(from + 100) } : {}) } };
       }
       case 'CodeBuild_20161006.BatchGetBuilds': {
         const ids = (body.ids as string[]) ?? [];

@@ -148,13 +148,14 @@ export async function submitRequest(ctx: BotContext, job: Submit): Promise<void>
     expiresAt: now + env.requestTtlMinutes * 60_000,
     updatedAt: now,
     version: 1,
+    viewVersion: 1,
     events: [{ at: now, by: job.to.user, what: 'requested', detail: job.reason }],
   };
   const log = { requestId: record.id, env: record.env };
   try {
     const locked = await withDeadline(
       ctx.store.acquireLock(
-        { env: record.env, requestId: record.id, holder: record.requestedBy, kind: record.kind, expiresAt: record.expiresAt },
+        { env: record.env, requestId: record.id, holder: record.requestedBy, kind: record.kind, expiresAt: record.expiresAt, takenAt: now },
         now,
       ),
       BUDGET.dynamo,

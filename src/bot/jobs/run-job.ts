@@ -1,4 +1,5 @@
 import { BUDGET, withDeadline } from '../../deadline.ts';
+import { currentState } from '../../requests/record.ts';
 import { escapeMrkdwn } from '../../slack/mrkdwn.ts';
 import type { BotContext } from '../bot-context.ts';
 import { tell } from '../notify.ts';
@@ -15,7 +16,11 @@ export type JobReceipt = { ok: true } | { ok: false; reason: string };
  * once, and only then the job runs. A refused envelope does nothing at all: its audience came
  * from the envelope, which is exactly what is not trusted, and a replay must not even talk.
  */
-export async function receiveJob(ctx: BotContext, event: SignedJob): Promise<JobReceipt> {
+export async function receiveJob(
+  ctx: BotContext,
+  event: SignedJob,
+  run: (job: DeferredJob) => Promise<void> = (job) => runJob(ctx, job),
+): Promise<JobReceipt> {
   const opened = openJob(event, ctx.actionKey, ctx.now());
   if (!opened.ok) {
     ctx.log.warn('deferred job refused', { reason: opened.reason });
@@ -38,7 +43,7 @@ export async function receiveJob(ctx: BotContext, event: SignedJob): Promise<Job
     ctx.log.warn('deferred job refused', { jobId: opened.id, job: opened.job.type, reason });
     return { ok: false, reason };
   }
-  await runJob(ctx, opened.job);
+  await run(opened.job);
   return { ok: true };
 }
 
@@ -68,7 +73,18 @@ export async function runJob(ctx: BotContext, job: DeferredJob): Promise<void> {
     await tell(
       ctx,
       job.to,
-      `:x: Something failed while handling your \`${job.type}\`: ${escapeMrkdwn((error as Error).message)}. The request record is unchanged unless a message says otherwise.`,
+      `:x: Something failed while handling your \`${job.type}\`: ${escapeMrkdwn((error as Error).message)}. ${await standing(ctx, job)}`,
     );
   }
+}
+
+/**
+ * What the record shows now, read after the failure: a failure may come after a write landed
+ * (the approval counted, then StartBuild failed), so "nothing changed" is never assumed.
+ */
+async function standing(ctx: BotContext, job: DeferredJob): Promise<string> {
+  if (!('requestId' in job)) return '';
+  const record = await ctx.store.get(job.requestId).catch(() => undefined);
+  if (!record) return 'The request record could not be read; the bot checks on the request again within a couple of minutes.';
+  return `The request is now *${currentState(record, ctx.now())}*; the bot finishes whatever is left of it within a couple of minutes.`;
 }
