@@ -183,9 +183,19 @@ describe('the packaged Lambda handlers', () => {
     const invokeConfig = resources.filter((r) => r.Type === 'AWS::Lambda::EventInvokeConfig').map((r) => r.Properties);
     const slackInvoke = invokeConfig.find((c) => JSON.stringify(c.FunctionName).includes('SlackLambdaFunction'));
     expect(slackInvoke).toMatchObject({ MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 300 });
+    // The reconciler runs every minute, with its own role, and a failed run is just the next one.
+    const reconcilerFn = fn('daadaar-deploybot-reconciler');
+    expect(reconcilerFn?.Runtime).toBe('nodejs22.x');
+    const schedule = resources.find((r) => r.Type === 'AWS::Events::Rule');
+    expect(schedule?.Properties.ScheduleExpression).toBe('rate(1 minute)');
+    expect(JSON.stringify(schedule?.Properties.Targets)).toContain('ReconcilerLambdaFunction');
+    expect(reconcilerFn?.Environment.Variables.DEPLOYBOT_RECONCILE_SECONDS).toBe('60');
+    expect(new Set([slackFn?.Role, statusFn?.Role, reconcilerFn?.Role]).size).toBe(3);
     // Every handler the template names is a file in the zip that exports it.
-    for (const handler of [slackFn?.Handler, statusFn?.Handler]) {
-      const [file, exported] = String(handler).split('.');
+    const handlers = resources.filter((r) => r.Type === 'AWS::Lambda::Function').map((r) => String(r.Properties.Handler));
+    expect(handlers.sort()).toEqual(['codebuild-events.handler', 'reconcile.handler', 'slack.handler']);
+    for (const handler of handlers) {
+      const [file, exported] = handler.split('.');
       const bundle = zipped[`${file}.mjs`];
       expect(bundle, `${file}.mjs in the zip`).toBeDefined();
       expect(Buffer.from(bundle as Uint8Array).toString('utf8')).toMatch(

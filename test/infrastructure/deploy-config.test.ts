@@ -91,12 +91,15 @@ describe('serverless/serverless.yml', () => {
 });
 
 describe("the bot's stack", () => {
-  it('holds the request table: pk/sk, the byEnv index, TTL, point-in-time recovery, kept on delete', () => {
+  it('holds the request table: pk/sk, the byEnv index, the sparse due index, TTL, point-in-time recovery, kept on delete', () => {
     const table = bot.Resources.RequestTable;
     expect(table).toMatchObject({ Type: 'AWS::DynamoDB::Table', DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
     expect(table.Properties).toEqual({
       BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: ['pk', 'sk', 'gsi1pk', 'gsi1sk'].map((AttributeName) => ({ AttributeName, AttributeType: 'S' })),
+      AttributeDefinitions: ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'duePk', 'dueSk'].map((AttributeName) => ({
+        AttributeName,
+        AttributeType: 'S',
+      })),
       KeySchema: [
         { AttributeName: 'pk', KeyType: 'HASH' },
         { AttributeName: 'sk', KeyType: 'RANGE' },
@@ -107,6 +110,15 @@ describe("the bot's stack", () => {
           KeySchema: [
             { AttributeName: 'gsi1pk', KeyType: 'HASH' },
             { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
+        {
+          // Only unsettled requests carry duePk: the reconciler reads them without a scan.
+          IndexName: 'due',
+          KeySchema: [
+            { AttributeName: 'duePk', KeyType: 'HASH' },
+            { AttributeName: 'dueSk', KeyType: 'RANGE' },
           ],
           Projection: { ProjectionType: 'ALL' },
         },
@@ -131,7 +143,10 @@ describe("the bot's stack", () => {
     expect(stdout).toContain(`--stack-name ${DEPLOYMENT_NAMES.botStack} --template-file ${join(out, 'bot.json')}`);
     expect(stdout).toContain('--stack-name daadaar-deploybot-codebuild-staging');
     // Numbered as the README's Deploying steps, which the README lists in the same order.
-    const steps = stdout.split('\n').filter(Boolean).map((line) => line.split(' ')[0]);
+    const steps = stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => line.split(' ')[0]);
     expect(steps).toEqual(['3.', '4.', ...Object.keys(config.config.environments).map(() => '5.')]);
     const readme = readFileSync('README.md', 'utf8');
     const deploying = readme.slice(readme.indexOf('## Deploying'));
