@@ -1,7 +1,6 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { WebClient } from '@slack/web-api';
 import type { Hono } from 'hono';
 import { SdkCodeBuildGateway } from '../../src/aws/codebuild.ts';
 import { SdkImageRegistry } from '../../src/aws/ecr.ts';
@@ -19,6 +18,7 @@ import { createHttpApp } from '../../src/http/app.ts';
 import { SlackRequestReceiver } from '../../src/http/slack-receiver.ts';
 import { createLog } from '../../src/log.ts';
 import { signingKey } from '../../src/slack/action-value.ts';
+import { slackClient } from '../../src/slack/web-client.ts';
 import { emptyTargetUrl } from './database.ts';
 import { FakeAws } from './fake-aws.ts';
 import { FakeSlackApi, type StoredMessage } from './fake-slack-api.ts';
@@ -93,6 +93,11 @@ export class BotHarness {
   table = '';
   readonly #jobs = new Set<Promise<void>>();
   clock = Date.UTC(2026, 10, 24, 9, 0, 0);
+  /**
+   * How long an accepted asynchronous invocation waits before it runs: a cold second Lambda or
+   * a slow Event queue (Lambda gives no bound on it). Tests of the 3 s trigger id set it.
+   */
+  jobDelayMs = 0;
   readonly logs: string[] = [];
 
   async start(
@@ -128,11 +133,7 @@ export class BotHarness {
       config,
       receiver,
       botToken: BOT_TOKEN,
-      slack: new WebClient(BOT_TOKEN, {
-        slackApiUrl: this.slack.url,
-        timeout: 4000,
-        retryConfig: { retries: 1, minTimeout: 50, maxTimeout: 500 },
-      }),
+      slack: slackClient(BOT_TOKEN, this.slack.url),
       codeBuild: new SdkCodeBuildGateway(),
       logs: new SdkLogTailGateway(),
       store: this.store,
@@ -154,7 +155,9 @@ export class BotHarness {
     this.aws.onInvoke = (_fn, payload) => {
       const job = isSignedJob(payload) ? verifyJob(payload, actionKey) : undefined;
       if (!job) return;
-      const running: Promise<void> = this.bot.runJob(job).finally(() => this.#jobs.delete(running));
+      const delay = this.jobDelayMs;
+      const run = delay > 0 ? new Promise((resolve) => setTimeout(resolve, delay)).then(() => this.bot.runJob(job)) : this.bot.runJob(job);
+      const running: Promise<void> = run.finally(() => this.#jobs.delete(running));
       this.#jobs.add(running);
     };
     this.http = createHttpApp(async () => receiver);
