@@ -157,7 +157,11 @@ export class FakeSlackApi {
   /** The next `times` calls to `method` are answered 429 with this Retry-After, as Slack's rate limiter does. */
   rateLimit(method: string, retryAfterSeconds: number, times = 1): void {
     for (let i = 0; i < times; i++)
-      this.script(method, { status: 429, headers: { 'retry-after': String(retryAfterSeconds) }, body: { ok: false, error: 'ratelimited' } });
+      this.script(method, {
+        status: 429,
+        headers: { 'retry-after': String(retryAfterSeconds) },
+        body: { ok: false, error: 'ratelimited' },
+      });
   }
 
   /** The next `times` calls to `method` are answered 503, as Slack does when it is degraded. */

@@ -8,14 +8,18 @@ import type { BotContext } from '../bot-context.ts';
 import type { Audience, DeferredJob } from '../deferred.ts';
 import { slackCall, slackError, tell, threadReply } from '../notify.ts';
 import { startRequestBuild } from '../start-build.ts';
-import { rejectModal } from '../views/reject-modal.ts';
+import { rejectModal, rejectRefusedModal } from '../views/reject-modal.ts';
 
 type Click = Extract<DeferredJob, { type: 'approve' | 'cancel' | 'stop' }>;
 
 /** A refusal changes nothing and says why; an open request found expired is written down so. */
 async function refuse(ctx: BotContext, to: Audience, reason: string, record?: RequestRecord): Promise<void> {
   await tell(ctx, to, `:no_entry: ${reason} Nothing changed.`);
-  if (record && record.state === 'open' && currentState(record, ctx.now()) === 'expired') {
+  if (record) await recordExpiry(ctx, record);
+}
+
+async function recordExpiry(ctx: BotContext, record: RequestRecord): Promise<void> {
+  if (record.state === 'open' && currentState(record, ctx.now()) === 'expired') {
     const expired = await transition(ctx.store, record.id, (r) => expire(r, ctx.now()));
     if (expired.ok) {
       await ctx.store.releaseLock(record.env, record.id).catch(() => {});
@@ -73,21 +77,26 @@ export async function handleClick(ctx: BotContext, job: Click): Promise<void> {
   }
 }
 
-/** Reject opens a form for the reason; the decision is checked first so a doomed form never opens. */
+/**
+ * The listener opened a loading form while the click's trigger id was fresh; the decision is read
+ * from the record here, and the form becomes the reason field or says why it cannot be rejected.
+ */
 export async function openRejectForm(ctx: BotContext, job: Extract<DeferredJob, { type: 'open-reject-form' }>): Promise<void> {
   const record = await ctx.store.get(job.requestId);
   const env = record ? ctx.config.environments[record.env] : undefined;
-  if (!record || !env) return tell(ctx, job.to, ':no_entry: This request is not in the request store. Nothing changed.');
-  const check = reject(record, job.to.user, '-', env, ctx.now());
-  if (!check.ok) return refuse(ctx, job.to, check.reason, record);
+  const check = record && env ? reject(record, job.to.user, '-', env, ctx.now()) : undefined;
+  const view = check?.ok
+    ? rejectModal({ requestId: job.requestId, channel: job.to.channel })
+    : rejectRefusedModal(check ? check.reason : 'This request is not in the request store.');
   try {
-    await slackCall(
-      ctx.slack.views.open({ trigger_id: job.triggerId, view: rejectModal({ requestId: record.id, channel: job.to.channel }) }),
-      'views.open',
-    );
+    await slackCall(ctx.slack.views.update({ view_id: job.viewId, view }), 'views.update');
   } catch (error) {
-    await tell(ctx, job.to, `:x: The reject form could not be opened (${escapeMrkdwn(slackError(error))}). Click Reject again.`);
+    ctx.log.warn('reject form could not be updated', { requestId: job.requestId, error: slackError(error) });
+    if (check?.ok)
+      await tell(ctx, job.to, `:x: The reject form could not be shown (${escapeMrkdwn(slackError(error))}). Click Reject again.`);
+    else await tell(ctx, job.to, `:no_entry: ${check ? check.reason : 'This request is not in the request store.'} Nothing changed.`);
   }
+  if (record && check && !check.ok) await recordExpiry(ctx, record);
 }
 
 export async function rejectRequest(ctx: BotContext, job: Extract<DeferredJob, { type: 'reject' }>): Promise<void> {

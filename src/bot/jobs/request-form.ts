@@ -10,7 +10,7 @@ import type { BotContext } from '../bot-context.ts';
 import type { DeferredJob } from '../deferred.ts';
 import { directMessage, slackCall, slackError, tell, threadReply } from '../notify.ts';
 import { pinImage, pinPlan } from '../request-plan.ts';
-import { confirmationReasons, errorModal, loadingModal, pendingKey, type RequestModalState, requestModal } from '../views/request-modal.ts';
+import { confirmationReasons, errorModal, pendingKey, type RequestModalState, requestModal } from '../views/request-modal.ts';
 import { fullSqlFile, reviewBody, safeRewriteReplies } from '../views/review-message.ts';
 
 type OpenForm = Extract<DeferredJob, { type: 'open-form' }>;
@@ -25,26 +25,11 @@ async function openLock(ctx: BotContext, env: string): Promise<EnvironmentLock |
   return lock && lock.expiresAt > ctx.now() ? lock : undefined;
 }
 
-/** `/daadaar migrate|seed <env>`: the modal, opened while the trigger id is fresh, then filled in. */
+/** `/daadaar migrate|seed <env>`: the listener opened the modal (loading); here it is filled in. */
 export async function openRequestForm(ctx: BotContext, job: OpenForm): Promise<void> {
   const env = ctx.config.environments[job.env];
+  const { viewId } = job;
   if (!env) return tell(ctx, job.to, `Unknown environment \`${escapeMrkdwn(job.env)}\`.`);
-  let viewId: string | undefined;
-  try {
-    // Slack's trigger id lives 3 seconds: open first, review after.
-    const opened = await slackCall(
-      ctx.slack.views.open({ trigger_id: job.triggerId, view: loadingModal(job.kind, job.env) }),
-      'views.open',
-    );
-    viewId = opened.view?.id;
-  } catch (error) {
-    return tell(
-      ctx,
-      job.to,
-      `:x: The ${job.kind} form could not be opened (${escapeMrkdwn(slackError(error))}). Nothing was requested; run \`/daadaar ${job.kind} ${escapeMrkdwn(job.env)}\` again.`,
-    );
-  }
-  if (!viewId) return;
   const show = async (view: ModalView, instead: string) => {
     try {
       await slackCall(ctx.slack.views.update({ view_id: viewId, view }), 'views.update');
