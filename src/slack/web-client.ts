@@ -9,8 +9,9 @@ import { BUDGET } from '../deadline.ts';
 // and a call its caller had given up on still went out seconds later and overwrote newer state.
 // Its methods take no AbortSignal. So apiCall is ours: each call has a deadline, enforced with
 // an AbortSignal on the request itself, and nothing is sent once the deadline has passed.
-// Slack limits "per API method per app per workspace" (docs.slack.dev/apis/web-api/rate-limits),
-// so a Retry-After holds back only the method it was given for.
+// A Retry-After holds back only the call it answered: Slack limits "per API method per app per
+// workspace" and chat.postMessage per channel (docs.slack.dev/apis/web-api/rate-limits), so
+// another person's call may well pass, and if it does not, Slack tells that call itself.
 
 /** The call was given up at its deadline; nothing of it is sent afterwards. */
 export class SlackCallAbandoned extends Error {
@@ -78,8 +79,6 @@ export class DeadlineWebClient extends WebClient {
   readonly #token: string;
   readonly #budgetMs: number;
   readonly #budgets: Partial<Record<string, number>>;
-  /** Per method: Slack asked us not to call it before this time. */
-  readonly #notBefore = new Map<string, number>();
 
   constructor(token: string, options: DeadlineClientOptions) {
     super(token, { slackApiUrl: options.slackApiUrl, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true });
@@ -126,7 +125,6 @@ export class DeadlineWebClient extends WebClient {
   async #call(method: string, args: Record<string, unknown>, budget: Budget): Promise<WebAPICallResult> {
     // One retry, for a 503 or for a Retry-After that fits the budget: more would only eat it.
     for (let attempt = 0; ; attempt++) {
-      await this.#waitForRateLimit(method, budget);
       const res = await this.#send(
         method,
         () =>
@@ -138,12 +136,14 @@ export class DeadlineWebClient extends WebClient {
           }),
         budget,
       );
+      if (res.status === 429 || res.status >= 500) await res.body?.cancel();
       if (res.status === 429) {
         const seconds = Number.parseInt(res.headers.get('retry-after') ?? '', 10);
         const waitMs = (Number.isFinite(seconds) && seconds > 0 ? seconds : 1) * 1000;
-        this.#notBefore.set(method, Math.max(this.#notBefore.get(method) ?? 0, Date.now() + waitMs));
-        if (attempt === 0) continue;
-        throw new SlackCallAbandoned(method, 'rate-limited', waitMs);
+        // Honoured when it fits what is left of the budget; otherwise given up now, not later.
+        if (attempt > 0 || Date.now() + waitMs >= budget.endsAt) throw new SlackCallAbandoned(method, 'rate-limited', waitMs);
+        await this.#send(method, () => sleep(waitMs, budget.signal), budget);
+        continue;
       }
       if (res.status >= 500 && attempt === 0 && Date.now() + 200 < budget.endsAt) {
         await this.#send(method, () => sleep(200, budget.signal), budget);
@@ -154,14 +154,6 @@ export class DeadlineWebClient extends WebClient {
       if (!result.ok) throw platformError(result);
       return result;
     }
-  }
-
-  /** Waits out this method's Retry-After if the budget allows it; otherwise gives the call up at once. */
-  async #waitForRateLimit(method: string, budget: Budget): Promise<void> {
-    const wait = (this.#notBefore.get(method) ?? 0) - Date.now();
-    if (wait <= 0) return;
-    if (Date.now() + wait >= budget.endsAt) throw new SlackCallAbandoned(method, 'rate-limited', wait);
-    await this.#send(method, () => sleep(wait, budget.signal), budget);
   }
 
   async #send<T>(method: string, work: () => Promise<T>, budget: Budget): Promise<T> {

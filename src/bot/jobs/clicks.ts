@@ -1,5 +1,5 @@
 import { describeAwsError } from '../../aws/lazy-sdk.ts';
-import { approve, cancel, expire, reject, stopRequested } from '../../requests/decisions.ts';
+import { approve, cancel, expire, posted, reject, stopRequested } from '../../requests/decisions.ts';
 import { currentState, type RequestRecord } from '../../requests/record.ts';
 import { transition } from '../../requests/transition.ts';
 import { escapeMrkdwn, mention } from '../../slack/mrkdwn.ts';
@@ -28,9 +28,38 @@ async function recordExpiry(ctx: BotContext, record: RequestRecord): Promise<voi
   }
 }
 
+/**
+ * An approval must be shown on the review the record names. A record that never got its review's
+ * ts (the write after the post was throttled, or the invocation died) adopts the ts of the message
+ * clicked, with a conditional write, when the click comes from the record's channel: that message
+ * is the review, since only it carries this request's signed buttons there.
+ */
+async function recordedReview(ctx: BotContext, record: RequestRecord, job: Click): Promise<{ ok: true } | { ok: false; reason: string }> {
+  if (record.messageTs) {
+    if (job.type === 'approve' && job.messageTs && job.messageTs !== record.messageTs)
+      return { ok: false, reason: "This message is not the request's recorded review; approve it on the review in the channel." };
+    return { ok: true };
+  }
+  const ts = job.messageTs;
+  if (!ts || job.to.channel !== record.channel)
+    return {
+      ok: false,
+      reason: `This request's review message was never recorded, and this click did not come from its channel <#${record.channel}>.`,
+    };
+  const adopted = await transition(ctx.store, record.id, (r) => posted(r, ts, ctx.now()));
+  if (adopted.ok || adopted.record?.messageTs === ts) {
+    ctx.log.info('review ts adopted from a click', { requestId: record.id, ts });
+    return { ok: true };
+  }
+  return { ok: false, reason: "This request's review message could not be recorded; try again in a moment." };
+}
+
 export async function handleClick(ctx: BotContext, job: Click): Promise<void> {
   const record = await ctx.store.get(job.requestId);
   if (!record) return tell(ctx, job.to, ':no_entry: This request is not in the request store. Nothing changed.');
+  const review = await recordedReview(ctx, record, job);
+  // Only an approval needs the review recorded; a cancel or a stop is safe without it.
+  if (!review.ok && job.type === 'approve') return refuse(ctx, job.to, review.reason, record);
   const env = ctx.config.environments[record.env];
   if (!env)
     return refuse(ctx, job.to, `Environment ${escapeMrkdwn(record.env)} is no longer configured; nothing can run from this request.`);
