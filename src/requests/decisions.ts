@@ -133,11 +133,13 @@ export function withdraw(record: RequestRecord, why: string, now: number): Decis
 
 /**
  * Slack refused to write the request's message (archived channel, bot removed, message deleted):
- * written down once per cause, so the people are told once however often it is rendered again.
+ * written down once per cause and state, so each state the channel could not show is told once
+ * however often it is rendered again.
  */
 export function channelUnwritable(record: RequestRecord, cause: string, now: number): Decision {
-  if (record.events.some((e) => e.what === 'channel unwritable' && e.detail === cause)) return { ok: false, reason: 'already recorded' };
-  return { ok: true, next: next(record, now, { by: 'deploybot', what: 'channel unwritable', detail: cause }, {}) };
+  const detail = `${cause} (${record.state})`;
+  if (record.events.some((e) => e.what === 'channel unwritable' && e.detail === detail)) return { ok: false, reason: 'already recorded' };
+  return { ok: true, next: next(record, now, { by: 'deploybot', what: 'channel unwritable', detail }, {}) };
 }
 
 export function posted(record: RequestRecord, messageTs: string, now: number): Decision {
