@@ -37,6 +37,8 @@ export const BUDGET = {
   /** The target's drizzle history, Secrets Manager read included. */
   targetRead: 6000,
   slack: 4000,
+  /** A trigger id lives 3 s from the click; the listener still has to hand over and answer. */
+  slackViewsOpen: 1800,
   logs: 3000,
   ecr: 3000,
 } as const;

@@ -1,11 +1,10 @@
-import { WebClient } from '@slack/web-api';
 import { SdkCodeBuildGateway } from '../aws/codebuild.ts';
 import { SdkLogTailGateway } from '../aws/log-tail.ts';
 import { DynamoRequestStore } from '../aws/request-store.ts';
-import { BUDGET } from '../deadline.ts';
 import { createLog, type Log } from '../log.ts';
 import { reconcileIntervalMs, reconcileRequest } from '../reconciler/reconcile-requests.ts';
 import { signingKey } from '../signed-token.ts';
+import { slackClient } from '../slack/web-client.ts';
 import { loadStartUp, once } from '../start-up.ts';
 import { type BuildEventDeps, type BuildEventResult, createBuildEventHandler } from '../status/build-event-handler.ts';
 
@@ -19,11 +18,7 @@ export function composeBuildEvents(
     const { config, credentials } = await loadStartUp(env);
     const table = env.DEPLOYBOT_TABLE;
     if (!table) throw new Error('DEPLOYBOT_TABLE is not set: build status is reported from the request records in that table.');
-    const slack = new WebClient(credentials.botToken, {
-      slackApiUrl: env.SLACK_API_URL,
-      timeout: BUDGET.slack,
-      retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 3000 },
-    });
+    const slack = slackClient(credentials.botToken, env.SLACK_API_URL);
     return {
       config,
       report: {

@@ -1,4 +1,3 @@
-import { WebClient } from '@slack/web-api';
 import { SdkCodeBuildGateway } from '../aws/codebuild.ts';
 import { SdkImageRegistry } from '../aws/ecr.ts';
 import { LambdaSelfInvoke } from '../aws/lambda-invoke.ts';
@@ -8,7 +7,6 @@ import { type Bot, createBot } from '../bot/app.ts';
 import { type DeferredJob, type DeferredWork, InProcessWork } from '../bot/jobs/deferred.ts';
 import { MigrationCatalog } from '../bot/migration-catalog.ts';
 import { SecretsManagerTargetHistory } from '../db/target-history.ts';
-import { BUDGET } from '../deadline.ts';
 import { LiveDryRuns, PrecomputedDryRuns, PrecomputedThenLive } from '../dryrun/dry-run-table.ts';
 import { PgliteDryRunner } from '../dryrun/pglite-dry-run.ts';
 import { PrecomputedReviews } from '../history/review-table.ts';
@@ -17,6 +15,7 @@ import type { Log } from '../log.ts';
 import { reconcilerDeps, runJobThenReconcile } from '../reconciler/after-work.ts';
 import { reconcileIntervalMs } from '../reconciler/reconcile-requests.ts';
 import { signingKey } from '../signed-token.ts';
+import { slackClient } from '../slack/web-client.ts';
 import { loadStartUp } from '../start-up.ts';
 
 export interface ComposedSlackBot {
@@ -46,12 +45,8 @@ export async function composeSlackBot({ env, log, now, newId, work }: SlackCompo
   if (!table) throw new Error('DEPLOYBOT_TABLE is not set: the bot keeps its requests in that DynamoDB table.');
   const actionKey = signingKey(credentials.signingSecret);
   const receiver = new SlackRequestReceiver(credentials.signingSecret, log, now);
-  const slack = new WebClient(credentials.botToken, {
-    slackApiUrl: env.SLACK_API_URL,
-    timeout: BUDGET.slack,
-    // Honour Retry-After on 429 once; every caller also holds its own deadline.
-    retryConfig: { retries: 1, minTimeout: 100, maxTimeout: 1500 },
-  });
+  // Deadlines, Retry-After and per-method rate limits: src/slack/web-client.ts.
+  const slack = slackClient(credentials.botToken, env.SLACK_API_URL);
   const functionName = env.AWS_LAMBDA_FUNCTION_NAME;
   const runsOnLambda = work === 'lambda' || (work === undefined && functionName !== undefined);
   const inProcess = runsOnLambda ? undefined : new InProcessWork();

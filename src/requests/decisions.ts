@@ -64,6 +64,9 @@ function approverRefusal(record: RequestRecord, user: string, env: EnvironmentCo
 export function approve(record: RequestRecord, user: string, env: EnvironmentConfig, now: number): Decision<{ starts: boolean }> {
   const closed = notOpenReason(record, now);
   if (closed) return { ok: false, reason: closed };
+  // Without its review's ts nothing could show the approval or the build: not approvable until
+  // a click adopts it (src/bot/jobs/clicks.ts) or the reconciler withdraws the request.
+  if (!record.messageTs) return { ok: false, reason: "This request's review message was never recorded, so it cannot be approved." };
   if (user === record.requestedBy) return { ok: false, reason: 'You requested this, so you cannot approve it: a second engineer must.' };
   const notApprover = approverRefusal(record, user, env, 'approve');
   if (notApprover) return { ok: false, reason: notApprover };
@@ -118,6 +121,17 @@ export function cancel(record: RequestRecord, user: string, now: number): Decisi
 export function withdraw(record: RequestRecord, why: string, now: number): Decision {
   if (record.state !== 'open') return { ok: false, reason: `already ${record.state}` };
   return { ok: true, next: next(record, now, { by: 'deploybot', what: 'withdrew', detail: why }, { state: 'cancelled' }) };
+}
+
+/**
+ * Slack refused to write the request's message (archived channel, bot removed, message deleted):
+ * written down once per cause and state, so each state the channel could not show is told once
+ * however often it is rendered again.
+ */
+export function channelUnwritable(record: RequestRecord, cause: string, now: number): Decision {
+  const detail = `${cause} (${record.state})`;
+  if (record.events.some((e) => e.what === 'channel unwritable' && e.detail === detail)) return { ok: false, reason: 'already recorded' };
+  return { ok: true, next: next(record, now, { by: 'deploybot', what: 'channel unwritable', detail }, {}) };
 }
 
 /** The message just posted shows the record as it was: recording its ts changes nothing it shows. */

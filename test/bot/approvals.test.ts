@@ -152,11 +152,17 @@ describe('rejecting and cancelling', () => {
     expect(bot.aws.callsOf('StartBuild')).toHaveLength(0);
   });
 
-  it('tells the requester to cancel rather than reject their own request', async () => {
+  it('tells the requester to cancel rather than reject their own request, in the form instead of a reason field', async () => {
     await bot.request();
     await bot.click('deploybot_reject', REQUESTER);
-    expect(bot.ephemeralsTo(REQUESTER)[0]).toContain('Use Cancel to withdraw your own request.');
-    expect(bot.slack.callsTo('views.open').filter((c) => JSON.stringify(c.args).includes('deploybot_reject'))).toHaveLength(0);
+    const modal = bot.currentModal();
+    expect(modal.callback_id).toBe('deploybot_reject_refused');
+    expect(JSON.stringify(modal)).toContain('Use Cancel to withdraw your own request.');
+    const views = bot.slack.calls
+      .filter((c) => c.method.startsWith('views.'))
+      .map((c) => (c.args.view as { callback_id?: string }).callback_id);
+    expect(views).not.toContain('deploybot_reject');
+    expect(bot.reviewMessage()?.metadata?.event_payload.state).toBe('open');
   });
 
   it('lets only the requester cancel', async () => {

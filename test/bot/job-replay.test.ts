@@ -149,7 +149,13 @@ describe('jobs that cannot be replayed', () => {
       expect(bot.ephemeralsTo(REQUESTER).at(-1)).toContain(`prod requests are made and decided only in <#${CHANNEL}>`);
 
       await bot.invoke(
-        seal({ type: 'open-form', kind: 'migrate', env: 'prod', triggerId: 'x', to: { user: REQUESTER, channel: STAGING_CHANNEL } }),
+        seal({
+          type: 'open-form',
+          kind: 'migrate',
+          env: 'prod',
+          viewId: 'V0NOSUCHVIEW',
+          to: { user: REQUESTER, channel: STAGING_CHANNEL },
+        }),
       );
       expect(bot.ephemeralsTo(REQUESTER).at(-1)).toContain(`prod requests are made and decided only in <#${CHANNEL}>`);
 

@@ -2,7 +2,6 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { WebClient } from '@slack/web-api';
 import type { Hono } from 'hono';
 import { SdkCodeBuildGateway } from '../../src/aws/codebuild.ts';
 import { SdkImageRegistry } from '../../src/aws/ecr.ts';
@@ -23,6 +22,7 @@ import { createLog } from '../../src/log.ts';
 import { reconcilerDeps, runJobThenReconcile } from '../../src/reconciler/after-work.ts';
 import { type ReconcileRun, type ReconcilerDeps, reconcileRequests } from '../../src/reconciler/reconcile-requests.ts';
 import { signingKey } from '../../src/signed-token.ts';
+import { slackClient } from '../../src/slack/web-client.ts';
 import { emptyTargetUrl } from './database.ts';
 import { DynamoFaultProxy } from './dynamo-faults.ts';
 import { FakeAws } from './fake-aws.ts';
@@ -98,6 +98,11 @@ export class BotHarness {
   table = '';
   readonly #jobs = new Set<Promise<void>>();
   clock = Date.UTC(2026, 10, 24, 9, 0, 0);
+  /**
+   * How long an accepted asynchronous invocation waits before it runs: a cold second Lambda or
+   * a slow Event queue (Lambda gives no bound on it). Tests of the 3 s trigger id set it.
+   */
+  jobDelayMs = 0;
   readonly logs: string[] = [];
   /** What each asynchronous invocation made of its envelope, in order. */
   readonly receipts: JobReceipt[] = [];
@@ -140,11 +145,7 @@ export class BotHarness {
       config,
       receiver,
       botToken: BOT_TOKEN,
-      slack: new WebClient(BOT_TOKEN, {
-        slackApiUrl: this.slack.url,
-        timeout: 4000,
-        retryConfig: { retries: 1, minTimeout: 50, maxTimeout: 500 },
-      }),
+      slack: slackClient(BOT_TOKEN, this.slack.url),
       codeBuild: new SdkCodeBuildGateway(),
       logs: new SdkLogTailGateway(),
       store: this.store,
@@ -165,9 +166,12 @@ export class BotHarness {
     // What the Lambda entry (src/handlers/slack.ts) does with its own asynchronous invocation.
     this.aws.onInvoke = (_fn, payload) => {
       if (!isSignedJob(payload)) return;
-      // As the composition roots do: the envelope opened once, the job, then its own request reconciled.
-      const running: Promise<void> = this.bot
-        .receiveJob(payload, (job) => runJobThenReconcile(this.bot.runJob, this.reconcilerDeps(), job))
+      // As the composition roots do: the envelope opened once, the job, then its own request
+      // reconciled; a test may hold the asynchronous hop back (jobDelayMs).
+      const delay = this.jobDelayMs;
+      const waited = delay > 0 ? new Promise((resolve) => setTimeout(resolve, delay)) : Promise.resolve();
+      const running: Promise<void> = waited
+        .then(() => this.bot.receiveJob(payload, (job) => runJobThenReconcile(this.bot.runJob, this.reconcilerDeps(), job)))
         .then((receipt) => void this.receipts.push(receipt))
         .finally(() => this.#jobs.delete(running));
       this.#jobs.add(running);

@@ -4,14 +4,22 @@ import { listen } from './http-server.ts';
 // The Slack Web API methods the bot calls, served on loopback. Requests arrive exactly as
 // @slack/web-api sends them (form-encoded, JSON for object fields, bearer token), and answers
 // follow Slack's documented shapes. Posted messages are kept, so updates and history work.
-// It refuses what Slack refuses: a trigger id older than 3 seconds (expired_trigger_id). It
-// also serves a slash command's response_url and the file upload flow behind files.uploadV2
+// It refuses what Slack refuses: a trigger id used more than 3 seconds after Slack sent the
+// interaction that carried it (expired_trigger_id) or used twice (exchanged_trigger_id), writes
+// to an archived channel (is_archived) or one the bot was removed from (not_in_channel), an
+// update of a deleted message (message_not_found). Faults are injected per method on demand:
+// 429 with Retry-After, 503. Every call keeps when it arrived and what it was answered, so a
+// test can tell a call that landed after its caller gave up on it. It also serves a slash command's response_url and the file upload flow behind files.uploadV2
 // (files.getUploadURLExternal, the upload URL, files.completeUploadExternal).
 
 export interface ApiCall {
   method: string;
   args: Record<string, unknown>;
   token?: string;
+  /** Date.now() when the request arrived: when Slack would have applied it. */
+  at: number;
+  /** What it was answered (status and body), once answered. */
+  answer?: { status: number; body: unknown };
 }
 
 export interface StoredMessage {
@@ -39,7 +47,10 @@ export interface UploadedFile {
   initial_comment?: string;
 }
 
-/** Trigger ids the tests make carry their issue time: `trigger.<epoch ms>.<random>`. */
+/**
+ * Trigger ids the tests make carry the time Slack sent the interaction: `trigger.<epoch ms>.<random>`.
+ * Slack: "trigger_id ... expires three seconds after it's sent to your app" (docs.slack.dev, modals).
+ */
 export function triggerId(issuedAt = Date.now()): string {
   return `trigger.${issuedAt}.${Math.random().toString(36).slice(2)}`;
 }
@@ -50,7 +61,7 @@ const JSON_FIELDS = new Set(['blocks', 'metadata', 'view', 'attachments']);
 
 export class FakeSlackApi {
   readonly calls: ApiCall[] = [];
-  readonly refused: (ApiCall & { answer: unknown })[] = [];
+  readonly refused: { method: string; args: Record<string, unknown>; answer: unknown }[] = [];
   readonly messages: StoredMessage[] = [];
   /** What the bot posted to slash commands' response_urls, in order. */
   readonly responses: { path: string; body: Record<string, unknown> }[] = [];
@@ -59,6 +70,9 @@ export class FakeSlackApi {
   readonly #hanging = new Set<string>();
   readonly #held: (() => void)[] = [];
   readonly #scripted = new Map<string, Scripted[]>();
+  readonly #exchanged = new Set<string>();
+  readonly #archived = new Set<string>();
+  readonly #removedFrom = new Set<string>();
   #seq = 100;
   #server?: { url: string; close(): Promise<void> };
 
@@ -104,14 +118,16 @@ export class FakeSlackApi {
         this.refused.push({ method, args, answer: refused });
         return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(refused));
       }
-      this.calls.push({ method, args, token: req.headers.authorization?.replace(/^Bearer /, '') });
+      const call: ApiCall = { method, args, token: req.headers.authorization?.replace(/^Bearer /, ''), at: Date.now() };
+      this.calls.push(call);
       if (this.#hanging.has(method)) {
         // Never answers: the caller's own timeout has to end the wait.
         this.#held.push(() => res.destroy());
         return;
       }
       const scripted = this.#scripted.get(method)?.shift();
-      const reply = scripted ?? { status: 200, body: this.#answer(method, args) };
+      const reply = scripted ?? { status: 200, body: this.#refuseWrite(method, args) ?? this.#answer(method, args) };
+      call.answer = { status: reply.status, body: reply.body };
       res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });
       res.end(JSON.stringify(reply.body));
     });
@@ -138,6 +154,42 @@ export class FakeSlackApi {
     this.#scripted.set(method, [...(this.#scripted.get(method) ?? []), ...replies]);
   }
 
+  /** The next `times` calls to `method` are answered 429 with this Retry-After, as Slack's rate limiter does. */
+  rateLimit(method: string, retryAfterSeconds: number, times = 1): void {
+    for (let i = 0; i < times; i++)
+      this.script(method, {
+        status: 429,
+        headers: { 'retry-after': String(retryAfterSeconds) },
+        body: { ok: false, error: 'ratelimited' },
+      });
+  }
+
+  /** The next `times` calls to `method` are answered 503, as Slack does when it is degraded. */
+  unavailable(method: string, times = 1): void {
+    for (let i = 0; i < times; i++) this.script(method, { status: 503, body: { ok: false, error: 'service_unavailable' } });
+  }
+
+  /** Someone archived the channel: writes to it are refused with is_archived. */
+  archive(channel: string): void {
+    this.#archived.add(channel);
+  }
+
+  /** Someone removed the bot from the channel: writes to it are refused with not_in_channel. */
+  removeBot(channel: string): void {
+    this.#removedFrom.add(channel);
+  }
+
+  /** Someone deleted the message: updating it is refused with message_not_found. */
+  deleteMessage(channel: string, ts: string): void {
+    const i = this.messages.findIndex((m) => m.channel === channel && m.ts === ts);
+    if (i >= 0) this.messages.splice(i, 1);
+  }
+
+  /** Calls to `method` that Slack answered ok (and so applied). */
+  applied(method: string): ApiCall[] {
+    return this.callsTo(method).filter((c) => c.answer?.status === 200 && (c.answer.body as { ok?: boolean }).ok === true);
+  }
+
   callsTo(method: string): ApiCall[] {
     return this.calls.filter((c) => c.method === method);
   }
@@ -146,11 +198,24 @@ export class FakeSlackApi {
     this.calls.length = 0;
   }
 
+  /** What Slack answers a write to a channel the bot cannot write to (direct messages go to user ids). */
+  #refuseWrite(method: string, args: Record<string, unknown>): unknown {
+    if (!['chat.postMessage', 'chat.update', 'chat.postEphemeral', 'files.completeUploadExternal'].includes(method)) return undefined;
+    const channel = String(args.channel ?? args.channel_id ?? '');
+    if (this.#archived.has(channel)) return { ok: false, error: 'is_archived' };
+    if (this.#removedFrom.has(channel)) return { ok: false, error: 'not_in_channel' };
+    return undefined;
+  }
+
   #answer(method: string, args: Record<string, unknown>): unknown {
     switch (method) {
       case 'views.open': {
-        const issued = Number(String(args.trigger_id ?? '').split('.')[1]);
-        if (!Number.isFinite(issued) || Date.now() - issued > TRIGGER_LIFETIME_MS) return { ok: false, error: 'expired_trigger_id' };
+        const trigger = String(args.trigger_id ?? '');
+        const issued = Number(trigger.split('.')[1]);
+        if (!Number.isFinite(issued)) return { ok: false, error: 'invalid_trigger_id' };
+        if (Date.now() - issued > TRIGGER_LIFETIME_MS) return { ok: false, error: 'expired_trigger_id' };
+        if (this.#exchanged.has(trigger)) return { ok: false, error: 'exchanged_trigger_id' };
+        this.#exchanged.add(trigger);
         return { ok: true, view: { ...(args.view as object), id: `V${this.#seq++}`, hash: `h${this.#seq++}` } };
       }
       case 'views.update':

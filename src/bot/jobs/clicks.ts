@@ -1,6 +1,6 @@
 import { describeAwsError } from '../../aws/lazy-sdk.ts';
 import { channelRefusal, type EnvironmentConfig } from '../../config.ts';
-import { approve, cancel, expire, reject, stopRequested } from '../../requests/decisions.ts';
+import { approve, cancel, expire, posted, reject, stopRequested } from '../../requests/decisions.ts';
 import { currentState, type RequestRecord } from '../../requests/record.ts';
 import { transition } from '../../requests/transition.ts';
 import { escapeMrkdwn, mention } from '../../slack/mrkdwn.ts';
@@ -8,7 +8,7 @@ import { updateRequestMessage } from '../../slack/request-view.ts';
 import type { BotContext } from '../bot-context.ts';
 import { slackCall, slackError, tell, threadReply } from '../notify.ts';
 import { startRequestBuild } from '../start-build.ts';
-import { rejectModal } from '../views/reject-modal.ts';
+import { rejectModal, rejectRefusedModal } from '../views/reject-modal.ts';
 import type { Audience, DeferredJob } from './deferred.ts';
 
 type Click = Extract<DeferredJob, { type: 'approve' | 'cancel' | 'stop' }>;
@@ -27,7 +27,11 @@ function placeRefusal(record: RequestRecord, env: EnvironmentConfig, channel: st
 /** A refusal changes nothing and says why; an open request found expired is written down so. */
 async function refuse(ctx: BotContext, to: Audience, reason: string, record?: RequestRecord): Promise<void> {
   await tell(ctx, to, `:no_entry: ${reason} Nothing changed.`);
-  if (record && record.state === 'open' && currentState(record, ctx.now()) === 'expired') {
+  if (record) await recordExpiry(ctx, record);
+}
+
+async function recordExpiry(ctx: BotContext, record: RequestRecord): Promise<void> {
+  if (record.state === 'open' && currentState(record, ctx.now()) === 'expired') {
     const expired = await transition(ctx.store, record.id, (r) => expire(r, ctx.now()));
     if (expired.ok) {
       await ctx.store.releaseLock(record.env, record.id).catch(() => {});
@@ -36,9 +40,38 @@ async function refuse(ctx: BotContext, to: Audience, reason: string, record?: Re
   }
 }
 
+/**
+ * An approval must be shown on the review the record names. A record that never got its review's
+ * ts (the write after the post was throttled, or the invocation died) adopts the ts of the message
+ * clicked, with a conditional write, when the click comes from the record's channel: that message
+ * is the review, since only it carries this request's signed buttons there.
+ */
+async function recordedReview(ctx: BotContext, record: RequestRecord, job: Click): Promise<{ ok: true } | { ok: false; reason: string }> {
+  if (record.messageTs) {
+    if (job.type === 'approve' && job.messageTs && job.messageTs !== record.messageTs)
+      return { ok: false, reason: "This message is not the request's recorded review; approve it on the review in the channel." };
+    return { ok: true };
+  }
+  const ts = job.messageTs;
+  if (!ts || job.to.channel !== record.channel)
+    return {
+      ok: false,
+      reason: `This request's review message was never recorded, and this click did not come from its channel <#${record.channel}>.`,
+    };
+  const adopted = await transition(ctx.store, record.id, (r) => posted(r, ts, ctx.now()));
+  if (adopted.ok || adopted.record?.messageTs === ts) {
+    ctx.log.info('review ts adopted from a click', { requestId: record.id, ts });
+    return { ok: true };
+  }
+  return { ok: false, reason: "This request's review message could not be recorded; try again in a moment." };
+}
+
 export async function handleClick(ctx: BotContext, job: Click): Promise<void> {
   const record = await ctx.store.get(job.requestId);
   if (!record) return tell(ctx, job.to, ':no_entry: This request is not in the request store. Nothing changed.');
+  const review = await recordedReview(ctx, record, job);
+  // Only an approval needs the review recorded; a cancel or a stop is safe without it.
+  if (!review.ok && job.type === 'approve') return refuse(ctx, job.to, review.reason, record);
   const env = ctx.config.environments[record.env];
   if (!env)
     return refuse(ctx, job.to, `Environment ${escapeMrkdwn(record.env)} is no longer configured; nothing can run from this request.`);
@@ -87,23 +120,27 @@ export async function handleClick(ctx: BotContext, job: Click): Promise<void> {
   }
 }
 
-/** Reject opens a form for the reason; the decision is checked first so a doomed form never opens. */
+/**
+ * The listener opened a loading form while the click's trigger id was fresh; the decision is read
+ * from the record here, and the form becomes the reason field or says why it cannot be rejected.
+ */
 export async function openRejectForm(ctx: BotContext, job: Extract<DeferredJob, { type: 'open-reject-form' }>): Promise<void> {
   const record = await ctx.store.get(job.requestId);
   const env = record ? ctx.config.environments[record.env] : undefined;
-  if (!record || !env) return tell(ctx, job.to, ':no_entry: This request is not in the request store. Nothing changed.');
-  const where = placeRefusal(record, env, job.to.channel);
-  if (where) return refuse(ctx, job.to, where);
-  const check = reject(record, job.to.user, '-', env, ctx.now());
-  if (!check.ok) return refuse(ctx, job.to, check.reason, record);
+  const where = record && env ? placeRefusal(record, env, job.to.channel) : undefined;
+  const check = record && env && !where ? reject(record, job.to.user, '-', env, ctx.now()) : undefined;
+  const refusal =
+    !record || !env ? 'This request is not in the request store.' : (where ?? (check && !check.ok ? check.reason : undefined));
+  const view = check?.ok ? rejectModal({ requestId: job.requestId, channel: job.to.channel }) : rejectRefusedModal(refusal ?? '');
   try {
-    await slackCall(
-      ctx.slack.views.open({ trigger_id: job.triggerId, view: rejectModal({ requestId: record.id, channel: job.to.channel }) }),
-      'views.open',
-    );
+    await slackCall(ctx.slack.views.update({ view_id: job.viewId, view }), 'views.update');
   } catch (error) {
-    await tell(ctx, job.to, `:x: The reject form could not be opened (${escapeMrkdwn(slackError(error))}). Click Reject again.`);
+    ctx.log.warn('reject form could not be updated', { requestId: job.requestId, error: slackError(error) });
+    if (check?.ok)
+      await tell(ctx, job.to, `:x: The reject form could not be shown (${escapeMrkdwn(slackError(error))}). Click Reject again.`);
+    else await tell(ctx, job.to, `:no_entry: ${refusal} Nothing changed.`);
   }
+  if (record && check && !check.ok) await recordExpiry(ctx, record);
 }
 
 export async function rejectRequest(ctx: BotContext, job: Extract<DeferredJob, { type: 'reject' }>): Promise<void> {

@@ -9,7 +9,7 @@ import { requestMessage } from '../../slack/request-message.ts';
 import type { BotContext } from '../bot-context.ts';
 import { directMessage, slackCall, slackError, tell, threadReply } from '../notify.ts';
 import { pinImage, pinPlan } from '../request-plan.ts';
-import { confirmationReasons, errorModal, loadingModal, pendingKey, type RequestModalState, requestModal } from '../views/request-modal.ts';
+import { confirmationReasons, errorModal, pendingKey, type RequestModalState, requestModal } from '../views/request-modal.ts';
 import { fullSqlFile, reviewBody, safeRewriteReplies } from '../views/review-message.ts';
 import type { DeferredJob } from './deferred.ts';
 
@@ -25,29 +25,11 @@ async function openLock(ctx: BotContext, env: string): Promise<EnvironmentLock |
   return lock && lock.expiresAt > ctx.now() ? lock : undefined;
 }
 
-/** `/daadaar migrate|seed <env>`: the modal, opened while the trigger id is fresh, then filled in. */
+/** `/daadaar migrate|seed <env>`: the listener opened the modal (loading); here it is filled in. */
 export async function openRequestForm(ctx: BotContext, job: OpenForm): Promise<void> {
   const env = ctx.config.environments[job.env];
+  const { viewId } = job;
   if (!env) return tell(ctx, job.to, `Unknown environment \`${escapeMrkdwn(job.env)}\`.`);
-  // Asked again from the config, not taken from the job (the listener asked first; submit asks again).
-  const where = channelRefusal(job.env, env, job.to.channel);
-  if (where) return tell(ctx, job.to, `:no_entry: ${where} Nothing was requested.`);
-  let viewId: string | undefined;
-  try {
-    // Slack's trigger id lives 3 seconds: open first, review after.
-    const opened = await slackCall(
-      ctx.slack.views.open({ trigger_id: job.triggerId, view: loadingModal(job.kind, job.env) }),
-      'views.open',
-    );
-    viewId = opened.view?.id;
-  } catch (error) {
-    return tell(
-      ctx,
-      job.to,
-      `:x: The ${job.kind} form could not be opened (${escapeMrkdwn(slackError(error))}). Nothing was requested; run \`/daadaar ${job.kind} ${escapeMrkdwn(job.env)}\` again.`,
-    );
-  }
-  if (!viewId) return;
   const show = async (view: ModalView, instead: string) => {
     try {
       await slackCall(ctx.slack.views.update({ view_id: viewId, view }), 'views.update');
@@ -60,6 +42,9 @@ export async function openRequestForm(ctx: BotContext, job: OpenForm): Promise<v
       );
     }
   };
+  // Asked again from the config, not taken from the job (the listener asked first; submit asks again).
+  const where = channelRefusal(job.env, env, job.to.channel);
+  if (where) return show(errorModal(job.kind, job.env, `${where} Nothing was requested.`), `${where} Nothing was requested.`);
   let lock: EnvironmentLock | undefined;
   try {
     lock = await openLock(ctx, job.env);

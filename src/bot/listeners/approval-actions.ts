@@ -1,13 +1,16 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import { verifyRef } from '../../slack/action-value.ts';
+import { escapeMrkdwn } from '../../slack/mrkdwn.ts';
 import { ACTION } from '../../slack/request-message.ts';
+import { slackError } from '../../slack/request-view.ts';
 import type { BotContext } from '../bot-context.ts';
 import type { Audience } from '../jobs/deferred.ts';
 import { tell } from '../notify.ts';
-import { REJECT_MODAL, type RejectForm } from '../views/reject-modal.ts';
+import { REJECT_MODAL, type RejectForm, rejectLoadingModal, rejectRefusedModal } from '../views/reject-modal.ts';
 import { handOver } from './hand-over.ts';
+import { openModal } from './open-modal.ts';
 
-type Verified = { ok: true; requestId: string; to: Audience } | { ok: false };
+type Verified = { ok: true; requestId: string; to: Audience; messageTs?: string } | { ok: false };
 
 /**
  * What can be decided without I/O is decided here: the value's signature (it proves the button
@@ -29,7 +32,8 @@ async function readClick(ctx: BotContext, body: BlockAction, action: ButtonActio
     await tell(ctx, to, `:no_entry: Refused: ${verified.ref.env} requests are decided only in their configured channels. Nothing changed.`);
     return { ok: false };
   }
-  return { ok: true, requestId: verified.ref.id, to };
+  // The message the button was on: a record that never got its review's ts adopts it (clicks.ts).
+  return { ok: true, requestId: verified.ref.id, to, messageTs: body.container?.message_ts ?? body.message?.ts };
 }
 
 export function registerApprovalActions(app: App, ctx: BotContext): void {
@@ -37,14 +41,22 @@ export function registerApprovalActions(app: App, ctx: BotContext): void {
     app.action<BlockAction<ButtonAction>>(ACTION[type], async ({ ack, body, action }) => {
       await ack();
       const click = await readClick(ctx, body, action);
-      if (click.ok) await handOver(ctx, { type, requestId: click.requestId, to: click.to });
+      if (click.ok) await handOver(ctx, { type, requestId: click.requestId, to: click.to, messageTs: click.messageTs });
     });
   }
 
   app.action<BlockAction<ButtonAction>>(ACTION.reject, async ({ ack, body, action }) => {
     await ack();
     const click = await readClick(ctx, body, action);
-    if (click.ok) await handOver(ctx, { type: 'open-reject-form', requestId: click.requestId, triggerId: body.trigger_id, to: click.to });
+    if (!click.ok) return;
+    const opened = await openModal(ctx, body.trigger_id, rejectLoadingModal());
+    if (!opened.ok)
+      return tell(ctx, click.to, `:x: The reject form could not be opened (${escapeMrkdwn(opened.reason)}). Click Reject again.`);
+    const handed = await handOver(ctx, { type: 'open-reject-form', requestId: click.requestId, viewId: opened.viewId, to: click.to });
+    if (!handed)
+      await ctx.slack.views
+        .update({ view_id: opened.viewId, view: rejectRefusedModal('The bot could not start working on that; click Reject again.') })
+        .catch((error: unknown) => ctx.log.warn('reject form could not be updated', { error: slackError(error) }));
   });
 
   app.view(REJECT_MODAL, async ({ ack, body, view }) => {

@@ -1,10 +1,14 @@
 import type { App } from '@slack/bolt';
 import { seedRefusal } from '../../config.ts';
 import { escapeMrkdwn } from '../../slack/mrkdwn.ts';
+import { slackError } from '../../slack/request-view.ts';
 import type { BotContext } from '../bot-context.ts';
 import { helpText, parseCommand } from '../command.ts';
 import type { Audience, DeferredJob } from '../jobs/deferred.ts';
+import { tell } from '../notify.ts';
+import { errorModal, loadingModal } from '../views/request-modal.ts';
 import { handOver } from './hand-over.ts';
+import { openModal } from './open-modal.ts';
 
 export function registerCommand(app: App, ctx: BotContext): void {
   app.command('/daadaar', async ({ command, ack }) => {
@@ -15,7 +19,8 @@ export function registerCommand(app: App, ctx: BotContext): void {
     const to: Audience = { user: command.user_id, channel: command.channel_id, responseUrl: command.response_url };
     if (parsed.kind !== 'migrate' && parsed.kind !== 'seed') {
       await ack();
-      return handOver(ctx, { type: parsed.kind, env: parsed.env, to });
+      await handOver(ctx, { type: parsed.kind, env: parsed.env, to });
+      return;
     }
     const env = ctx.config.environments[parsed.env];
     if (!env) return ack({ response_type: 'ephemeral', text: `Unknown environment \`${escapeMrkdwn(parsed.env)}\`.` });
@@ -30,7 +35,20 @@ export function registerCommand(app: App, ctx: BotContext): void {
       if (refusal) return ack({ response_type: 'ephemeral', text: `:no_entry: Not seeding ${parsed.env}. ${escapeMrkdwn(refusal)}` });
     }
     await ack();
-    const job: DeferredJob = { type: 'open-form', kind: parsed.kind, env: parsed.env, triggerId: command.trigger_id, to };
-    return handOver(ctx, job);
+    const { kind } = parsed;
+    const opened = await openModal(ctx, command.trigger_id, loadingModal(kind, parsed.env));
+    if (!opened.ok) {
+      return tell(
+        ctx,
+        to,
+        `:x: The ${kind} form could not be opened (${escapeMrkdwn(opened.reason)}). Nothing was requested; run \`/daadaar ${kind} ${escapeMrkdwn(parsed.env)}\` again.`,
+      );
+    }
+    const job: DeferredJob = { type: 'open-form', kind, env: parsed.env, viewId: opened.viewId, to };
+    if (await handOver(ctx, job)) return;
+    // The person was told; the modal must not keep saying "Reviewing…" forever.
+    await ctx.slack.views
+      .update({ view_id: opened.viewId, view: errorModal(kind, parsed.env, 'The bot could not start reviewing; run the command again.') })
+      .catch((error: unknown) => ctx.log.warn('form could not be updated', { error: slackError(error) }));
   });
 }
