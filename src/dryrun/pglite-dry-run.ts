@@ -1,7 +1,7 @@
 import type { PGlite } from '@electric-sql/pglite';
 import type { MigrationSource } from '../review/model.ts';
 import { loadSqlParser } from '../review/parse.ts';
-import { splitMigration } from '../review/split.ts';
+import { type SplitStatement, splitMigration } from '../review/split.ts';
 import { LockTracer, type StatementTrace } from './lock-trace.ts';
 
 // The dry run: replay the history the target has applied into an embedded PostgreSQL, then
@@ -138,21 +138,23 @@ async function execMigration(
   m: MigrationSource,
   tracer?: LockTracer,
 ): Promise<Omit<Extract<DryRunResult, { ok: false }>, 'ok' | 'stage' | 'ms'> | undefined> {
+  // The review's own split: the dry run executes exactly the statements the review showed.
   for (const [index, statement] of splitMigration(m.sql).entries()) {
+    if (statement.tooSlowToScan) {
+      // PGlite's scanner is PostgreSQL's: it would spend minutes on this text, inside the bot's deadline.
+      return { ...failedAt(m, statement), error: `not run: ${statement.error}` };
+    }
     try {
       await db.exec(statement.sql);
       await tracer?.after(m.tag, index);
     } catch (error) {
       const e = error as PgError;
-      return {
-        tag: m.tag,
-        file: m.file,
-        line: m.sql.slice(0, statement.start).split('\n').length,
-        statement: statement.sql,
-        error: e.message ?? String(error),
-        code: e.code,
-      };
+      return { ...failedAt(m, statement), error: e.message ?? String(error), code: e.code };
     }
   }
   return undefined;
+}
+
+function failedAt(m: MigrationSource, statement: SplitStatement): { tag: string; file: string; line: number; statement: string } {
+  return { tag: m.tag, file: m.file, line: m.sql.slice(0, statement.start).split('\n').length, statement: statement.sql };
 }

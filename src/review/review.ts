@@ -16,6 +16,7 @@ import type { Rule, RuleContext, StatementUnderReview } from './rule.ts';
 import { RULES } from './rule-set.ts';
 import { SchemaCatalog, type TargetCatalog } from './schema-catalog.ts';
 import { SchemaContext } from './schema-context.ts';
+import { SearchPath } from './search-path.ts';
 import { type SplitStatement, splitMigration } from './split.ts';
 import { lineIndex } from './sql-text.ts';
 
@@ -44,15 +45,18 @@ export interface ReviewOptions {
 export async function reviewMigrations(sources: readonly MigrationSource[], options: ReviewOptions = {}): Promise<Review> {
   await loadSqlParser();
   const rules = rulesByKind(options.rules ?? RULES);
-  const catalog = new SchemaCatalog();
+  // One session runs the whole pending set, so a search_path change outlives its file.
+  const path = new SearchPath();
+  const catalog = new SchemaCatalog(path);
   for (const applied of options.history ?? []) for (const part of splitMigration(applied.sql)) catalog.observe(part.ast);
   if (options.targetCatalog) catalog.seed(options.targetCatalog);
   const split = sources.map((source) => splitMigration(source.sql));
   const runScope = options.newTablesScope === 'run';
-  let schema = new SchemaContext();
+  const newSchema = () => new SchemaContext(path, (key) => catalog.existed(key));
+  let schema = newSchema();
   const review: Review = { migrations: [], statements: [], summary: emptyCounts() };
   sources.forEach((source, m) => {
-    if (!runScope) schema = new SchemaContext();
+    if (!runScope) schema = newSchema();
     const counts = emptyCounts();
     const lineOf = lineIndex(source.sql);
     const parts = split[m] ?? [];
@@ -62,11 +66,9 @@ export async function reviewMigrations(sources: readonly MigrationSource[], opti
     const ruleContext: RuleContext = { isNewTable: (rel) => schema.isNewTable(rel), catalog, later };
     parts.forEach((part, index) => {
       position = index;
-      const { findings, locks } = reviewStatement(
-        { sql: part.sql, ast: part.ast, error: part.error },
-        { schema, catalog, ctx: ruleContext },
-        rules,
-      );
+      const stmt: StatementUnderReview = { sql: part.sql, ast: part.ast, error: part.error, misplacedMarker: part.misplacedMarker };
+      const { findings, locks } = reviewStatement(stmt, { schema, catalog, ctx: ruleContext }, rules);
+      findings.unshift(...queryLayoutFindings(stmt, ruleContext, rules));
       tally(findings, counts);
       tally(findings, review.summary);
       review.statements.push({
@@ -77,11 +79,31 @@ export async function reviewMigrations(sources: readonly MigrationSource[], opti
         sql: part.sql,
         findings,
         locks,
+        ...(part.queryStatements > 1 ? { query: { index: part.query, statements: part.queryStatements } } : {}),
       } satisfies ReviewedStatement);
     });
-    review.migrations.push({ tag: source.tag, file: source.file, when: source.when, hash: source.hash, statements: parts.length, counts });
+    const queries = new Set(parts.map((p) => p.query)).size;
+    review.migrations.push({
+      tag: source.tag,
+      file: source.file,
+      when: source.when,
+      hash: source.hash,
+      statements: parts.length,
+      queries,
+      counts,
+    });
   });
   return review;
+}
+
+/**
+ * Rules about how drizzle cuts the file into queries (`appliesTo: ['statement-breakpoint']`):
+ * they judge where a statement sits, whatever its kind, so they run for every statement.
+ */
+function queryLayoutFindings(stmt: StatementUnderReview, ctx: RuleContext, rules: RulesByKind): Finding[] {
+  return (rules.get('statement-breakpoint') ?? []).flatMap((rule) =>
+    rule.check(stmt, ctx).map((message): Finding => ({ rule: rule.id, category: rule.category, message, help: rule.fix })),
+  );
 }
 
 function laterStatements(run: readonly SplitStatement[][], index: number): StatementUnderReview[] {

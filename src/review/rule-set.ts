@@ -21,6 +21,7 @@ import dropType from './rules/drop-type.ts';
 import dropView from './rules/drop-view.ts';
 import dynamicSql from './rules/dynamic-sql.ts';
 import enumValueInTransaction from './rules/enum-value-in-transaction.ts';
+import misplacedStatementBreakpoint from './rules/misplaced-statement-breakpoint.ts';
 import nonTransactionalStatement from './rules/non-transactional-statement.ts';
 import reindexNonConcurrently from './rules/reindex-non-concurrently.ts';
 import rename from './rules/rename.ts';
@@ -65,5 +66,6 @@ export const RULES: readonly Rule[] = [
   nonTransactionalStatement,
   vacuumInTransaction,
   dynamicSql,
+  misplacedStatementBreakpoint,
   unparsableSql,
 ];

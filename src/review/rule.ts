@@ -15,6 +15,8 @@ export interface StatementUnderReview {
   insideDoBlock?: boolean;
   /** For a DO statement: whether its body could be fully understood. */
   doBlock?: { dynamicSql: boolean; error?: string };
+  /** Why the `--> statement-breakpoint` that opens this statement's query is not where drizzle-kit writes it. */
+  misplacedMarker?: string;
 }
 
 export interface RuleContext {
@@ -31,11 +33,12 @@ export interface Rule {
   id: string;
   category: Category;
   /**
-   * Statement kinds the rule inspects (`unparsed`: statements the parser rejected). The engine
-   * calls a rule only for these, so a rule that reads another kind must list it here; its
-   * examples, run through the engine, prove the list is complete.
+   * Statement kinds the rule inspects (`unparsed`: statements the parser rejected;
+   * `statement-breakpoint`: every statement, for where drizzle's markers cut the file). The
+   * engine calls a rule only for these, so a rule that reads another kind must list it here;
+   * its examples, run through the engine, prove the list is complete.
    */
-  appliesTo: readonly (NodeKind | 'unparsed')[];
+  appliesTo: readonly (NodeKind | 'unparsed' | 'statement-breakpoint')[];
   /** A few words for headings. */
   title: string;
   /** One line: the lock it takes or the data it loses. */

@@ -27,7 +27,7 @@ describe('splitMigration', () => {
     // drizzle splits on the marker text wherever it is, so this runs as two broken chunks.
     const review = await reviewSql("INSERT INTO notes VALUES ('a --> statement-breakpoint b');");
     expect(review.statements.length).toBe(2);
-    expect(rulesFired(review)).toEqual(['unparsable-sql', 'unparsable-sql']);
+    expect(rulesFired(review)).toEqual(['unparsable-sql', 'misplaced-statement-breakpoint', 'unparsable-sql']);
   });
 
   it('reports lines and SQL correctly after multi-byte text', async () => {
