@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { formatReviewText } from '../../src/render/review-text.ts';
 import { loadSqlParser } from '../../src/review/parse.ts';
 import { reviewMigrations } from '../../src/review/review.ts';
 import { splitMigration } from '../../src/review/split.ts';
@@ -143,6 +144,9 @@ describe('what drizzle runs', () => {
     const real = await reviewMigrations([source(readFileSync('backend/drizzle/0005_backfill_trimmed_names.sql', 'utf8'))]);
     expect(real.migrations[0]).toMatchObject({ statements: 5, queries: 1 });
     expect(real.statements.every((s) => s.query?.statements === 5)).toBe(true);
+    const text = formatReviewText(await reviewSql('SELECT 1;--> statement-breakpoint\nSELECT 2; DELETE FROM t;\n'));
+    expect(text).toMatch(/^0000_test {2}3 statements in 2 drizzle queries {2}1 destructive$/m);
+    expect(text).toContain('0000_test.sql:2  (drizzle runs it in one query with 1 other statement)');
   });
 
   it('starts a statement after nested comments, as PostgreSQL nests them', () => {
