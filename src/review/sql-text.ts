@@ -148,8 +148,8 @@ export function isBlank(sql: string): boolean {
 // character, which stays linear; longer runs are charged their square against a budget.
 const OPERATOR_CHAR = new Set('~!@#^&|`?+-*/%<>=');
 const SHORT_RUN = 32;
-/** About 50 ms of scanning at the rate measured in libpg-query 18 (bench/adversarial-sql.ts). */
-export const OPERATOR_RUN_BUDGET = 4096 * 4096;
+/** One run of 2,048 `+`: tens of milliseconds in libpg-query 18 (bench/adversarial-sql.ts); 4,096 took 300+ ms. */
+export const OPERATOR_RUN_BUDGET = 2048 * 2048;
 
 /** The scanner work long runs of operator characters would cost, counted in one pass. */
 export function operatorRunCost(sql: string): { cost: number; longestRun: number } {
