@@ -1,5 +1,8 @@
+import { type DrizzleQuery, drizzleQueries } from '../src/review/drizzle-queries.ts';
 import type { MigrationSource } from '../src/review/model.ts';
-import { lineIndex, skipLeadingNoise, splitOnSemicolons } from '../src/review/sql-text.ts';
+import { loadSqlParser } from '../src/review/parse.ts';
+import { splitMigration } from '../src/review/split.ts';
+import { lineIndex } from '../src/review/sql-text.ts';
 import type { PostgresReport } from '../src/runner-report.ts';
 import { type PgErrorFields, pgErrorOf, reducePostgresError } from './postgres-error.ts';
 
@@ -21,15 +24,11 @@ export interface MigrationFailure {
   postgres?: PostgresReport;
 }
 
-// drizzle-orm's readMigrationFiles splits each file on this marker and runs each piece as one
-// query (src/migrator.ts). Not imported from src/review/split.ts: that pulls in the SQL parser.
-const BREAKPOINT = '--> statement-breakpoint';
-
 export function sqlstateOf(error: unknown): string | undefined {
   return pgErrorOf(error).code;
 }
 
-export function locateFailure(error: unknown, migrations: readonly MigrationSource[]): MigrationFailure {
+export async function locateFailure(error: unknown, migrations: readonly MigrationSource[]): Promise<MigrationFailure> {
   const pg = pgErrorOf(error);
   const query = (error as { query?: unknown }).query;
   const postgres = reducePostgresError(error, typeof query === 'string' ? query : '');
@@ -39,32 +38,32 @@ export function locateFailure(error: unknown, migrations: readonly MigrationSour
       { message: (error as Error)?.message ?? String(error) };
   if (typeof query !== 'string') return failure;
   for (const m of migrations) {
-    let offset = 0;
-    for (const chunk of m.sql.split(BREAKPOINT)) {
-      if (chunk === query) return { ...failure, file: m.file, ...placeInChunk(m.sql, offset, chunk, pg.position) };
-      offset += chunk.length + BREAKPOINT.length;
-    }
+    // The pieces drizzle ran, cut as the review cut them (src/review/drizzle-queries.ts).
+    const piece = drizzleQueries(m.sql).find((q) => q.text === query);
+    if (piece) return { ...failure, file: m.file, ...(await placeInQuery(m.sql, piece, pg.position)) };
   }
   return { ...failure, statement: oneLine(query) };
 }
 
-function placeInChunk(
+async function placeInQuery(
   file: string,
-  offset: number,
-  chunk: string,
+  piece: DrizzleQuery,
   position: PgErrorFields['position'],
-): { line: number; statement: string } {
+): Promise<{ line: number; statement: string }> {
   const lineOf = lineIndex(file);
-  const spans = splitOnSemicolons(chunk).filter((s) => chunk.slice(s.start, s.end).trim() !== '');
-  const at = position === undefined ? undefined : Number(position) - 1;
+  // The failure path only: a run that succeeds never loads the parser.
+  const parsed = await loadSqlParser().then(
+    () => true,
+    () => false,
+  );
+  const statements = parsed ? splitMigration(file).filter((s) => s.query === piece.index) : [];
+  const at = position === undefined ? undefined : piece.start + Number(position) - 1;
   // Without a position (a runtime error: a lock timeout, a violated constraint) Postgres does
-  // not say which statement of a multi-statement chunk failed; the chunk's first one is named.
-  const span = (at !== undefined && spans.find((s) => at >= s.start && at <= s.end)) || spans[0] || { start: 0, end: chunk.length };
-  const start = skipLeadingNoise(chunk, span.start);
-  return {
-    line: lineOf(offset + (at !== undefined && at >= start && at <= span.end ? at : start)),
-    statement: oneLine(chunk.slice(start, span.end)),
-  };
+  // not say which statement of a multi-statement query failed; the query's first one is named.
+  const statement = (at !== undefined && [...statements].reverse().find((s) => s.start <= at)) ||
+    statements[0] || { start: piece.start, sql: piece.text };
+  const placed = at !== undefined && at >= statement.start && at < piece.start + piece.text.length;
+  return { line: lineOf(placed ? at : statement.start), statement: oneLine(statement.sql) };
 }
 
 function oneLine(sql: string): string {

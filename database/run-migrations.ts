@@ -133,7 +133,7 @@ async function attemptRun(
     try {
       await migrate(drizzle(client), { migrationsFolder: options.migrationsFolder });
     } catch (error) {
-      const failure = locateFailure(error, pending);
+      const failure = await locateFailure(error, pending);
       if (sqlstateOf(error) === LOCK_NOT_AVAILABLE) {
         const where = failure.file ? ` at ${failure.file}:${failure.line}` : '';
         return {

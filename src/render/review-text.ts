@@ -37,13 +37,16 @@ export function formatReviewText(review: Review, style: TextStyle = PLAIN): stri
   }
   for (const m of review.migrations) {
     out.push(
-      `${style.bold(m.tag)}  ${style.dim(`${m.statements} statement${m.statements === 1 ? '' : 's'}`)}  ${describeCounts(m.counts, style)}`,
+      `${style.bold(m.tag)}  ${style.dim(`${m.statements} statement${m.statements === 1 ? '' : 's'}${describeQueries(m.statements, m.queries)}`)}  ${describeCounts(m.counts, style)}`,
     );
     for (const s of byFile.get(m.file) ?? []) {
       if (s.findings.length === 0 && !s.observed?.disagreement) continue;
       const lines = s.sql.split('\n');
       const excerpt = lines.slice(0, EXCERPT_LINES).join('\n    ') + (lines.length > EXCERPT_LINES ? ' …' : '');
-      out.push(`  ${style.dim(`${s.file}:${s.line}`)}`);
+      const query = s.query
+        ? `  (drizzle runs it in one query with ${s.query.statements - 1} other statement${s.query.statements === 2 ? '' : 's'})`
+        : '';
+      out.push(`  ${style.dim(`${s.file}:${s.line}${query}`)}`);
       out.push(`    ${excerpt}`);
       if (s.findings.length === 0 && s.observed) {
         for (const line of findingDetails({ rule: '', category: 'locking', message: '', help: '', observed: s.observed }))
@@ -68,6 +71,12 @@ export function formatReviewText(review: Review, style: TextStyle = PLAIN): stri
     `${style.bold('Summary')}: ${review.migrations.length} migration${review.migrations.length === 1 ? '' : 's'}, ${statements} statement${statements === 1 ? '' : 's'}: ${describeCounts(review.summary, style)}`,
   );
   return `${out.join('\n')}\n`;
+}
+
+/** drizzle runs one query per `--> statement-breakpoint` piece: said only when a piece holds several statements. */
+function describeQueries(statements: number, queries: number | undefined): string {
+  if (queries === undefined || queries === statements) return '';
+  return ` in ${queries} drizzle quer${queries === 1 ? 'y' : 'ies'}`;
 }
 
 /** The lock, the table's size and what the dry run saw, one line each, for any front. */

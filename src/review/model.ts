@@ -110,6 +110,12 @@ export interface ReviewedStatement {
   locks: RelationLock[];
   /** What the traced dry run saw it do, when one ran. */
   observed?: ObservedEffect;
+  /**
+   * Set when drizzle sends this statement to PostgreSQL together with others, as one query
+   * (one `--> statement-breakpoint` piece holding several statements): the piece's 0-based
+   * index in the file and how many statements it holds.
+   */
+  query?: { index: number; statements: number };
 }
 
 export type CategoryCounts = Record<Category, number>;
@@ -120,6 +126,8 @@ export interface ReviewedMigration {
   when?: number;
   hash: string;
   statements: number;
+  /** How many queries drizzle runs for it: its `--> statement-breakpoint` pieces that hold a statement. */
+  queries?: number;
   counts: CategoryCounts;
 }
 

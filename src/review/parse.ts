@@ -1,4 +1,5 @@
 import type { Node } from 'libpg-query';
+import { OPERATOR_RUN_BUDGET, operatorRunCost } from './sql-text.ts';
 
 // libpg-query is PostgreSQL's own parser compiled to WASM: if Postgres accepts a statement,
 // so does this, so nothing drizzle-kit or a person writes is "unsupported syntax".
@@ -32,11 +33,16 @@ export interface ParsedStatement {
   end: number;
 }
 
-export type ParseOutcome = { ok: true; statements: ParsedStatement[] } | { ok: false; error: string };
+export type ParseOutcome =
+  | { ok: true; statements: ParsedStatement[] }
+  /** `tooSlowToScan`: never handed to the parser, whose scanner would take quadratic time on it. */
+  | { ok: false; error: string; tooSlowToScan?: true };
 
 export function parseSql(sql: string): ParseOutcome {
   // The parser reads a C string: it would stop at a NUL and never see what follows.
   if (sql.includes('\0')) return { ok: false, error: 'contains a NUL character, which PostgreSQL rejects' };
+  const slow = tooSlowToScan(sql);
+  if (slow) return { ok: false, error: slow, tooSlowToScan: true };
   const { parseSync } = parser();
   let stmts: NonNullable<ReturnType<LibPgQuery['parseSync']>['stmts']>;
   try {
@@ -62,12 +68,21 @@ export function parseSql(sql: string): ParseOutcome {
 
 /** The PL/pgSQL tree of a DO statement, or why it could not be read. */
 export function parsePlpgsql(doStatement: string): { ok: true; tree: unknown } | { ok: false; error: string } {
+  const slow = tooSlowToScan(doStatement);
+  if (slow) return { ok: false, error: slow };
   const { parsePlPgSQLSync } = parser();
   try {
     return { ok: true, tree: parsePlPgSQLSync(doStatement) };
   } catch (error) {
     return { ok: false, error: describeParseError(error) };
   }
+}
+
+/** Why the text is not handed to the parser, when its scanner would take quadratic time on it. */
+function tooSlowToScan(sql: string): string | undefined {
+  const { cost, longestRun } = operatorRunCost(sql);
+  if (cost <= OPERATOR_RUN_BUDGET) return undefined;
+  return `holds runs of operator characters (/*, +, - and the like; the longest is ${longestRun} characters) that PostgreSQL's scanner reads in quadratic time, so it was not parsed`;
 }
 
 function describeParseError(error: unknown): string {

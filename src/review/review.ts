@@ -17,6 +17,7 @@ import { RULES } from './rule-set.ts';
 import { RunRoutines } from './run-routines.ts';
 import { SchemaCatalog, type TargetCatalog } from './schema-catalog.ts';
 import { SchemaContext } from './schema-context.ts';
+import { SearchPath } from './search-path.ts';
 import { type SplitStatement, splitMigration } from './split.ts';
 import { lineIndex } from './sql-text.ts';
 
@@ -45,17 +46,20 @@ export interface ReviewOptions {
 export async function reviewMigrations(sources: readonly MigrationSource[], options: ReviewOptions = {}): Promise<Review> {
   await loadSqlParser();
   const rules = rulesByKind(options.rules ?? RULES);
-  const catalog = new SchemaCatalog();
+  // One session runs the whole pending set, so a search_path change outlives its file.
+  const path = new SearchPath();
+  const catalog = new SchemaCatalog(path);
   for (const applied of options.history ?? []) for (const part of splitMigration(applied.sql)) catalog.observe(part.ast);
   if (options.targetCatalog) catalog.seed(options.targetCatalog);
   const split = sources.map((source) => splitMigration(source.sql));
   const runScope = options.newTablesScope === 'run';
-  let schema = new SchemaContext();
+  const newSchema = () => new SchemaContext(path, (key) => catalog.existed(key));
+  let schema = newSchema();
   let routines = new RunRoutines();
   const review: Review = { migrations: [], statements: [], summary: emptyCounts() };
   sources.forEach((source, m) => {
     if (!runScope) {
-      schema = new SchemaContext();
+      schema = newSchema();
       routines = new RunRoutines();
     }
     const counts = emptyCounts();
@@ -72,11 +76,9 @@ export async function reviewMigrations(sources: readonly MigrationSource[], opti
     };
     parts.forEach((part, index) => {
       position = index;
-      const { findings, locks } = reviewStatement(
-        { sql: part.sql, ast: part.ast, error: part.error },
-        { schema, catalog, routines, ctx: ruleContext },
-        rules,
-      );
+      const stmt: StatementUnderReview = { sql: part.sql, ast: part.ast, error: part.error, misplacedMarker: part.misplacedMarker };
+      const { findings, locks } = reviewStatement(stmt, { schema, catalog, routines, ctx: ruleContext }, rules);
+      findings.unshift(...queryLayoutFindings(stmt, ruleContext, rules));
       tally(findings, counts);
       tally(findings, review.summary);
       review.statements.push({
@@ -87,11 +89,31 @@ export async function reviewMigrations(sources: readonly MigrationSource[], opti
         sql: part.sql,
         findings,
         locks,
+        ...(part.queryStatements > 1 ? { query: { index: part.query, statements: part.queryStatements } } : {}),
       } satisfies ReviewedStatement);
     });
-    review.migrations.push({ tag: source.tag, file: source.file, when: source.when, hash: source.hash, statements: parts.length, counts });
+    const queries = new Set(parts.map((p) => p.query)).size;
+    review.migrations.push({
+      tag: source.tag,
+      file: source.file,
+      when: source.when,
+      hash: source.hash,
+      statements: parts.length,
+      queries,
+      counts,
+    });
   });
   return review;
+}
+
+/**
+ * Rules about how drizzle cuts the file into queries (`appliesTo: ['statement-breakpoint']`):
+ * they judge where a statement sits, whatever its kind, so they run for every statement.
+ */
+function queryLayoutFindings(stmt: StatementUnderReview, ctx: RuleContext, rules: RulesByKind): Finding[] {
+  return (rules.get('statement-breakpoint') ?? []).flatMap((rule) =>
+    rule.check(stmt, ctx).map((message): Finding => ({ rule: rule.id, category: rule.category, message, help: rule.fix })),
+  );
 }
 
 function laterStatements(run: readonly SplitStatement[][], index: number): StatementUnderReview[] {

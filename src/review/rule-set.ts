@@ -27,6 +27,7 @@ import dynamicSql from './rules/dynamic-sql.ts';
 import enumValueInTransaction from './rules/enum-value-in-transaction.ts';
 import lockTable from './rules/lock-table.ts';
 import mergeDelete from './rules/merge-delete.ts';
+import misplacedStatementBreakpoint from './rules/misplaced-statement-breakpoint.ts';
 import nonTransactionalStatement from './rules/non-transactional-statement.ts';
 import ownerChange from './rules/owner-change.ts';
 import privilegeChange from './rules/privilege-change.ts';
@@ -102,6 +103,7 @@ export const RULES: readonly Rule[] = [
   dynamicSql,
   routineOutOfSight,
   sqlOutOfSight,
+  misplacedStatementBreakpoint,
   unparsableSql,
   unreviewedStatement,
 ];

@@ -17,6 +17,8 @@ export interface StatementUnderReview {
    * \"f\"()"): messages start with it, and no rewrite is offered for it.
    */
   inside?: string;
+  /** Why the `--> statement-breakpoint` that opens this statement's query is not where drizzle-kit writes it. */
+  misplacedMarker?: string;
 }
 
 export interface RuleContext {
@@ -36,11 +38,12 @@ export interface Rule {
   category: Category;
   /**
    * Statement kinds the rule inspects (`unparsed`: statements the parser rejected; `any`: every
-   * parsed statement, for rules about what a statement holds, such as the functions it calls). The engine
-   * calls a rule only for these, so a rule that reads another kind must list it here; its
-   * examples, run through the engine, prove the list is complete.
+   * parsed statement, for rules about what a statement holds, such as the functions it calls;
+   * `statement-breakpoint`: every statement, for where drizzle's markers cut the file). The
+   * engine calls a rule only for these, so a rule that reads another kind must list it here;
+   * its examples, run through the engine, prove the list is complete.
    */
-  appliesTo: readonly (NodeKind | 'unparsed' | 'any')[];
+  appliesTo: readonly (NodeKind | 'unparsed' | 'any' | 'statement-breakpoint')[];
   /** A few words for headings. */
   title: string;
   /** One line: the lock it takes or the data it loses. */

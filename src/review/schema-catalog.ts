@@ -1,6 +1,7 @@
 import type { AlterTableCmd, ColumnDef, Constraint, Node, RangeVar, TypeName } from 'libpg-query';
 import { kindOf, nodeOf, nodesOf, qualifiedName, tableKey } from './ast.ts';
 import { type ColumnType, columnType } from './column-type.ts';
+import { SearchPath } from './search-path.ts';
 
 // What the reviewed history says the schema looks like: column types, enum labels and NOT NULL
 // checks, so a type change can be judged from the type it starts from. Built by observing every
@@ -31,7 +32,15 @@ interface TableState {
 }
 
 /** The statement kinds that change what the catalog knows; every other kind is skipped at once. */
-const OBSERVED = new Set<string>(['CreateStmt', 'AlterTableStmt', 'RenameStmt', 'DropStmt', 'CreateEnumStmt', 'AlterEnumStmt']);
+const OBSERVED = new Set<string>([
+  'CreateStmt',
+  'CreateTableAsStmt',
+  'AlterTableStmt',
+  'RenameStmt',
+  'DropStmt',
+  'CreateEnumStmt',
+  'AlterEnumStmt',
+]);
 
 /** Column types and enum labels as the target's own catalog states them (src/db/applied-migrations.ts). */
 export interface TargetCatalog {
@@ -42,10 +51,22 @@ export interface TargetCatalog {
 export class SchemaCatalog {
   readonly #tables = new Map<string, TableState>();
   readonly #enums = new Map<string, string[]>();
+  /** Set once the target's own catalog was read: a table it lacks did not exist. */
+  #complete = false;
+
+  /** `path` says which table an unqualified name means as the run goes (shared with the SchemaContext). */
+  constructor(private readonly path: SearchPath = new SearchPath()) {}
 
   column(rel: RangeVar | undefined, name: string | undefined): ColumnState | undefined {
-    const stored = name === undefined ? undefined : this.#tables.get(tableKey(rel))?.columns.get(name);
+    const key = this.path.resolve(rel);
+    const stored = name === undefined || key === undefined ? undefined : this.#tables.get(key)?.columns.get(name);
     return stored ? resolve(stored) : undefined;
+  }
+
+  /** Whether the table (`schema.name`) exists now: undefined when only the history was seen, which may miss tables. */
+  existed(key: string): boolean | undefined {
+    if (this.#tables.has(key)) return true;
+    return this.#complete ? false : undefined;
   }
 
   enumValues(typeName: string): string[] | undefined {
@@ -54,12 +75,14 @@ export class SchemaCatalog {
 
   /** Whether a validated `CHECK (col IS NOT NULL)` stands on the table: SET NOT NULL then skips its scan (PG 12+). */
   hasValidatedNotNullCheck(rel: RangeVar | undefined, column: string | undefined): boolean {
-    const table = this.#tables.get(tableKey(rel));
+    const key = this.path.resolve(rel);
+    const table = key === undefined ? undefined : this.#tables.get(key);
     return [...(table?.checks.values() ?? [])].some((c) => c.validated && c.notNullColumn === column);
   }
 
   /** The target's catalog is the truth the pending run starts from: it overrides what the history implied. */
   seed(target: TargetCatalog): void {
+    this.#complete = true;
     for (const e of target.enums) this.#enums.set(e.name, [...e.labels]);
     for (const c of target.columns) {
       let table = this.#tables.get(c.relation);
@@ -78,19 +101,25 @@ export class SchemaCatalog {
       const table: TableState = { columns: new Map(), checks: new Map() };
       for (const col of nodesOf(create.tableElts, 'ColumnDef')) this.#addColumn(table, col);
       for (const con of nodesOf(create.tableElts, 'Constraint')) addCheck(table, con);
-      this.#tables.set(tableKey(create.relation), table);
+      this.#created(create.relation, create.if_not_exists, table);
+      return;
+    }
+    const createAs = nodeOf(ast, 'CreateTableAsStmt');
+    if (createAs) {
+      // Its columns come from a query: the table is known to exist, its types are not.
+      this.#created(createAs.into?.rel, createAs.if_not_exists, { columns: new Map(), checks: new Map() });
       return;
     }
     const alter = nodeOf(ast, 'AlterTableStmt');
     if (alter) {
-      const table = this.#tables.get(tableKey(alter.relation));
+      const table = this.#table(alter.relation);
       if (table) for (const cmd of nodesOf(alter.cmds, 'AlterTableCmd')) this.#alter(table, cmd);
       return;
     }
     const rename = nodeOf(ast, 'RenameStmt');
     if (rename?.newname) {
-      const key = tableKey(rename.relation);
-      const table = this.#tables.get(key);
+      const key = this.path.resolve(rename.relation) ?? tableKey(rename.relation);
+      const table = this.#table(rename.relation);
       if (rename.renameType === 'OBJECT_TABLE' && table) {
         this.#tables.delete(key);
         this.#tables.set(tableKey({ ...rename.relation, relname: rename.newname }), table);
@@ -121,6 +150,28 @@ export class SchemaCatalog {
       if (alterEnum.oldVal !== undefined) values.splice(values.indexOf(alterEnum.oldVal), 1, alterEnum.newVal);
       else values.push(alterEnum.newVal);
     }
+  }
+
+  #created(rel: RangeVar | undefined, ifNotExists: boolean | undefined, table: TableState): void {
+    const key = this.path.created(rel);
+    // A temporary table is not the permanent one of the same name; IF NOT EXISTS on a table
+    // that may exist changes nothing, so what it declares must not replace what is known.
+    if (!key || key.startsWith('pg_temp.')) return;
+    if (ifNotExists && this.existed(key) !== false) return;
+    this.#tables.set(key, table);
+  }
+
+  /**
+   * The table a statement names; when an unqualified name may no longer mean `public`'s table,
+   * `public`'s is forgotten, so its types are unknown (and judged as such) from then on.
+   */
+  #table(rel: RangeVar | undefined): TableState | undefined {
+    const key = this.path.resolve(rel);
+    if (key === undefined) {
+      this.#tables.delete(tableKey(rel));
+      return undefined;
+    }
+    return this.#tables.get(key);
   }
 
   #addColumn(table: TableState, col: ColumnDef | undefined): void {

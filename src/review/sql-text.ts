@@ -1,9 +1,40 @@
-// Text-level helpers for SQL the parser could not take whole. Only used on the slow path:
-// they need to be right about quotes, comments and dollar quotes, not about the grammar.
+// Text-level reading of SQL, for what the parser is not asked (where drizzle's markers sit, a
+// failed chunk's statements, where a statement's text starts). Each function walks the text
+// once: a migration file is untrusted input, and nested comments must not make it quadratic.
+// It must be right about quotes, comments and dollar quotes as PostgreSQL's scanner reads them
+// (src/backend/parser/scan.l), not about the grammar.
 
 export interface TextSpan {
   start: number;
   end: number;
+}
+
+const IDENTIFIER_CHAR = /[A-Za-z0-9_\u0080-\uffff]/;
+const DOLLAR_TAG = /\$(?:[A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*)?\$/y;
+
+/**
+ * When a comment, quoted string or dollar-quoted body starts at `i`, the offset just after it
+ * (the end of the text when it never closes); otherwise `i` itself.
+ */
+export function skipNonCode(sql: string, i: number): number {
+  const c = sql[i];
+  const next = sql[i + 1];
+  if (c === '-' && next === '-') {
+    const nl = sql.indexOf('\n', i);
+    return nl === -1 ? sql.length : nl + 1;
+  }
+  if (c === '/' && next === '*') return skipBlockComment(sql, i);
+  if (c === "'") return skipQuoted(sql, i, "'", isEscapeString(sql, i));
+  if (c === '"') return skipQuoted(sql, i, '"', false);
+  if (c === '$' && !IDENTIFIER_CHAR.test(sql[i - 1] ?? '')) {
+    DOLLAR_TAG.lastIndex = i;
+    const tag = DOLLAR_TAG.exec(sql);
+    if (tag) {
+      const close = sql.indexOf(tag[0], i + tag[0].length);
+      return close === -1 ? sql.length : close + tag[0].length;
+    }
+  }
+  return i;
 }
 
 /**
@@ -17,23 +48,10 @@ export function splitOnSemicolons(sql: string): TextSpan[] {
   let i = 0;
   const n = sql.length;
   while (i < n) {
-    const c = sql[i];
-    if (c === '-' && sql[i + 1] === '-') {
-      const nl = sql.indexOf('\n', i);
-      i = nl === -1 ? n : nl + 1;
-    } else if (c === '/' && sql[i + 1] === '*') {
-      i = skipBlockComment(sql, i);
-    } else if (c === "'" || c === '"') {
-      i = skipQuoted(sql, i, c);
-    } else if (c === '$') {
-      const tag = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(sql.slice(i, i + 64));
-      if (tag && !/[A-Za-z0-9_]/.test(sql[i - 1] ?? '')) {
-        const close = sql.indexOf(tag[0], i + tag[0].length);
-        i = close === -1 ? n : close + tag[0].length;
-      } else {
-        i++;
-      }
-    } else if (c === ';') {
+    const skipped = skipNonCode(sql, i);
+    if (skipped !== i) {
+      i = skipped;
+    } else if (sql[i] === ';') {
       spans.push({ start, end: i });
       i++;
       start = i;
@@ -42,11 +60,23 @@ export function splitOnSemicolons(sql: string): TextSpan[] {
     }
   }
   if (start < n) spans.push({ start, end: n });
-  return spans.filter((s) => !isBlank(sql.slice(s.start, s.end)));
+  return spans.filter((s) => skipLeadingNoise(sql, s.start) < s.end);
+}
+
+/** Offsets where `needle` starts outside every comment, quoted string and dollar-quoted body. */
+export function offsetsInCode(sql: string, needle: string): number[] {
+  const found: number[] = [];
+  let i = 0;
+  while (i < sql.length) {
+    if (sql.startsWith(needle, i)) found.push(i);
+    const skipped = skipNonCode(sql, i);
+    i = skipped === i ? i + 1 : skipped;
+  }
+  return found;
 }
 
 function skipBlockComment(sql: string, from: number): number {
-  // Postgres block comments nest.
+  // PostgreSQL's block comments nest (scan.l, xc state).
   let depth = 0;
   let i = from;
   while (i < sql.length) {
@@ -64,10 +94,21 @@ function skipBlockComment(sql: string, from: number): number {
   return sql.length;
 }
 
-function skipQuoted(sql: string, from: number, quote: string): number {
+/** `E'...'`: backslash escapes apply (with standard_conforming_strings on, only here). */
+function isEscapeString(sql: string, quote: number): boolean {
+  const prefix = sql[quote - 1];
+  return (prefix === 'E' || prefix === 'e') && !IDENTIFIER_CHAR.test(sql[quote - 2] ?? '');
+}
+
+function skipQuoted(sql: string, from: number, quote: string, backslashes: boolean): number {
   let i = from + 1;
   while (i < sql.length) {
-    if (sql[i] === quote) {
+    const c = sql[i];
+    if (backslashes && c === '\\') {
+      i += 2;
+      continue;
+    }
+    if (c === quote) {
       if (sql[i + 1] === quote) {
         i += 2;
         continue;
@@ -79,16 +120,52 @@ function skipQuoted(sql: string, from: number, quote: string): number {
   return sql.length;
 }
 
-const LEADING_NOISE = /^(?:\s+|--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/)*/;
+/** Offset of the first character at or after `from` that is neither whitespace nor part of a comment. */
+export function skipLeadingNoise(sql: string, from = 0): number {
+  let i = from;
+  while (i < sql.length) {
+    const c = sql[i] ?? '';
+    if (c === ' ' || c === '\n' || c === '\t' || c === '\r' || c === '\f' || c === '\v') {
+      i++;
+    } else if ((c === '-' && sql[i + 1] === '-') || (c === '/' && sql[i + 1] === '*')) {
+      i = skipNonCode(sql, i);
+    } else {
+      break;
+    }
+  }
+  return i;
+}
 
 /** True when the text holds only whitespace and comments. */
 export function isBlank(sql: string): boolean {
-  return (LEADING_NOISE.exec(sql)?.[0].length ?? 0) === sql.length;
+  return skipLeadingNoise(sql) === sql.length;
 }
 
-/** Offset of the first character that is neither whitespace nor part of a comment. */
-export function skipLeadingNoise(sql: string, from = 0): number {
-  return from + (LEADING_NOISE.exec(sql.slice(from))?.[0].length ?? 0);
+// PostgreSQL's scanner matches a run of operator characters whole, then backs up to a `/*`,
+// a `--` or a trailing `+`/`-` inside it and scans the rest again (scan.l, rules {operator} and
+// {xcstart}), so a run of n such characters costs up to n² steps: 40,000 `+` or `/*` take
+// seconds in libpg-query. Runs up to SHORT_RUN characters cost at most SHORT_RUN steps per
+// character, which stays linear; longer runs are charged their square against a budget.
+const OPERATOR_CHAR = new Set('~!@#^&|`?+-*/%<>=');
+const SHORT_RUN = 32;
+/** One run of 2,048 `+`: tens of milliseconds in libpg-query 18 (bench/adversarial-sql.ts); 4,096 took 300+ ms. */
+export const OPERATOR_RUN_BUDGET = 2048 * 2048;
+
+/** The scanner work long runs of operator characters would cost, counted in one pass. */
+export function operatorRunCost(sql: string): { cost: number; longestRun: number } {
+  let cost = 0;
+  let longestRun = 0;
+  let run = 0;
+  for (let i = 0; i <= sql.length; i++) {
+    if (i < sql.length && OPERATOR_CHAR.has(sql[i] ?? '')) {
+      run++;
+      continue;
+    }
+    if (run > SHORT_RUN) cost += run * run;
+    if (run > longestRun) longestRun = run;
+    run = 0;
+  }
+  return { cost, longestRun };
 }
 
 /** Maps character offsets to 1-based line numbers without rescanning the text each time. */

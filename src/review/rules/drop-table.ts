@@ -18,7 +18,8 @@ export default defineRule({
     const existing = nodesOf(dropped.drop.objects, 'List')
       .map((l) => qualifiedName(l.items))
       .filter((name) => {
-        const [schema, table] = name.includes('.') ? name.split('.') : ['public', name];
+        // Unqualified stays unqualified: after a search_path change it may not mean public's table.
+        const [schema, table] = name.includes('.') ? name.split('.') : [undefined, name];
         return !ctx.isNewTable({ schemaname: schema, relname: table });
       });
     if (existing.length === 0) return [];
