@@ -53,6 +53,7 @@ function arbitraries(ticks: boolean) {
     fc.record({ statement: sql, error: hostile(500) }).map(
       ({ statement, error }): DryRunResult => ({
         ok: false,
+        status: 'failed',
         stage: 'pending',
         tag: '0007_x',
         file: 'backend/drizzle/0007_x.sql',
