@@ -5,6 +5,7 @@ import { arch, cpus, platform } from 'node:os';
 import { migrationHash } from '../src/history/load.ts';
 import { loadSqlParser } from '../src/review/parse.ts';
 import { reviewMigrations } from '../src/review/review.ts';
+import { benchDryRunBuild, PRECOMPUTED_SPLITS } from './dry-run-build.ts';
 import { drizzleStyleMigration } from './drizzle-style-sql.ts';
 
 // Figures, not pass/fail: speed targets are read here, never asserted in tests.
@@ -101,4 +102,9 @@ inProcess.sort((a, b) => a - b);
 const median = inProcess[Math.floor(inProcess.length / 2)] ?? Number.NaN;
 console.log(
   `In process: parser load ${loadMs.toFixed(0)} ms (first in this process), review ${median.toFixed(0)} ms median = ${Math.round((STATEMENTS / median) * 1000).toLocaleString('en')} statements/s, ${findings} findings`,
+);
+
+const build = await benchDryRunBuild(300);
+console.log(
+  `Build dry runs (scripts/precompute.ts): 300 generated migrations, the last ${PRECOMPUTED_SPLITS} splits, ${build.splits} runs (${build.failing} not ok) in ${(build.ms / 1000).toFixed(1)} s`,
 );
