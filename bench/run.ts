@@ -5,8 +5,8 @@ import { arch, cpus, platform } from 'node:os';
 import { migrationHash } from '../src/history/load.ts';
 import { loadSqlParser } from '../src/review/parse.ts';
 import { reviewMigrations } from '../src/review/review.ts';
-import { benchDryRunBuild, PRECOMPUTED_SPLITS } from './dry-run-build.ts';
 import { drizzleStyleMigration } from './drizzle-style-sql.ts';
+import { benchDryRunBuild, PRECOMPUTED_SPLITS } from './dry-run-build.ts';
 
 // Figures, not pass/fail: speed targets are read here, never asserted in tests.
 const STATEMENTS = 5000;

@@ -28,7 +28,13 @@ export function renderText(report: ReviewReport, style: TextStyle, timeline = ''
   if (report.dryRun) {
     const dry = report.dryRun;
     const status = dryRunStatus(dry);
-    lines.push(status === 'failed' ? style.category('destructive', describeDryRun(dry)) : status === 'unavailable' ? style.category('unreviewable', describeDryRun(dry)) : describeDryRun(dry));
+    lines.push(
+      status === 'failed'
+        ? style.category('destructive', describeDryRun(dry))
+        : status === 'unavailable'
+          ? style.category('unreviewable', describeDryRun(dry))
+          : describeDryRun(dry),
+    );
     if (!dry.ok) lines.push(style.dim(indent(dry.statement.trim())));
   } else {
     lines.push(`dry run: not run${report.dryRunSkipped ? ` (${report.dryRunSkipped})` : ''}`);

@@ -1,8 +1,8 @@
 import type { DryRunResult } from '../dryrun/pglite-dry-run.ts';
 import { migrationSetHash } from '../history/migration-set.ts';
-import { dryRunStatus } from '../history/target-review.ts';
 import type { ReviewScope } from '../history/review-table.ts';
 import type { Drift } from '../history/target-plan.ts';
+import { dryRunStatus } from '../history/target-review.ts';
 import type { MigrationSource, Review } from '../review/model.ts';
 import type { BranchCheck } from './branch-plan.ts';
 

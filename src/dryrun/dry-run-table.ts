@@ -15,7 +15,11 @@ import type { DryRunner, DryRunResult } from './pglite-dry-run.ts';
 
 export interface DryRunSource {
   /** undefined: no result for this combination (drifted history, or no table shipped). */
-  lookup(applied: readonly MigrationSource[], pending: readonly MigrationSource[], context?: DryRunContext): Promise<DryRunResult | undefined>;
+  lookup(
+    applied: readonly MigrationSource[],
+    pending: readonly MigrationSource[],
+    context?: DryRunContext,
+  ): Promise<DryRunResult | undefined>;
 }
 
 export function dryRunKey(
@@ -66,7 +70,11 @@ export class PrecomputedDryRuns implements DryRunSource {
     this.#table = precomputedFile<DryRunTable>(path);
   }
 
-  async lookup(applied: readonly MigrationSource[], pending: readonly MigrationSource[], context?: DryRunContext): Promise<DryRunResult | undefined> {
+  async lookup(
+    applied: readonly MigrationSource[],
+    pending: readonly MigrationSource[],
+    context?: DryRunContext,
+  ): Promise<DryRunResult | undefined> {
     const table = await this.#table();
     // A table from an older build holds results in another shape: none of them answers.
     return table?.version === 2 ? table.results[dryRunKey(applied, pending, context)] : undefined;
@@ -101,7 +109,11 @@ export class PrecomputedThenLive implements DryRunSource {
     private readonly live: DryRunSource,
   ) {}
 
-  async lookup(applied: readonly MigrationSource[], pending: readonly MigrationSource[], context?: DryRunContext): Promise<DryRunResult | undefined> {
+  async lookup(
+    applied: readonly MigrationSource[],
+    pending: readonly MigrationSource[],
+    context?: DryRunContext,
+  ): Promise<DryRunResult | undefined> {
     const found = await this.precomputed.lookup(applied, pending, context);
     if (found) return found;
     // No embedded PostgreSQL here (it failed to load or start): the review says so.

@@ -207,7 +207,9 @@ async function prepare(
 function stopped(stage: Stop['stage'], failure: Failure, ms: number): Extract<DryRunResult, { ok: false }> {
   const { ast: _ast, ...where } = failure;
   const missing = missingFromEmbedded({ code: failure.code, message: failure.error });
-  return missing ? { ok: false, status: 'unavailable', missing, stage, ...where, ms } : { ok: false, status: 'failed', stage, ...where, ms };
+  return missing
+    ? { ok: false, status: 'unavailable', missing, stage, ...where, ms }
+    : { ok: false, status: 'failed', stage, ...where, ms };
 }
 
 /** A run's result and, when it stopped, the parsed statement it stopped at. */
@@ -216,7 +218,12 @@ interface Applied {
   ast?: Node;
 }
 
-async function applyPending(db: PGlite, pending: readonly MigrationSource[], populated: string[] = [], tracer?: LockTracer): Promise<Applied> {
+async function applyPending(
+  db: PGlite,
+  pending: readonly MigrationSource[],
+  populated: string[] = [],
+  tracer?: LockTracer,
+): Promise<Applied> {
   const started = performance.now();
   let statements = 0;
   for (const m of pending) {

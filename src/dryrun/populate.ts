@@ -96,7 +96,9 @@ async function insertStatement(db: PGlite, regclass: string): Promise<{ ok: true
   }
   return {
     ok: true,
-    sql: columns.length ? `INSERT INTO ${regclass} (${columns.join(', ')}) VALUES (${values.join(', ')})` : `INSERT INTO ${regclass} DEFAULT VALUES`,
+    sql: columns.length
+      ? `INSERT INTO ${regclass} (${columns.join(', ')}) VALUES (${values.join(', ')})`
+      : `INSERT INTO ${regclass} DEFAULT VALUES`,
   };
 }
 

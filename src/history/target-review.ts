@@ -112,11 +112,7 @@ export function dryRunContextFor(
  * Why the target's state needs the typed confirmation (none: it does not). Drift, an unknown
  * pending set and a failed dry run each mean the approver cannot trust the review alone.
  */
-export function targetConfirmationReasons(target: {
-  pendingKnown: boolean;
-  drift: readonly unknown[];
-  dryRun?: DryRunResult;
-}): string[] {
+export function targetConfirmationReasons(target: { pendingKnown: boolean; drift: readonly unknown[]; dryRun?: DryRunResult }): string[] {
   const reasons: string[] = [];
   if (!target.pendingKnown) reasons.push('the pending set is unknown');
   const drift = target.drift.length;
