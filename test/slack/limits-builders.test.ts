@@ -63,6 +63,20 @@ function arbitraries(ticks: boolean) {
         ms: 40,
       }),
     ),
+    fc.record({ statement: sql, missing: hostile(100) }).map(
+      ({ statement, missing }): DryRunResult => ({
+        ok: false,
+        status: 'unavailable',
+        missing,
+        stage: 'pending',
+        tag: '0007_x',
+        file: 'backend/drizzle/0007_x.sql',
+        line: 1,
+        statement,
+        error: 'extension is not available',
+        ms: 4,
+      }),
+    ),
   );
 
   const setArb: fc.Arbitrary<ReviewedSet> = fc
