@@ -90,6 +90,8 @@ export async function reviewTarget(input: TargetReviewInput): Promise<TargetRevi
   };
 }
 
+const DEFAULT_SEARCH_PATHS = new Set(['"$user",public', '$user,public', 'public']);
+
 /**
  * The dry run starts where the target does: a search_path given by hand wins over the role's
  * own (read with the history), and every table the stats say holds rows gets a synthetic row.
@@ -99,7 +101,10 @@ export function dryRunContextFor(
   history: AppliedHistory | undefined,
   tables: readonly TableStats[] | undefined,
 ): DryRunContext {
-  const searchPath = given?.searchPath ?? (history?.ok ? history.searchPath : undefined);
+  const role = history?.ok ? history.searchPath : undefined;
+  // PostgreSQL's default ("$user", public) is what the embedded server has: leave it out, so the
+  // precomputed results, computed without one, still answer.
+  const searchPath = given?.searchPath ?? (role && !DEFAULT_SEARCH_PATHS.has(role.replace(/\s/g, '')) ? role : undefined);
   const populated = populatedFromStats(tables);
   return {
     ...(given?.setup ? { setup: given.setup } : {}),

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/review.ts';
+import { dryRunContextFor } from '../../src/history/target-review.ts';
 import { capture } from '../support/capture.ts';
 import { drizzleFolder } from '../support/migration-folders.ts';
 
@@ -119,4 +120,19 @@ describe('a faithful embedded dry run', () => {
     const result = sarif.runs[0].results.find((r: { ruleId: string }) => r.ruleId === 'dry-run-unavailable');
     expect(result).toMatchObject({ level: 'note', message: { text: expect.stringContaining('extension "vector" is not available') } });
   }, 120_000);
+});
+
+describe('the dry-run context of a target', () => {
+  it("leaves out PostgreSQL's default search_path, so precomputed results still answer; keeps any other, and rows > 0", () => {
+    const read = (searchPath: string) => ({ ok: true as const, rows: [], searchPath });
+    expect(dryRunContextFor(undefined, read('"$user", public'), [])).toEqual({});
+    expect(dryRunContextFor(undefined, read('app, public'), [])).toEqual({ searchPath: 'app, public' });
+    expect(dryRunContextFor({ searchPath: 'x' }, read('app, public'), [])).toEqual({ searchPath: 'x' });
+    const tables = [
+      { relation: 'public.a', rows: 3, bytes: 1 },
+      { relation: 'public.b', rows: 0, bytes: 1 },
+      { relation: 'public.c', rows: -1, bytes: 1 },
+    ];
+    expect(dryRunContextFor(undefined, undefined, tables)).toEqual({ populated: ['public.a'] });
+  });
 });
