@@ -7,6 +7,7 @@ import { maskSecrets, redact } from '../src/redact.ts';
 import { loadSqlParser } from '../src/review/parse.ts';
 import { reviewMigrations } from '../src/review/review.ts';
 import { drizzleStyleMigration } from './drizzle-style-sql.ts';
+import { benchDryRunBuild, PRECOMPUTED_SPLITS } from './dry-run-build.ts';
 
 // Figures, not pass/fail: speed targets are read here, never asserted in tests.
 const STATEMENTS = 5000;
@@ -124,4 +125,8 @@ const uncut = hostileMs(maskSecrets);
 const cut = hostileMs(redact);
 console.log(
   `Redaction of a hostile 100 KB line (${HOSTILE.length} shapes × ${RUNS} runs): patterns alone ${uncut.median.toFixed(1)} ms median, ${uncut.max.toFixed(1)} ms worst; redact() (cut first) ${cut.median.toFixed(2)} ms median, ${cut.max.toFixed(2)} ms worst`,
+);
+const build = await benchDryRunBuild(300);
+console.log(
+  `Build dry runs (scripts/precompute.ts): 300 generated migrations, the last ${PRECOMPUTED_SPLITS} splits, ${build.splits} runs (${build.failing} not ok) in ${(build.ms / 1000).toFixed(1)} s`,
 );

@@ -12,12 +12,12 @@ rmSync(out, { recursive: true, force: true });
 mkdirSync(stage, { recursive: true });
 
 cpSync('dist/lambda', stage, { recursive: true });
-// PGlite without its optional extensions (loaded only when asked for by name): about 20 MB of
-// its 27, well inside Lambda's 250 MB unzipped limit.
+// PGlite with its contrib extension bundles (dist/*.tar.gz, 1.5 MB): the live dry run loads
+// those the migrations create (src/dryrun/extensions.ts). Well inside Lambda's 250 MB unzipped limit.
 for (const pkg of ['libpg-query', '@pgsql/types', '@electric-sql/pglite']) {
   cpSync(join('node_modules', pkg), join(stage, 'node_modules', pkg), {
     recursive: true,
-    filter: (src) => !/\.d\.c?ts$|README|\.map$|\.tar\.gz$/.test(src),
+    filter: (src) => !/\.d\.c?ts$|README|\.map$/.test(src),
   });
 }
 cpSync('backend/drizzle', join(stage, 'backend/drizzle'), { recursive: true });

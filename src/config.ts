@@ -50,6 +50,8 @@ const environmentSchema = z.strictObject({
       largeBytes: z.optional(z.number()),
     }),
   ),
+  /** `setup`: SQL the dry run runs before the history, for what the platform provides (src/dryrun/context.ts). */
+  dryRun: z.optional(z.strictObject({ setup: z.optional(nonEmpty()) })),
 });
 
 const configSchema = z

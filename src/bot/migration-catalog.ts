@@ -1,8 +1,10 @@
 import type { EnvironmentConfig } from '../config.ts';
 import type { TargetHistoryReader } from '../db/target-history.ts';
 import { BUDGET, withDeadline } from '../deadline.ts';
+import type { DryRunContext } from '../dryrun/context.ts';
 import type { DryRunSource } from '../dryrun/dry-run-table.ts';
 import type { DryRunResult } from '../dryrun/pglite-dry-run.ts';
+import { readDryRunSetup } from '../dryrun/setup-file.ts';
 import { type JournalFolderResult, loadJournalFolder } from '../history/load.ts';
 import { migrationSetHash } from '../history/migration-set.ts';
 import { type ReviewScope, type ReviewSource, reviewKey } from '../history/review-table.ts';
@@ -48,6 +50,7 @@ export interface CatalogOptions {
 export class MigrationCatalog {
   #shipped?: Promise<JournalFolderResult>;
   readonly #reviews = new Map<string, Promise<Review>>();
+  readonly #setups = new Map<string, Promise<DryRunContext | undefined>>();
 
   constructor(
     readonly folder: string,
@@ -72,11 +75,14 @@ export class MigrationCatalog {
           : { ok: false, reason: 'the bot has no access to the target database configured' };
     // The same review of a target as the CLI's, with the bot's sources: precomputed reviews and
     // dry runs first (a cold start needs no parser), live ones otherwise.
+    const setup = await this.#setup(env);
     const target = await reviewTarget({
       migrations: loaded.migrations,
       missing: loaded.missing,
       history,
-      dryRuns: this.options.dryRuns,
+      // A setup file that cannot be read would make the dry run judge the wrong database: none then.
+      dryRuns: setup ? this.options.dryRuns : undefined,
+      dryRunContext: setup,
       reviewer: (pending, scope, applied) => this.#review(pending, scope, applied),
       sizeThresholds: env.tableSizes,
     });
@@ -95,6 +101,18 @@ export class MigrationCatalog {
         dryRun: target.dryRun,
       },
     };
+  }
+
+  /** The environment's `dryRun.setup` SQL, read once per process; undefined when it cannot be read. */
+  #setup(env: EnvironmentConfig): Promise<DryRunContext | undefined> {
+    const file = env.dryRun?.setup;
+    if (!file) return Promise.resolve({});
+    let setup = this.#setups.get(file);
+    if (!setup) {
+      setup = readDryRunSetup(file).then((read) => (read.ok ? { setup: read.setup } : undefined));
+      this.#setups.set(file, setup);
+    }
+    return setup;
   }
 
   #load(): Promise<JournalFolderResult> {

@@ -11,7 +11,7 @@ const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '
 export function withProgress(runner: DryRunner, err: Output): DryRunner {
   if (err.isTTY !== true) return runner;
   return {
-    async run(history, pending) {
+    async run(history, pending, context) {
       const started = performance.now();
       const label = `dry run: ${history.length ? `replaying ${history.length} applied migrations, then ` : ''}applying ${pending.length} on embedded PostgreSQL`;
       let frame = 0;
@@ -20,7 +20,7 @@ export function withProgress(runner: DryRunner, err: Output): DryRunner {
       draw();
       const timer = setInterval(draw, 120);
       try {
-        return await runner.run(history, pending);
+        return await runner.run(history, pending, context);
       } finally {
         clearInterval(timer);
         err.write('\r\x1b[2K');

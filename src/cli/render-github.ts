@@ -32,14 +32,35 @@ export function annotations(report: ReviewReport, failOn: readonly string[]): An
     message: c.message,
   }));
   const dry = report.dryRun;
-  if (dry && !dry.ok) {
+  if (dry && !dry.ok && dry.status === 'failed') {
     out.push({
       level: failing.has('dry-run') ? 'error' : 'warning',
       ruleId: 'dry-run-failed',
       file: dry.file,
       line: dry.line,
-      title: 'deploybot: dry run failed',
-      message: `${dry.error}${dry.code ? ` (SQLSTATE ${dry.code})` : ''}`,
+      title: dry.populated?.length ? 'deploybot: dry run failed on a populated table' : 'deploybot: dry run failed',
+      message: `${dry.error}${dry.code ? ` (SQLSTATE ${dry.code})` : ''}${dry.populated?.length ? `: fails on a populated table (${dry.populated.join(', ')} held a synthetic row)` : ''}`,
+    });
+  }
+  // Not a verdict on the migrations, so never an error, whatever --fail-on says.
+  if (dry && !dry.ok && dry.status === 'unavailable') {
+    out.push({
+      level: 'notice',
+      ruleId: 'dry-run-unavailable',
+      file: dry.file,
+      line: dry.line,
+      title: 'deploybot: dry run unavailable',
+      message: `${dry.missing} is not available in embedded PostgreSQL: the dry run could not judge these migrations`,
+    });
+  }
+  if (dry?.ok && dry.notJudged) {
+    out.push({
+      level: 'notice',
+      ruleId: 'dry-run-not-judged',
+      file: dry.notJudged.file,
+      line: dry.notJudged.line,
+      title: 'deploybot: dry run could not judge this statement on populated tables',
+      message: `It failed on the synthetic rows' made-up values (${dry.notJudged.error}); real data may pass or fail it.`,
     });
   }
   for (const s of report.review.statements) {

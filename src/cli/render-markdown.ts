@@ -29,7 +29,7 @@ export function renderMarkdown(report: ReviewReport): string {
     out.push(
       dry.ok
         ? `:white_check_mark: **${text(describeDryRun(dry))}** on embedded PostgreSQL, in one transaction as drizzle runs it`
-        : `:x: **${text(describeDryRun(dry))}**`,
+        : `${dry.status === 'unavailable' ? ':grey_question:' : ':x:'} **${text(describeDryRun(dry))}**`,
     );
     if (!dry.ok) out.push('', fence(dry.statement.slice(0, 1200), 'sql'));
   } else {

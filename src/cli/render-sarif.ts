@@ -6,12 +6,14 @@ import type { ReviewReport } from './review-report.ts';
 
 // `--format sarif`: SARIF 2.1.0 (OASIS, https://docs.oasis-open.org/sarif/sarif/v2.1.0/), the
 // format GitHub code scanning uploads (github/codeql-action/upload-sarif) and most CI tools read.
-// The same results as the annotations: a result per finding, repository check, failed dry run
-// and empty migration, each with a rule carrying the why and the fix.
+// The same results as the annotations: a result per finding, repository check, failed,
+// unavailable or unjudged dry run and empty migration, each with a rule carrying the why and the fix.
 
 const RULES_DOC = 'docs/rules.md';
 
-const CHECK_RULES: Record<BranchCheckKind | 'dry-run-failed' | 'empty-migration' | 'comment-only-migration', string> = {
+type DryRunRule = 'dry-run-failed' | 'dry-run-unavailable' | 'dry-run-not-judged';
+
+const CHECK_RULES: Record<BranchCheckKind | DryRunRule | 'empty-migration' | 'comment-only-migration', string> = {
   'edited-migration': 'A migration the base branch already has was edited: the edit never reaches a database that applied it.',
   'retimed-migration': 'A migration the base branch already has got a new journal `when`: databases may run it twice or skip what follows.',
   'out-of-order':
@@ -19,6 +21,8 @@ const CHECK_RULES: Record<BranchCheckKind | 'dry-run-failed' | 'empty-migration'
   'missing-file': "A journal entry has no .sql file: drizzle's migrator refuses to run at all.",
   'removed-migration': 'The base branch has a journal entry this branch does not: merge or rebase onto the base.',
   'dry-run-failed': 'The migrations failed on embedded PostgreSQL, applied as drizzle would.',
+  'dry-run-unavailable': 'Embedded PostgreSQL lacks what the migrations need (an extension PGlite does not ship): no verdict on them.',
+  'dry-run-not-judged': "A statement failed only on the dry run's synthetic rows' values, which real data may not have: not judged.",
   'empty-migration': 'An empty migration: drizzle records it as applied and runs nothing.',
   'comment-only-migration': 'A migration holding only comments: drizzle records it as applied and runs nothing.',
 };

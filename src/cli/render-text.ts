@@ -1,4 +1,4 @@
-import { describeDryRun } from '../history/target-review.ts';
+import { describeDryRun, dryRunStatus } from '../history/target-review.ts';
 import { formatReviewText, type TextStyle } from '../render/review-text.ts';
 import { type ReviewReport, summaryTail } from './review-report.ts';
 
@@ -26,8 +26,16 @@ export function renderText(report: ReviewReport, style: TextStyle, timeline = ''
   }
   for (const n of report.notices) lines.push(style.category('unreviewable', `${n.kind}: ${n.message}`));
   if (report.dryRun) {
-    lines.push(report.dryRun.ok ? describeDryRun(report.dryRun) : style.category('destructive', describeDryRun(report.dryRun)));
-    if (!report.dryRun.ok) lines.push(style.dim(indent(report.dryRun.statement.trim())));
+    const dry = report.dryRun;
+    const status = dryRunStatus(dry);
+    lines.push(
+      status === 'failed'
+        ? style.category('destructive', describeDryRun(dry))
+        : status === 'unavailable'
+          ? style.category('unreviewable', describeDryRun(dry))
+          : describeDryRun(dry),
+    );
+    if (!dry.ok) lines.push(style.dim(indent(dry.statement.trim())));
   } else {
     lines.push(`dry run: not run${report.dryRunSkipped ? ` (${report.dryRunSkipped})` : ''}`);
   }

@@ -2,6 +2,7 @@ import type { DryRunResult } from '../dryrun/pglite-dry-run.ts';
 import { migrationSetHash } from '../history/migration-set.ts';
 import type { ReviewScope } from '../history/review-table.ts';
 import type { Drift } from '../history/target-plan.ts';
+import { dryRunStatus } from '../history/target-review.ts';
 import type { MigrationSource, Review } from '../review/model.ts';
 import type { BranchCheck } from './branch-plan.ts';
 
@@ -77,7 +78,7 @@ export function reportSummary(report: ReviewReport) {
     drift: report.drift.length,
     checks: report.checks.length,
     emptyMigrations: report.notices.length,
-    dryRun: report.dryRun ? (report.dryRun.ok ? 'ok' : 'failed') : 'not run',
+    dryRun: dryRunStatus(report.dryRun),
   };
 }
 
@@ -90,11 +91,13 @@ export function summaryTail(report: ReviewReport): string {
   if (report.notices.length) parts.push(`${report.notices.length} empty migration${plural(report.notices.length)}`);
   const dry = report.dryRun;
   parts.push(
-    dry
-      ? dry.ok
-        ? `dry run ok (${dry.ms} ms)`
-        : 'dry run FAILED'
-      : `no dry run${report.dryRunSkipped ? ` (${report.dryRunSkipped})` : ''}`,
+    !dry
+      ? `no dry run${report.dryRunSkipped ? ` (${report.dryRunSkipped})` : ''}`
+      : dry.ok
+        ? `dry run ok (${dry.ms} ms)${dry.notJudged ? ', one statement not judged on populated tables' : ''}`
+        : dry.status === 'unavailable'
+          ? `dry run unavailable (${dry.missing} is not available in embedded PostgreSQL)`
+          : `dry run FAILED${dry.populated?.length ? ' (fails on a populated table)' : ''}`,
   );
   return parts.join('; ');
 }

@@ -1,11 +1,12 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { readAppliedMigrations } from '../db/applied-migrations.ts';
+import type { DryRunContext } from '../dryrun/context.ts';
 import type { DryRunner } from '../dryrun/pglite-dry-run.ts';
 import { loadJournalFolder, loadMigrations } from '../history/load.ts';
 import { buildMigratePlan, planSha256 } from '../history/plan.ts';
 import type { AppliedRow } from '../history/target-plan.ts';
-import { reviewTarget } from '../history/target-review.ts';
+import { dryRunContextFor, reviewTarget } from '../history/target-review.ts';
 import { redact } from '../redact.ts';
 import type { MigrationSource } from '../review/model.ts';
 import { reviewMigrations } from '../review/review.ts';
@@ -26,6 +27,8 @@ export interface ReviewRequest {
   imageDigest?: string;
   /** Table sizes given offline (--stats-file), when the target is not read. */
   tables?: TableStats[];
+  /** --search-path and --dry-run-setup. */
+  dryRunContext?: DryRunContext;
 }
 
 /** `what` heads the message a person sees; by default "Cannot review". */
@@ -41,7 +44,7 @@ export async function buildReport(request: ReviewRequest, runner: DryRunner | un
     };
   }
   if (databaseUrl && changedSince) return { ok: false, reason: '--database-url and --changed-since answer different questions: use one' };
-  if (folder && changedSince) return branchReport(folder, changedSince, request.tables, runner);
+  if (folder && changedSince) return branchReport(folder, changedSince, runner, request);
   if (folder) return folderReport(folder, request, runner);
 
   const loaded = await loadMigrations(paths);
@@ -82,6 +85,7 @@ async function folderReport(folder: string, request: ReviewRequest, runner: DryR
     dryRunner: runner,
     scope,
     tables: request.tables,
+    dryRunContext: request.dryRunContext,
   });
   const { applied, pending } = target.plan;
   return {
@@ -111,12 +115,7 @@ async function folderReport(folder: string, request: ReviewRequest, runner: DryR
   };
 }
 
-async function branchReport(
-  folder: string,
-  ref: string,
-  tables: TableStats[] | undefined,
-  runner: DryRunner | undefined,
-): Promise<ReportResult> {
+async function branchReport(folder: string, ref: string, runner: DryRunner | undefined, request: ReviewRequest): Promise<ReportResult> {
   const head = await loadJournalFolder(folder);
   if (!head.ok) return head;
   const read = await readBaseHistory(ref, folder);
@@ -126,8 +125,9 @@ async function branchReport(
   const journalText = await readFile(journalPath, 'utf8');
   const plan = planBranch(base, { ...head, journalFile: relative(process.cwd(), journalPath), journalText }, ref);
   // The added set runs in one transaction on top of the base's history: tables it creates are new.
-  const review = withTableSizes(await reviewMigrations(plan.added, { newTablesScope: 'run' }), tables);
-  const dryRun = runner && plan.added.length > 0 ? await runner.run(plan.history, plan.added) : undefined;
+  const review = withTableSizes(await reviewMigrations(plan.added, { newTablesScope: 'run' }), request.tables);
+  const context = dryRunContextFor(request.dryRunContext, undefined, request.tables);
+  const dryRun = runner && plan.added.length > 0 ? await runner.run(plan.history, plan.added, context) : undefined;
   const short = base.commit.slice(0, 12);
   return {
     ok: true,

@@ -3,6 +3,7 @@ import packageJson from '../../package.json' with { type: 'json' };
 import { PgliteDryRunner } from '../dryrun/pglite-dry-run.ts';
 import { ANSI, PLAIN } from '../render/review-text.ts';
 import { CATEGORIES, isCategory } from '../review/model.ts';
+import { DRY_RUN_OPTIONS, DRY_RUN_USAGE, readDryRunOptions } from './dry-run-options.ts';
 import { withProgress } from './progress.ts';
 import { annotations, renderGithub } from './render-github.ts';
 import { renderMarkdown } from './render-markdown.ts';
@@ -28,7 +29,8 @@ an embedded PostgreSQL (PGlite) in one transaction, as drizzle would, to show th
                         $GITHUB_STEP_SUMMARY) or sarif (SARIF 2.1.0)
   --json                the same as --format json: one JSON document on stdout, nothing else
   --fail-on LIST        exit 1 when any finding is in these categories (${CATEGORIES.join(', ')}),
-                        or on drift or a failed dry run (drift, dry-run)
+                        or on drift or a failed dry run (drift, dry-run; an unavailable one,
+                        which the embedded server could not judge, never fails)
   --changed-since REF   review only the migrations this branch adds to git REF, as one run on
                         top of REF's history, and check the journal against REF (edited or
                         removed migrations, out-of-order "when", missing files: exit 1)
@@ -39,6 +41,7 @@ an embedded PostgreSQL (PGlite) in one transaction, as drizzle would, to show th
   --image-digest SHA    with --database-url: the image digest (sha256:…) the build would run,
                         pinned in the printed plan as the bot pins it (default: none)
   --no-dry-run          skip the embedded dry run
+${DRY_RUN_USAGE}
 ${EXTRA_USAGE}
   -h, --help            this text
 
@@ -57,7 +60,7 @@ export async function main(
     err.write(`${options.reason}\n\n${REVIEW_USAGE}\n`);
     return 2;
   }
-  const { help, format, failOn, paths, databaseUrl, changedSince, asOneRun, dryRun, imageDigest, statsFile } = options;
+  const { help, format, failOn, paths, databaseUrl, changedSince, asOneRun, dryRun, imageDigest, statsFile, dryRunValues } = options;
   if (help) {
     out.write(`${REVIEW_USAGE}\n`);
     return 0;
@@ -67,13 +70,18 @@ export async function main(
     err.write(`Cannot review: ${stats.reason}\n`);
     return 2;
   }
+  const dryRunOptions = await readDryRunOptions(dryRunValues);
+  if (!dryRunOptions.ok) {
+    err.write(`Cannot review: ${dryRunOptions.reason}\n`);
+    return 2;
+  }
 
   // Starts PGlite only when first used; the trace records the locks and rewrites each statement causes.
   const pglite = dryRun ? new PgliteDryRunner({ trace: true }) : undefined;
   let report: ReviewReport;
   try {
     const built = await buildReport(
-      { paths, databaseUrl, changedSince, asOneRun, imageDigest, tables: stats.tables },
+      { paths, databaseUrl, changedSince, asOneRun, imageDigest, tables: stats.tables, dryRunContext: dryRunOptions.context },
       pglite && withProgress(pglite, rawErr),
     );
     if (!built.ok) {
@@ -104,7 +112,7 @@ export async function main(
   const failed = failOn.flatMap((name) => {
     if (isCategory(name)) return report.review.summary[name] > 0 ? [`${report.review.summary[name]} ${name}`] : [];
     if (name === 'drift') return report.drift.length ? [`${report.drift.length} drift`] : [];
-    return report.dryRun?.ok === false ? ['a failed dry run'] : [];
+    return report.dryRun?.ok === false && report.dryRun.status === 'failed' ? ['a failed dry run'] : [];
   });
   // A repository check means the migrations will not run as reviewed: never a matter of taste.
   if (report.checks.length) failed.unshift(`${report.checks.length} repository check${report.checks.length === 1 ? '' : 's'}`);
@@ -128,6 +136,7 @@ type Options =
       dryRun: boolean;
       imageDigest?: string;
       statsFile?: string;
+      dryRunValues: { 'search-path'?: string; 'dry-run-setup'?: string };
     }
   | { ok: false; reason: string };
 
@@ -170,6 +179,7 @@ export function parseOptions(argv: string[]): Options {
     dryRun: !values['no-dry-run'],
     imageDigest,
     statsFile: values['stats-file'],
+    dryRunValues: { 'search-path': values['search-path'], 'dry-run-setup': values['dry-run-setup'] },
   };
 }
 
@@ -187,6 +197,7 @@ function parse(argv: string[]) {
       'no-dry-run': { type: 'boolean' },
       'image-digest': { type: 'string' },
       ...EXTRA_OPTIONS,
+      ...DRY_RUN_OPTIONS,
       help: { type: 'boolean', short: 'h' },
     },
   });

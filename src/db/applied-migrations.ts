@@ -24,8 +24,14 @@ export interface ReadOptions {
   catalog?: boolean;
 }
 
-/** `tables`: every user table's estimated rows and total size, read in the same transaction. */
-export type AppliedRead = { ok: true; rows: AppliedRow[]; tables: TableStats[]; catalog?: TargetCatalog } | { ok: false; reason: string };
+/**
+ * `tables`: every user table's estimated rows and total size, read in the same transaction;
+ * `searchPath`: the reading role's, which the dry run applies (the read-only role should share
+ * the migration owner's search_path; ALTER ROLE … SET search_path sets both).
+ */
+export type AppliedRead =
+  | { ok: true; rows: AppliedRow[]; tables: TableStats[]; catalog?: TargetCatalog; searchPath: string }
+  | { ok: false; reason: string };
 
 // The pending set is only known once the history is read, so the sizes of every ordinary,
 // partitioned and materialized table are read at once, in the same read-only snapshot;
@@ -60,7 +66,7 @@ export async function readAppliedMigrations(databaseUrl: string, options: ReadOp
     // statement_timeout is enforced by the server; a server (or a path to it) that stops
     // answering after login is only ended by a clock on this side.
     const totalMs = options.totalMs ?? 5000;
-    const reading = sql.begin('read only', async (tx): Promise<[readonly Row[], readonly SizeRow[], TargetCatalog | undefined]> => {
+    const reading = sql.begin('read only', async (tx): Promise<[readonly Row[], readonly SizeRow[], TargetCatalog | undefined, string]> => {
       const [found] = await tx<
         { regclass: string | null }[]
       >`select to_regclass(${`${quoteIdent(schema)}.${quoteIdent(table)}`})::text as regclass`;
@@ -73,9 +79,10 @@ export async function readAppliedMigrations(databaseUrl: string, options: ReadOp
         from pg_class c join pg_namespace n on n.oid = c.relnamespace
         where c.relkind in ('r', 'p', 'm') and n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not like 'pg\_toast%'
         order by bytes desc limit ${MAX_TABLES}`;
-      return [applied, tables, options.catalog ? await readTargetCatalog(tx) : undefined];
+      const [path] = await tx<{ search_path: string }[]>`select current_setting('search_path') as search_path`;
+      return [applied, tables, options.catalog ? await readTargetCatalog(tx) : undefined, path?.search_path ?? ''];
     });
-    const [rows, sizes, catalog] = await withDeadline(
+    const [rows, sizes, catalog, searchPath] = await withDeadline(
       reading,
       totalMs,
       'The target database',
@@ -92,6 +99,7 @@ export async function readAppliedMigrations(databaseUrl: string, options: ReadOp
       })),
       tables: sizes.map((t) => ({ relation: t.relation, rows: Number(t.rows), bytes: Number(t.bytes) })),
       ...(catalog ? { catalog } : {}),
+      searchPath,
     };
   } catch (error) {
     return { ok: false, reason: `Cannot read ${schema}.${table}: ${describe(error)}` };

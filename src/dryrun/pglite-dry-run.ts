@@ -1,13 +1,32 @@
 import type { PGlite } from '@electric-sql/pglite';
+import type { Node } from 'libpg-query';
 import type { MigrationSource } from '../review/model.ts';
 import { loadSqlParser } from '../review/parse.ts';
-import { type SplitStatement, splitMigration } from '../review/split.ts';
+import { splitMigration } from '../review/split.ts';
+import type { DryRunContext } from './context.ts';
+import { contribModules, createdExtensions, loadContrib, missingFromEmbedded } from './extensions.ts';
 import { LockTracer, type StatementTrace } from './lock-trace.ts';
+import { failsOnAnyRow, populateTables } from './populate.ts';
+
+export type { StatementTrace };
 
 // The dry run: replay the history the target has applied into an embedded PostgreSQL, then
 // apply the pending set in one transaction as drizzle's migrator does, and say whether it
 // executes. One PGlite instance per process (its start-up costs seconds); each run happens
 // inside a transaction that is rolled back, so the instance is clean for the next one.
+
+/** Where a run stopped: the statement, its file and 1-based line, and what PostgreSQL said. */
+interface Stop {
+  /** `setup` for the context's SQL, `history` for what the target already applied, `pending` for the set under review. */
+  stage: 'setup' | 'history' | 'pending';
+  tag: string;
+  file: string;
+  line: number;
+  statement: string;
+  error: string;
+  code?: string;
+  ms: number;
+}
 
 export type DryRunResult =
   | {
@@ -17,29 +36,31 @@ export type DryRunResult =
       statements: number;
       /** What each pending statement locked and rewrote, when the runner traces. */
       trace?: StatementTrace[];
+      /** Tables that held a synthetic row while the pending set ran. */
+      populated?: string[];
+      /** A statement failed only on the synthetic rows' made-up values: real data may pass or fail. */
+      notJudged?: Omit<Stop, 'ms'>;
     }
-  | {
+  | ({
       ok: false;
-      /** `history` when replaying what the target already applied failed, `pending` for the set under review. */
-      stage: 'history' | 'pending';
-      tag: string;
-      file: string;
-      /** 1-based line of the failing statement in its file. */
-      line: number;
-      statement: string;
-      error: string;
-      code?: string;
-      ms: number;
-    };
+      status: 'failed';
+      /** Set when only the synthetic rows made it fail, and any row would: "fails on a populated table". */
+      populated?: string[];
+    } & Stop)
+  | ({
+      ok: false;
+      /** The embedded server lacks what the SQL needs (`extension "vector"`): not a verdict on the SQL. */
+      status: 'unavailable';
+      missing: string;
+    } & Stop);
 
 export interface DryRunner {
-  run(history: readonly MigrationSource[], pending: readonly MigrationSource[]): Promise<DryRunResult>;
+  run(history: readonly MigrationSource[], pending: readonly MigrationSource[], context?: DryRunContext): Promise<DryRunResult>;
 }
 
 interface PgError {
   message?: string;
   code?: string;
-  position?: string;
 }
 
 export interface DryRunnerOptions {
@@ -47,14 +68,18 @@ export interface DryRunnerOptions {
   trace?: boolean;
 }
 
+type Failure = Omit<Stop, 'stage' | 'ms'> & { ast?: Node };
+
 export class PgliteDryRunner implements DryRunner {
   #db?: Promise<PGlite>;
+  /** The contrib modules the shared instance was started with. */
+  #modules = new Set<string>();
   #queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: DryRunnerOptions = {}) {}
 
-  run(history: readonly MigrationSource[], pending: readonly MigrationSource[]): Promise<DryRunResult> {
-    const next = this.#queue.then(() => this.#runAlone(history, pending));
+  run(history: readonly MigrationSource[], pending: readonly MigrationSource[], context: DryRunContext = {}): Promise<DryRunResult> {
+    const next = this.#queue.then(() => this.#runAlone(history, pending, context));
     this.#queue = next.catch(() => {});
     return next;
   }
@@ -65,42 +90,74 @@ export class PgliteDryRunner implements DryRunner {
     if (db) await (await db).close();
   }
 
-  async #runAlone(history: readonly MigrationSource[], pending: readonly MigrationSource[]): Promise<DryRunResult> {
+  async #runAlone(history: readonly MigrationSource[], pending: readonly MigrationSource[], context: DryRunContext): Promise<DryRunResult> {
     await loadSqlParser();
-    if (this.options.trace) return this.#traced(history, pending);
-    this.#db ??= import('@electric-sql/pglite').then(({ PGlite }) => PGlite.create());
-    const db = await this.#db;
+    const sqls = [context.setup?.sql ?? '', ...history.map((m) => m.sql), ...pending.map((m) => m.sql)];
+    const modules = contribModules(createdExtensions(sqls));
+    if (this.options.trace) return this.#traced(history, pending, context, modules);
+    const db = await this.#instance(modules);
     await db.exec('BEGIN');
     const started = performance.now();
     try {
-      for (const m of history) {
-        const failed = await execMigration(db, m);
-        if (typeof failed !== 'number') return { ok: false, stage: 'history', ...failed, ms: Math.round(performance.now() - started) };
-      }
-      return await applyPending(db, pending);
+      const before = await prepare(db, history, context, true);
+      if (before) return { ...before, ms: Math.round(performance.now() - started) };
+      if (!context.populated || context.populated.length === 0) return (await applyPending(db, pending)).result;
+      await db.exec('SAVEPOINT deploybot_before_rows');
+      const { seeded } = await populateTables(db, context.populated);
+      const withRows = await applyPending(db, pending, seeded);
+      if (withRows.result.ok || seeded.length === 0) return withRows.result;
+      await db.exec('ROLLBACK TO SAVEPOINT deploybot_before_rows');
+      return judged(withRows, await applyPending(db, pending), seeded);
     } finally {
       await this.#reset(db);
     }
   }
 
+  /** The shared instance, restarted with more contrib modules when a run needs one it lacks. */
+  async #instance(modules: readonly string[]): Promise<PGlite> {
+    if (this.#db && modules.some((m) => !this.#modules.has(m))) await this.close();
+    if (!this.#db) {
+      this.#modules = new Set([...this.#modules, ...modules]);
+      this.#db = createPglite([...this.#modules]);
+    }
+    return this.#db;
+  }
+
   /**
    * A traced run needs the history committed: a table the history created in the same
    * transaction is already held in ACCESS EXCLUSIVE, which would hide every pending statement's
-   * lock on it. So it gets an instance of its own, discarded afterwards.
+   * lock on it. So it gets an instance of its own, discarded afterwards. The synthetic rows are
+   * committed too (their ROW EXCLUSIVE would hide the pending set's); a failure they cause is
+   * judged by an untraced run, which can take them back.
    */
-  async #traced(history: readonly MigrationSource[], pending: readonly MigrationSource[]): Promise<DryRunResult> {
-    const { PGlite } = await import('@electric-sql/pglite');
-    const db = await PGlite.create();
+  async #traced(
+    history: readonly MigrationSource[],
+    pending: readonly MigrationSource[],
+    context: DryRunContext,
+    modules: readonly string[],
+  ): Promise<DryRunResult> {
+    const db = await createPglite(modules);
     const started = performance.now();
+    let seeded: string[] = [];
     try {
-      for (const m of history) {
-        const failed = await execMigration(db, m);
-        if (typeof failed !== 'number') return { ok: false, stage: 'history', ...failed, ms: Math.round(performance.now() - started) };
+      const before = await prepare(db, history, context, false);
+      if (before) return { ...before, ms: Math.round(performance.now() - started) };
+      if (context.populated && context.populated.length > 0) {
+        await db.exec('BEGIN');
+        seeded = (await populateTables(db, context.populated)).seeded;
+        await db.exec('COMMIT');
       }
       await db.exec('BEGIN');
-      return await applyPending(db, pending, await LockTracer.start(db));
+      const { result } = await applyPending(db, pending, seeded, await LockTracer.start(db));
+      if (result.ok || seeded.length === 0) return result;
     } finally {
       await db.close().catch(() => {});
+    }
+    const untraced = new PgliteDryRunner();
+    try {
+      return await untraced.run(history, pending, context);
+    } finally {
+      await untraced.close();
     }
   }
 
@@ -121,41 +178,102 @@ export class PgliteDryRunner implements DryRunner {
   }
 }
 
-async function applyPending(db: PGlite, pending: readonly MigrationSource[], tracer?: LockTracer): Promise<DryRunResult> {
+async function createPglite(modules: readonly string[]): Promise<PGlite> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  return PGlite.create({ extensions: await loadContrib(modules) });
+}
+
+/** search_path, setup and history; the stop that ended it, if any. */
+async function prepare(
+  db: PGlite,
+  history: readonly MigrationSource[],
+  context: DryRunContext,
+  local: boolean,
+): Promise<Extract<DryRunResult, { ok: false }> | undefined> {
+  // set_config takes the list as a value: a search_path is never spliced into SQL text.
+  if (context.searchPath) await db.query('select set_config($1, $2, $3)', ['search_path', context.searchPath, local]);
+  const setup = context.setup;
+  if (setup) {
+    const failed = await execMigration(db, { tag: 'setup', file: setup.file, sql: setup.sql, hash: '' });
+    if (failed) return stopped('setup', failed, 0);
+  }
+  for (const m of history) {
+    const failed = await execMigration(db, m);
+    if (failed) return stopped('history', failed, 0);
+  }
+  return undefined;
+}
+
+function stopped(stage: Stop['stage'], failure: Failure, ms: number): Extract<DryRunResult, { ok: false }> {
+  const { ast: _ast, ...where } = failure;
+  const missing = missingFromEmbedded({ code: failure.code, message: failure.error });
+  return missing
+    ? { ok: false, status: 'unavailable', missing, stage, ...where, ms }
+    : { ok: false, status: 'failed', stage, ...where, ms };
+}
+
+/** A run's result and, when it stopped, the parsed statement it stopped at. */
+interface Applied {
+  result: DryRunResult;
+  ast?: Node;
+}
+
+async function applyPending(
+  db: PGlite,
+  pending: readonly MigrationSource[],
+  populated: string[] = [],
+  tracer?: LockTracer,
+): Promise<Applied> {
   const started = performance.now();
   let statements = 0;
   for (const m of pending) {
-    const ran = await execMigration(db, m, tracer);
-    if (typeof ran !== 'number') return { ok: false, stage: 'pending', ...ran, ms: Math.round(performance.now() - started) };
-    statements += ran;
+    const failed = await execMigration(db, m, tracer);
+    if (failed) return { result: stopped('pending', failed, Math.round(performance.now() - started)), ast: failed.ast };
+    statements += splitMigration(m.sql).length;
   }
   const ms = Math.round(performance.now() - started);
-  return { ok: true, ms, migrations: pending.length, statements, ...(tracer ? { trace: tracer.trace } : {}) };
+  return {
+    result: {
+      ok: true,
+      ms,
+      migrations: pending.length,
+      statements,
+      ...(tracer ? { trace: tracer.trace } : {}),
+      ...(populated.length ? { populated } : {}),
+    },
+  };
 }
 
-async function execMigration(
-  db: PGlite,
-  m: MigrationSource,
-  tracer?: LockTracer,
-): Promise<Omit<Extract<DryRunResult, { ok: false }>, 'ok' | 'stage' | 'ms'> | number> {
+/**
+ * The pending set failed with synthetic rows in `seeded`; `empty` is the same run without them.
+ * Failing at the same statement, the rows did not cause it. Otherwise the rows did: a statement
+ * that would fail on any row fails the dry run, labelled so; one that judged the rows' made-up
+ * values is not judged, and the run on empty tables speaks for the rest.
+ */
+function judged(withRows: Applied, empty: Applied, seeded: string[]): DryRunResult {
+  const full = withRows.result;
+  const bare = empty.result;
+  if (full.ok) return full;
+  if (!bare.ok && bare.file === full.file && bare.line === full.line) return bare;
+  if (full.status === 'failed' && failsOnAnyRow(withRows.ast)) return { ...full, populated: seeded };
+  if (!bare.ok) return bare;
+  const { stage, tag, file, line, statement, error, code } = full;
+  return { ...bare, populated: seeded, notJudged: { stage, tag, file, line, statement, error, code } };
+}
+
+async function execMigration(db: PGlite, m: MigrationSource, tracer?: LockTracer): Promise<Failure | undefined> {
   // The review's own split: the dry run executes exactly the statements the review showed.
-  const statements = splitMigration(m.sql);
-  for (const [index, statement] of statements.entries()) {
-    if (statement.tooSlowToScan) {
-      // PGlite's scanner is PostgreSQL's: it would spend minutes on this text, inside the bot's deadline.
-      return { ...failedAt(m, statement), error: `not run: ${statement.error}` };
-    }
+  for (const [index, statement] of splitMigration(m.sql).entries()) {
+    const at = { tag: m.tag, file: m.file, line: m.sql.slice(0, statement.start).split('\n').length, statement: statement.sql };
+    // PGlite's scanner is PostgreSQL's: it would spend minutes on this text, inside the bot's deadline.
+    if (statement.tooSlowToScan) return { ...at, error: `not run: ${statement.error}` };
     try {
       await db.exec(statement.sql);
       await tracer?.after(m.tag, index);
     } catch (error) {
       const e = error as PgError;
-      return { ...failedAt(m, statement), error: e.message ?? String(error), code: e.code };
+      return { ...at, error: e.message ?? String(error), code: e.code, ast: statement.ast };
     }
   }
-  return statements.length;
-}
-
-function failedAt(m: MigrationSource, statement: SplitStatement): { tag: string; file: string; line: number; statement: string } {
-  return { tag: m.tag, file: m.file, line: m.sql.slice(0, statement.start).split('\n').length, statement: statement.sql };
+  return undefined;
 }

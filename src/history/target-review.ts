@@ -1,3 +1,4 @@
+import { type DryRunContext, populatedFromStats } from '../dryrun/context.ts';
 import type { DryRunSource } from '../dryrun/dry-run-table.ts';
 import type { DryRunner, DryRunResult } from '../dryrun/pglite-dry-run.ts';
 import type { MigrationSource, Review } from '../review/model.ts';
@@ -13,9 +14,9 @@ import { type AppliedRow, planAgainstDatabase, type TargetPlan } from './target-
 // cannot be read, the whole history, marked so), the drift between its history and the
 // repository, and a dry run of the pending set on embedded PostgreSQL.
 
-/** `tables`: the target's relation sizes, when they were read with the history. */
+/** `tables`: the target's relation sizes, when they were read with the history; `searchPath`: its role's. */
 export type AppliedHistory =
-  | { ok: true; rows: AppliedRow[]; tables?: TableStats[]; catalog?: TargetCatalog }
+  | { ok: true; rows: AppliedRow[]; tables?: TableStats[]; catalog?: TargetCatalog; searchPath?: string }
   | { ok: false; reason: string };
 
 export interface TargetReview {
@@ -43,6 +44,8 @@ export interface TargetReviewInput {
   /** Relation sizes from elsewhere (a stats file); the target's own, when read, come first. */
   tables?: TableStats[];
   sizeThresholds?: Partial<SizeThresholds>;
+  /** What the platform provides (setup SQL, a search_path given by hand); the target's own search_path and populated tables are added. */
+  dryRunContext?: DryRunContext;
 }
 
 /**
@@ -68,13 +71,14 @@ export async function reviewTarget(input: TargetReviewInput): Promise<TargetRevi
       });
   const tables = (history?.ok ? history.tables : undefined) ?? input.tables;
   const review = withTableSizes(reviewed, tables, input.sizeThresholds);
+  const context = dryRunContextFor(input.dryRunContext, history, tables);
   // With drift the replayed history is only the repository's idea of the target; still worth running.
   const dryRun =
     missing.length > 0
       ? undefined
       : dryRunner
-        ? await dryRunner.run(plan.applied, plan.pending)
-        : await input.dryRuns?.lookup(plan.applied, plan.pending);
+        ? await dryRunner.run(plan.applied, plan.pending, context)
+        : await input.dryRuns?.lookup(plan.applied, plan.pending, context);
   // The dry run applies the pending set as one run; compared per migration it would disagree by design.
   const oneRun = (scope ?? reviewScopeFor(history)) === 'run';
   return {
@@ -86,28 +90,66 @@ export async function reviewTarget(input: TargetReviewInput): Promise<TargetRevi
   };
 }
 
+const DEFAULT_SEARCH_PATHS = new Set(['"$user",public', '$user,public', 'public']);
+
+/**
+ * The dry run starts where the target does: a search_path given by hand wins over the role's
+ * own (read with the history), and every table the stats say holds rows gets a synthetic row.
+ */
+export function dryRunContextFor(
+  given: DryRunContext | undefined,
+  history: AppliedHistory | undefined,
+  tables: readonly TableStats[] | undefined,
+): DryRunContext {
+  const role = history?.ok ? history.searchPath : undefined;
+  // PostgreSQL's default ("$user", public) is what the embedded server has: leave it out, so the
+  // precomputed results, computed without one, still answer.
+  const searchPath = given?.searchPath ?? (role && !DEFAULT_SEARCH_PATHS.has(role.replace(/\s/g, '')) ? role : undefined);
+  const populated = populatedFromStats(tables);
+  return {
+    ...(given?.setup ? { setup: given.setup } : {}),
+    ...(searchPath ? { searchPath } : {}),
+    ...(populated.length ? { populated } : {}),
+  };
+}
+
 /**
  * Why the target's state needs the typed confirmation (none: it does not). Drift, an unknown
  * pending set and a failed dry run each mean the approver cannot trust the review alone.
  */
-export function targetConfirmationReasons(target: {
-  pendingKnown: boolean;
-  drift: readonly unknown[];
-  dryRun?: Pick<DryRunResult, 'ok'>;
-}): string[] {
+export function targetConfirmationReasons(target: { pendingKnown: boolean; drift: readonly unknown[]; dryRun?: DryRunResult }): string[] {
   const reasons: string[] = [];
   if (!target.pendingKnown) reasons.push('the pending set is unknown');
   const drift = target.drift.length;
   if (drift > 0) reasons.push(`${drift} drift finding${drift === 1 ? '' : 's'} in the target's history`);
-  if (target.dryRun?.ok === false) reasons.push('the dry run failed');
+  // `unavailable` says nothing about the migrations (the embedded server lacks an extension):
+  // it is shown, but asks for no confirmation by itself.
+  if (dryRunStatus(target.dryRun) === 'failed') reasons.push('the dry run failed');
   return reasons;
 }
 
+export type DryRunStatus = 'ok' | 'failed' | 'unavailable' | 'not run';
+
+export function dryRunStatus(result: DryRunResult | undefined): DryRunStatus {
+  return !result ? 'not run' : result.ok ? 'ok' : result.status;
+}
+
+const STAGES = { setup: 'running the dry-run setup', history: 'replaying the applied history', pending: 'applying the pending set' };
+
 export function describeDryRun(result: DryRunResult | undefined): string {
   if (!result) return 'dry run: not run';
-  if (result.ok)
-    return `dry run: ok in ${result.ms} ms (${result.migrations} migration${result.migrations === 1 ? '' : 's'}, ${result.statements} statements)`;
+  if (result.ok) {
+    const rows = result.populated?.length ? `, ${result.populated.length} populated table${result.populated.length === 1 ? '' : 's'}` : '';
+    const ok = `dry run: ok in ${result.ms} ms (${result.migrations} migration${result.migrations === 1 ? '' : 's'}, ${result.statements} statements${rows})`;
+    const n = result.notJudged;
+    return n
+      ? `${ok}; could not judge ${n.file}:${n.line} on populated tables: it failed on the synthetic rows' values (${n.error}), which real data may not have`
+      : ok;
+  }
   const where = `${result.file}:${result.line}`;
-  const stage = result.stage === 'history' ? 'replaying the applied history' : 'applying the pending set';
-  return `dry run: FAILED ${stage} at ${where}: ${result.error}${result.code ? ` (SQLSTATE ${result.code})` : ''}`;
+  if (result.status === 'unavailable')
+    return `dry run: UNAVAILABLE ${STAGES[result.stage]} at ${where}: ${result.missing} is not available in embedded PostgreSQL`;
+  const code = result.code ? ` (SQLSTATE ${result.code})` : '';
+  const populated = result.populated?.length ? ` (fails on a populated table: ${result.populated.join(', ')} held a synthetic row)` : '';
+  return `dry run: FAILED ${STAGES[result.stage]} at ${where}: ${result.error}${code}${populated}`;
 }

@@ -5,9 +5,9 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LiveDryRuns } from '../../src/dryrun/dry-run-table.ts';
 import { PgliteDryRunner } from '../../src/dryrun/pglite-dry-run.ts';
-import { BotHarness, blockText, REQUESTER } from '../support/bot-harness.ts';
+import { BotHarness, blockText, REQUESTER, testConfig } from '../support/bot-harness.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
-import { copyHistory, historyPrefix } from '../support/migration-folders.ts';
+import { copyHistory, drizzleFolder, historyPrefix } from '../support/migration-folders.ts';
 
 // The bot reads the target's drizzle history (URL from Secrets Manager, a real connection),
 // so the modal and the review show exactly the pending set, any drift, and the dry run.
@@ -83,6 +83,64 @@ describe('the review is of what the target database will run', () => {
       await bot.stop();
     }
   }, 60_000);
+
+  it('a dry run the embedded server cannot make is shown unavailable, naming the extension, and asks for no confirmation', async () => {
+    const folder = copyHistory();
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(join(folder.dir, '0006_embeddings.sql'), 'CREATE EXTENSION IF NOT EXISTS vector;');
+    const last = folder.journal.entries.at(-1);
+    if (!last) throw new Error('journal empty');
+    folder.journal.entries.push({ ...last, idx: last.idx + 1, when: last.when + 1000, tag: '0006_embeddings' });
+    folder.writeJournal();
+    const bot = await botWith(db.url, folder.dir);
+    try {
+      await bot.command('migrate prod');
+      const modal = JSON.stringify(bot.currentModal());
+      expect(modal).toContain('*3 pending*');
+      expect(modal).toContain(':grey_question: *dry run: UNAVAILABLE applying the pending set at');
+      expect(modal).toContain('extension \\"vector\\" is not available in embedded PostgreSQL');
+      expect(modal).not.toContain('Required: ');
+      const res = await bot.submitModal(REQUESTER, { reason: 'Embeddings' });
+      expect(await res.text()).toBe('');
+      const review = blockText(bot.reviewMessage());
+      expect(review).toContain(':grey_question: *dry run: UNAVAILABLE applying the pending set at');
+      expect(review).toMatch(/0006_embeddings\.sql:1: extension \\+"vector\\+" is not available in embedded PostgreSQL/);
+    } finally {
+      await bot.stop();
+    }
+  }, 60_000);
+
+  it("runs the environment's dryRun.setup before the history: a foreign key to the platform's auth.users passes", async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const setup = join(mkdtempSync(join(tmpdir(), 'setup-')), 'supabase.sql');
+    writeFileSync(setup, 'CREATE SCHEMA auth;\nCREATE TABLE auth.users (id uuid PRIMARY KEY);\n');
+    const folder = drizzleFolder([
+      {
+        tag: '0000_profiles',
+        sql: 'CREATE TABLE "profiles" ("id" uuid PRIMARY KEY NOT NULL REFERENCES "auth"."users"("id"));',
+      },
+    ]);
+    for (const config of [testConfig(), testConfig({ prod: { dryRun: { setup } } })]) {
+      const bot = new BotHarness();
+      // The default target: an empty database, so the whole folder is pending.
+      await bot.start(config, { dryRuns: new LiveDryRuns(runner), migrationsFolder: folder });
+      try {
+        await bot.command('migrate prod');
+        const modal = JSON.stringify(bot.currentModal());
+        if (config.environments.prod?.dryRun) {
+          expect(modal).toMatch(/dry run: ok in \d+ ms \(1 migration, 1 statements\)/);
+          expect(modal).not.toContain('the dry run failed');
+        } else {
+          expect(modal).toContain('dry run: FAILED applying the pending set');
+          expect(modal).toContain('SQLSTATE 3F000');
+          expect(modal).toContain('the dry run failed');
+        }
+      } finally {
+        await bot.stop();
+      }
+    }
+  }, 90_000);
 
   it('an unreachable database still gets a review, marked unknown, with the reason and no password', async () => {
     const bot = await botWith('postgres://deploy:hunter2-secret@127.0.0.1:1/daadaar');

@@ -7,7 +7,7 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/review.ts';
 import { readAppliedMigrations } from '../../src/db/applied-migrations.ts';
-import { computeDryRunTable, PrecomputedDryRuns } from '../../src/dryrun/dry-run-table.ts';
+import { computeDryRunTable, PRECOMPUTED_SPLITS, PrecomputedDryRuns } from '../../src/dryrun/dry-run-table.ts';
 import { PgliteDryRunner } from '../../src/dryrun/pglite-dry-run.ts';
 import { describeDryRun, reviewTarget, targetConfirmationReasons } from '../../src/history/target-review.ts';
 import { capture } from '../support/capture.ts';
@@ -52,7 +52,12 @@ describe('review against the target database (pending set, drift, dry run)', () 
   it('never writes: a database drizzle never touched has no history and gains no table', async () => {
     const fresh = await createTestDatabase();
     try {
-      expect(await readAppliedMigrations(fresh.url)).toEqual({ ok: true, rows: [], tables: [] });
+      expect(await readAppliedMigrations(fresh.url)).toEqual({
+        ok: true,
+        rows: [],
+        tables: [],
+        searchPath: expect.stringContaining('public'),
+      });
       const check = postgres(fresh.url, { max: 1 });
       const [row] = await check<{ n: number }[]>`select count(*)::int as n from pg_namespace where nspname = 'drizzle'`;
       await check.end();
@@ -136,10 +141,20 @@ describe('review against the target database (pending set, drift, dry run)', () 
     expect(again.dryRun?.ok).toBe(true);
   }, 60_000);
 
-  it('the table of precomputed dry runs answers for every journal prefix, and only for those', async () => {
+  it('the table of precomputed dry runs answers for the last journal splits, and only for those', async () => {
     const { migrations } = await loadFolder(HISTORY);
+    // The shipped history has fewer entries than PRECOMPUTED_SPLITS: every split is there.
+    expect(PRECOMPUTED_SPLITS).toBeGreaterThan(migrations.length);
     const table = await computeDryRunTable(migrations, runner);
     expect(Object.keys(table.results)).toHaveLength(migrations.length + 1);
+    // With fewer splits, only those nearest the head; a target further behind is dry-run live.
+    const head = await computeDryRunTable(migrations, runner, { splits: 2 });
+    const headFile = join(mkdtempSync(join(tmpdir(), 'dry-runs-')), 'dry-runs.json');
+    writeFileSync(headFile, JSON.stringify(head));
+    expect(await new PrecomputedDryRuns(headFile).lookup(migrations.slice(0, 5), migrations.slice(5))).toMatchObject({ ok: true });
+    expect(await new PrecomputedDryRuns(headFile).lookup(migrations.slice(0, 4), migrations.slice(4))).toBeUndefined();
+    // A result answers only its own context: a target with another search_path or populated tables misses.
+    expect(await new PrecomputedDryRuns(headFile).lookup(migrations, [], { populated: ['public.media'] })).toBeUndefined();
     const file = join(mkdtempSync(join(tmpdir(), 'dry-runs-')), 'dry-runs.json');
     writeFileSync(file, JSON.stringify(table));
     const precomputed = new PrecomputedDryRuns(file);

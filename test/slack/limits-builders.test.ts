@@ -54,6 +54,7 @@ function arbitraries(ticks: boolean) {
     fc.record({ statement: sql, error: hostile(500) }).map(
       ({ statement, error }): DryRunResult => ({
         ok: false,
+        status: 'failed',
         stage: 'pending',
         tag: '0007_x',
         file: 'backend/drizzle/0007_x.sql',
@@ -61,6 +62,20 @@ function arbitraries(ticks: boolean) {
         statement,
         error,
         ms: 40,
+      }),
+    ),
+    fc.record({ statement: sql, missing: hostile(100) }).map(
+      ({ statement, missing }): DryRunResult => ({
+        ok: false,
+        status: 'unavailable',
+        missing,
+        stage: 'pending',
+        tag: '0007_x',
+        file: 'backend/drizzle/0007_x.sql',
+        line: 1,
+        statement,
+        error: 'extension is not available',
+        ms: 4,
       }),
     ),
   );

@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadJournalFolder } from '../../src/history/load.ts';
@@ -53,4 +53,14 @@ export function copyHistory(count?: number): { dir: string; journal: Journal; wr
 /** A copy of the migrations folder holding only the first `count` journal entries. */
 export function historyPrefix(count: number): string {
   return copyHistory(count).dir;
+}
+
+/** A drizzle migrations folder written from SQL, in drizzle-kit's layout: one .sql per entry and the journal. */
+export function drizzleFolder(migrations: readonly { tag: string; sql: string }[]): string {
+  const dir = mkdtempSync(join(tmpdir(), 'drizzle-folder-'));
+  mkdirSync(join(dir, 'meta'));
+  for (const m of migrations) writeFileSync(join(dir, `${m.tag}.sql`), m.sql);
+  const entries = migrations.map((m, idx) => ({ idx, version: '7', when: 1_700_000_000_000 + idx * 1000, tag: m.tag, breakpoints: true }));
+  writeFileSync(join(dir, 'meta/_journal.json'), `${JSON.stringify({ version: '7', dialect: 'postgresql', entries }, null, 2)}\n`);
+  return dir;
 }

@@ -49,5 +49,7 @@ function dryRunLine(set: ReviewedSet): string {
   const caveat = set.drift.length > 0 ? " (history replayed from the repository's files: the target has drift, so treat it as a hint)" : '';
   if (result.ok)
     return `:white_check_mark: *${escapeMrkdwn(describeDryRun(result))}* on embedded PostgreSQL, in one transaction as drizzle runs it${caveat}`;
-  return `:x: *${escapeMrkdwn(describeDryRun(result))}*${caveat}\n\`\`\`${escapeMrkdwn(result.statement.slice(0, 500))}\`\`\``;
+  // Unavailable is no verdict on the migrations: the embedded server lacks what they need.
+  const icon = result.status === 'unavailable' ? ':grey_question:' : ':x:';
+  return `${icon} *${escapeMrkdwn(describeDryRun(result))}*${caveat}\n\`\`\`${escapeMrkdwn(result.statement.slice(0, 500))}\`\`\``;
 }
