@@ -353,7 +353,9 @@ function dueSortKey(at: number): string {
 // The record travels as one JSON attribute: its shape is ours to evolve, and DynamoDB only
 // needs the version (the write condition) and the keys beside it.
 function fromItem(item: Record<string, unknown>): RequestRecord {
-  const record = JSON.parse(String(item.record)) as RequestRecord;
+  const { setHash, ...stored } = JSON.parse(String(item.record)) as RequestRecord & { setHash?: string };
+  // Records written before the rename kept the plan sha256 as `setHash`; they live RETENTION_DAYS.
+  const record: RequestRecord = { ...stored, planSha256: stored.planSha256 ?? (setHash as string) };
   const claim = item[BUILD_RUN_ATTRIBUTE] as BuildRunClaim | undefined;
   if (!claim) return record;
   return { ...record, buildRun: { buildId: String(claim.buildId), at: Number(claim.at) }, version: Number(item.version) };

@@ -21,10 +21,11 @@ export interface ReviewedSet {
   review: Review;
   digest: ReviewDigest;
   /**
-   * sha256 of the whole shipped migration folder: the build recomputes it inside the image and
-   * refuses to migrate from anything else. Given the target's state it fixes what will run.
+   * sha256 of the shipped migration files (src/history/migration-set.ts). Never shown as what
+   * was approved (that is the plan sha256): the form compares it on submit, so a bot redeployed
+   * with other migrations while the form was open refuses the stale form.
    */
-  setHash: string;
+  migrationSetSha256: string;
   /** Whether `migrations` is exactly what the target database has not applied. */
   pendingKnown: boolean;
   unknownReason?: string;
@@ -92,7 +93,7 @@ export class MigrationCatalog {
         migrations: target.plan.pending,
         review: target.review,
         digest: digestReview(target.review, { maxItems: 12 }),
-        setHash: migrationSetHash(loaded.migrations),
+        migrationSetSha256: migrationSetHash(loaded.migrations),
         pendingKnown: target.pendingKnown,
         unknownReason: target.unknownReason,
         appliedCount: target.plan.applied.length,

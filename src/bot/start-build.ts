@@ -42,7 +42,7 @@ export async function startRequestBuild(ctx: StartDeps, record: RequestRecord, e
     await threadReply(
       ctx,
       current,
-      `:rocket: Approved by ${approvedBy}. Build <${buildConsoleUrl(attempt.build.id, env.region)}|${escapeMrkdwn(attempt.build.id)}> started, pinned to the approved plan \`${record.setHash.slice(0, 12)}\`. Status follows in this thread.`,
+      `:rocket: Approved by ${approvedBy}. Build <${buildConsoleUrl(attempt.build.id, env.region)}|${escapeMrkdwn(attempt.build.id)}> started, pinned to the approved plan sha256 \`${record.planSha256}\`. Status follows in this thread.`,
     );
     return current;
   }
@@ -89,7 +89,7 @@ async function attemptStart(ctx: StartDeps, record: RequestRecord, env: Environm
       requestedBy: record.requestedBy,
       approvedBy: record.approvals.map((a) => a.user),
       plan: record.plan,
-      planSha256: record.setHash,
+      planSha256: record.planSha256,
       imageUri: record.imageUri,
     }),
     sourceVersion: env.sourceVersion,

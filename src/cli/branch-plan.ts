@@ -75,7 +75,7 @@ export function planBranch(base: BranchSide, head: HeadSide, baseName: string): 
         tag: m.tag,
         file: m.file,
         line: firstDifferentLine(old.sql, m.sql),
-        message: `${m.file} already exists on ${baseName} and this branch edits it: drizzle never re-runs an applied migration (it does not compare hashes), so the edit never reaches a database that applied it, and the approved migration set changes. Put the change in a new migration.`,
+        message: `${m.file} already exists on ${baseName} and this branch edits it: drizzle never re-runs an applied migration (it does not compare hashes), so the edit never reaches a database that applied it. Put the change in a new migration.`,
       });
     }
     if (old.when !== m.when) {

@@ -20,11 +20,15 @@ interface Command {
 
 const HASH_USAGE = `Usage: deploybot hash [--expect SHA256] [FOLDER]
 
-Prints the sha256 of a migration set (FOLDER defaults to backend/drizzle): one line per journal
-entry (tag, journal "when", sha256 of the file). The bot pins a build to it; the CodeBuild
-buildspec recomputes it inside the backend image before it migrates anything.
+Prints the migration files' sha256 (FOLDER defaults to backend/drizzle): one line per journal
+entry (tag, journal "when", sha256 of the file), hashed. It tells two checkouts or images apart.
 
-  --expect SHA256   exit 0 if the set hashes to SHA256, 3 if not (nothing is migrated then)
+It is NOT what approvers approve or what a build is pinned to. Builds are pinned to the plan
+sha256 (the target's applied history, the pending migrations and the image digest), which
+\`deploybot review --database-url URL --image-digest sha256:… FOLDER\` prints and the build
+checks with \`deploybot verify\`.
+
+  --expect SHA256   exit 0 if the files hash to SHA256, 3 if not
   -h, --help        this text`;
 
 const COMMANDS: Record<string, Command> = {
@@ -34,7 +38,7 @@ const COMMANDS: Record<string, Command> = {
     run: (argv, out, err) => reviewMain(argv, out, err),
   },
   hash: {
-    summary: 'print or check the sha256 of a migration set (what the bot pins a build to)',
+    summary: "print or check the migration files' sha256 (not the plan a build is pinned to)",
     usage: HASH_USAGE,
     // The other tools write file names and reasons: escaped like everything a terminal shows.
     run: (argv, out, err) => hashMain(argv, terminalSafe(out) as typeof process.stdout, terminalSafe(err) as typeof process.stderr),

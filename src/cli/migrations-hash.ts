@@ -2,9 +2,10 @@ import { parseArgs } from 'node:util';
 import { loadMigrations } from '../history/load.ts';
 import { migrationSetHash } from '../history/migration-set.ts';
 
-// The sha256 of a migration folder (every journal entry, in order): a quick way to tell two
-// checkouts or images apart. Builds are no longer pinned to it: they are pinned to the plan
-// (src/history/plan.ts), which the buildspec verifies with `deploybot verify`.
+// The migration files' sha256 (every journal entry, in order): a quick way to tell two checkouts
+// or images apart. It is not what approvers approve nor what a build is pinned to: that is the
+// plan sha256 (src/history/plan.ts), which `deploybot review --database-url … --image-digest …`
+// prints and the buildspec verifies with `deploybot verify`.
 //   npm run migrations:hash -- [FOLDER]                  print it
 //   npm run migrations:hash -- --expect SHA256 [FOLDER]  exit 0 if equal, 3 if not
 const USAGE = 'Usage: npm run migrations:hash -- [--expect SHA256] [FOLDER]   (FOLDER defaults to backend/drizzle)';
@@ -30,12 +31,10 @@ export async function main(argv: string[], out = process.stdout, err = process.s
     return 0;
   }
   if (expected === actual) {
-    out.write(`Migration set verified: sha256 ${actual} (${loaded.migrations.length} migrations) is what was reviewed and approved.\n`);
+    out.write(`Migration files match: sha256 ${actual} (${loaded.migrations.length} migrations).\n`);
     return 0;
   }
-  err.write(
-    `Migration set mismatch: this image holds sha256 ${actual} (${loaded.migrations.length} migrations), but the approved review was of ${expected}. Nothing was migrated. Build and push the image of the reviewed commit, or request a new review.\n`,
-  );
+  err.write(`Migration files differ: ${folder} hashes to sha256 ${actual} (${loaded.migrations.length} migrations), not ${expected}.\n`);
   return 3;
 }
 

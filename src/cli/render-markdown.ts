@@ -5,7 +5,8 @@ import { type ReviewReport, summaryTail } from './review-report.ts';
 
 // The GitHub job summary ($GITHUB_STEP_SUMMARY): what the Slack review message shows (the
 // target or branch, drift, the dry run, the headline counts, the flagged statements most
-// serious first with SQL excerpts, the migration set's sha256), in GitHub-flavoured Markdown.
+// serious first with SQL excerpts, the plan sha256 when there is a target, the migration files'
+// sha256), in GitHub-flavoured Markdown.
 // GitHub caps one step's summary at 1 MiB (docs: "Adding a job summary"); the digest's limits
 // keep it far below that.
 
@@ -48,7 +49,9 @@ export function renderMarkdown(report: ReviewReport): string {
   }
   if (digest.omittedItems > 0)
     out.push(`${digest.omittedItems} more flagged statements: see \`deploybot review\` locally or the SARIF report.`, '');
-  out.push(`<sub>${text(summaryTail(report))} · migration set sha256 \`${report.setHash}\`</sub>`, '');
+  // The plan sha256 is what approvers approve; the files' sha256 only tells two checkouts apart.
+  const plan = report.plan ? ` · plan sha256 \`${report.plan.sha256}\`` : '';
+  out.push(`<sub>${text(summaryTail(report))}${plan} · migration files sha256 \`${report.migrationSetSha256}\`</sub>`, '');
   return out.join('\n');
 }
 

@@ -57,7 +57,7 @@ export function renderSarif(report: ReviewReport, failOn: readonly string[], ver
       {
         tool: { driver: { name: 'deploybot', version, rules } },
         results,
-        properties: { scope: report.scopeText, setHash: report.setHash },
+        properties: { scope: report.scopeText, plan: report.plan ?? null, migrationSetSha256: report.migrationSetSha256 },
       },
     ],
   };

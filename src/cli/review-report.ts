@@ -27,8 +27,11 @@ export interface ReviewReport {
   /** One sentence naming what was reviewed and how, printed with every review so no reader mistakes one for another. */
   scopeText: string;
   review: Review;
-  /** sha256 of the reviewed set, as the bot pins a build to it. */
-  setHash: string;
+  /**
+   * sha256 of the reviewed migration files (src/history/migration-set.ts), shown as "migration
+   * files sha256": tells two checkouts apart. Not what is approved: that is `plan.sha256`.
+   */
+  migrationSetSha256: string;
   target?: { fromDatabase: boolean; pendingKnown: boolean; applied: string[]; pending: string[] };
   /** The plan the bot would pin for this target: what approvers approve (src/history/plan.ts). */
   plan?: { sha256: string; image: string | null };
@@ -63,7 +66,7 @@ export function emptyMigrationNotices(sources: readonly MigrationSource[], revie
   });
 }
 
-export function reviewedSetHash(review: Review): string {
+export function migrationFilesSha256(review: Review): string {
   return migrationSetHash(review.migrations);
 }
 
@@ -114,7 +117,7 @@ export function reportJson(report: ReviewReport) {
     statements: review.statements,
     summary: reportSummary(report),
     tables: review.tables ?? [],
-    setHash: report.setHash,
+    migrationSetSha256: report.migrationSetSha256,
     plan: report.plan ?? null,
     target: report.target && {
       database: report.target.fromDatabase ? 'target' : 'embedded',

@@ -13,7 +13,7 @@ import { reviewMigrations } from '../review/review.ts';
 import { type TableStats, withTableSizes } from '../review/table-size.ts';
 import { readBaseHistory } from './branch-base.ts';
 import { planBranch } from './branch-plan.ts';
-import { describeScope, emptyMigrationNotices, type ReviewReport, reviewedSetHash } from './review-report.ts';
+import { describeScope, emptyMigrationNotices, migrationFilesSha256, type ReviewReport } from './review-report.ts';
 
 // Which migrations a `deploybot review` looks at, and how: loose .sql files, a folder's whole
 // history on a fresh database, what a target database has not applied, or what a branch adds.
@@ -59,7 +59,7 @@ export async function buildReport(request: ReviewRequest, runner: DryRunner | un
       scope,
       scopeText: `Reviewed ${loaded.migrations.length} .sql file${loaded.migrations.length === 1 ? '' : 's'}, ${describeScope(scope)}.`,
       review,
-      setHash: reviewedSetHash(review),
+      migrationSetSha256: migrationFilesSha256(review),
       drift: [],
       checks: [],
       dryRunSkipped: 'loose .sql files have no history to replay',
@@ -97,7 +97,7 @@ async function folderReport(folder: string, request: ReviewRequest, runner: DryR
         ? `Reviewed what the target database has not applied: ${pending.length} of ${loaded.migrations.length} migrations in ${folder}, ${describeScope(scope)}.`
         : `Reviewed the whole history of ${folder} (${pending.length} migrations, as on a fresh database), ${describeScope(scope)}. To review only what a branch adds: --changed-since REF.`,
       review: target.review,
-      setHash: reviewedSetHash(target.review),
+      migrationSetSha256: migrationFilesSha256(target.review),
       target: {
         fromDatabase: databaseUrl !== undefined,
         pendingKnown: target.pendingKnown,
@@ -136,7 +136,7 @@ async function branchReport(folder: string, ref: string, runner: DryRunner | und
       scope: 'run',
       scopeText: `Reviewed the ${plan.added.length} migration${plan.added.length === 1 ? '' : 's'} this branch adds to ${ref} (${short}, ${plan.history.length} migrations), as one run on top of ${ref}'s history.`,
       review,
-      setHash: reviewedSetHash(review),
+      migrationSetSha256: migrationFilesSha256(review),
       branch: { ref, commit: base.commit, history: plan.history.length, added: plan.added.map((m) => m.tag) },
       drift: [],
       checks: plan.checks,

@@ -38,8 +38,8 @@ export function checkApproval(record: RequestRecord | undefined, build: BuildIde
   const approvers = new Set(record.approvals.map((a) => a.user).filter((u) => u !== record.requestedBy));
   if (record.approvalsRequired < 1 || approvers.size < record.approvalsRequired)
     return refuse(`request ${record.id} has ${approvers.size} of ${record.approvalsRequired} approvals`);
-  if (record.setHash !== build.planSha256.toLowerCase() || record.plan !== build.plan)
-    return refuse(`this build's plan ${build.planSha256} is not the plan ${record.setHash} request ${record.id} was approved with`);
+  if (record.planSha256 !== build.planSha256.toLowerCase() || record.plan !== build.plan)
+    return refuse(`this build's plan ${build.planSha256} is not the plan ${record.planSha256} request ${record.id} was approved with`);
   if (record.env !== build.projectEnv || build.env !== build.projectEnv)
     return refuse(`request ${record.id} is for ${record.env}; this project belongs to ${build.projectEnv} (the build says ${build.env})`);
   const approvedRun: BuildRun = record.kind === 'migrate' ? { kind: 'migrate' } : { kind: 'seed', clean: record.clean === true };

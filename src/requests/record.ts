@@ -68,7 +68,7 @@ export interface RequestRecord {
   /** The review message, once posted. */
   messageTs?: string;
   /** sha256 of the approved plan (src/history/plan.ts): the build refuses to run anything else. */
-  setHash: string;
+  planSha256: string;
   /** The approved plan, encoded as the build receives it (DEPLOYBOT_PLAN). */
   plan: string;
   /** The image the build runs, pinned by digest (repo@sha256:…); absent when it could not be resolved. */

@@ -51,14 +51,14 @@ describe('a migration request from command to CodeBuild', () => {
     expect(bot.slack.callsTo('chat.postMessage')).toHaveLength(0);
   });
 
-  it('posts the review with findings, destructive first, the set hash, and the buttons', async () => {
+  it('posts the review with findings, destructive first, the plan sha256, and the buttons', async () => {
     const res = await bot.submitModal(REQUESTER, { reason: 'Ship <!channel> & the <b>uuids</b>', confirm: 'prod' });
     expect(await res.text()).toBe('');
     const message = bot.reviewMessage();
     expect(message?.channel).toBe(CHANNEL);
     const text = blockText(message);
     const record = await bot.record(message);
-    expect(text).toContain(`*Plan* sha256 \`${record?.setHash}\``);
+    expect(text).toContain(`*Plan* sha256 \`${record?.planSha256}\``);
     expect(text).toContain(BACKEND_DIGEST);
     // The full SQL of the pending set, as one file in the thread, not one reply per statement.
     const [file] = bot.slack.files;
@@ -81,7 +81,7 @@ describe('a migration request from command to CodeBuild', () => {
     });
   });
 
-  it('starts the build pinned to the reviewed set when a second engineer approves', async () => {
+  it('starts the build pinned to the approved plan when a second engineer approves', async () => {
     const res = await bot.click('deploybot_approve', APPROVER);
     expect(res.status).toBe(200);
     const [start] = bot.aws.callsOf('StartBuild');
@@ -98,7 +98,7 @@ describe('a migration request from command to CodeBuild', () => {
       DEPLOYBOT_REQUEST_ID: request?.request_id,
       DEPLOYBOT_ENV: 'prod',
       DEPLOYBOT_PLAN: record?.plan,
-      DEPLOYBOT_PLAN_SHA256: record?.setHash,
+      DEPLOYBOT_PLAN_SHA256: record?.planSha256,
       IMAGE_URI: `123456789012.dkr.ecr.us-east-1.amazonaws.com/daadaar-backend@${BACKEND_DIGEST}`,
       SLACK_CHANNEL_ID: CHANNEL,
       SLACK_THREAD_TS: message?.ts,
@@ -148,7 +148,7 @@ describe('a migration request from command to CodeBuild', () => {
     const record = await bot.record();
     expect(told).toContain('Last 1 request · prod');
     expect(told).toContain('Requested by <@U0REQUESTER>, approved by <@U0APPROVER1>');
-    expect(told).toContain(`plan \`${record?.setHash.slice(0, 12)}\``);
+    expect(told).toContain(`plan sha256 \`${record?.planSha256}\``);
     expect(told).toContain(record?.build?.id ?? 'no build');
   });
 });

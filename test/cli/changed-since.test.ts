@@ -131,7 +131,9 @@ describe('deploybot review --changed-since', () => {
       expect(summary).toContain('## Migration review');
       expect(summary).toContain('**edited-migration**');
       expect(summary).toContain('DROP TABLE "votes"');
-      expect(summary).toMatch(/migration set sha256 `[0-9a-f]{64}`/);
+      // A branch has no target, so no plan: only the files' own sha256, under its own name.
+      expect(summary).toMatch(/ · migration files sha256 `[0-9a-f]{64}`<\/sub>/);
+      expect(summary).not.toMatch(/plan sha256|set sha256/);
     });
 
     it('writes SARIF 2.1.0 with a rule for every result', () => {

@@ -48,13 +48,23 @@ describe('deploybot', () => {
     expect(err).not.toContain('\x1b');
   });
 
-  it('hash prints the migration set hash the bot pins a build to', async () => {
+  it('hash prints the migration files sha256, and says it is not what a build is pinned to', async () => {
     const loaded = await loadMigrations(['backend/drizzle']);
     if (!loaded.ok) throw new Error(loaded.reason);
     const { code, out } = await run(['hash']);
     expect(code).toBe(0);
-    expect(out).toBe(`${migrationSetHash(loaded.migrations)}\n`);
-    expect((await run(['hash', '--expect', '0'.repeat(64)])).code).toBe(3);
+    const files = migrationSetHash(loaded.migrations);
+    expect(out).toBe(`${files}\n`);
+    const matched = await run(['hash', '--expect', files]);
+    expect(matched).toMatchObject({ code: 0, out: `Migration files match: sha256 ${files} (${loaded.migrations.length} migrations).\n` });
+    const differ = await run(['hash', '--expect', '0'.repeat(64)]);
+    expect(differ.code).toBe(3);
+    for (const said of [matched.out, differ.err]) expect(said).not.toMatch(/review|approv|pinned/i);
+    const help = (await run(['hash', '--help'])).out;
+    expect(help).toContain("Prints the migration files' sha256");
+    expect(help).toContain('NOT what approvers approve or what a build is pinned to');
+    expect(help).toContain('deploybot review --database-url URL --image-digest');
+    expect((await run(['--help'])).out).toMatch(/hash +print or check the migration files' sha256 \(not the plan a build is pinned to\)/);
   });
 
   it('rules lists every rule under its category', async () => {

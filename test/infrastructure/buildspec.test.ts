@@ -148,7 +148,7 @@ async function recordFor(plan: Plan, changes: Partial<RequestRecord> = {}): Prom
     kind: plan.kind,
     clean: plan.kind === 'seed' ? plan.clean : undefined,
     plan: encodePlan(plan),
-    setHash: planSha256(plan),
+    planSha256: planSha256(plan),
     ...changes,
   });
   await TABLE.store.create(record, '[]');
@@ -287,7 +287,7 @@ describe('codebuild-migrations.buildspec.yml', () => {
   it.each<[string, (plan: Plan) => Promise<string>, string]>([
     ['an open request', (plan) => recordFor(plan, { state: 'open' }), 'is open, not approved for a build'],
     ['no request at all', async () => 'req-never-made', 'request req-never-made is not in the request table'],
-    ['a request approved with another plan', (plan) => recordFor(plan, { setHash: 'ee'.repeat(32) }), 'is not the plan'],
+    ['a request approved with another plan', (plan) => recordFor(plan, { planSha256: 'ee'.repeat(32) }), 'is not the plan'],
   ])(
     'refuses a verified plan that %s approves, before any migration runs',
     async (_, makeRecord, reason) => {

@@ -1,3 +1,5 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoRequestStore } from '../../src/aws/request-store.ts';
 import { type BuildIdentity, claimApprovedRun } from '../../src/requests/build-approval.ts';
@@ -23,7 +25,7 @@ describe('a build claims its approved request once', () => {
 
   /** A fresh request in the store, and the build that would run it. */
   async function request(changes: Partial<RequestRecord> = {}): Promise<{ record: RequestRecord; build: BuildIdentity }> {
-    const record = approvedRecord({ id: `req-${++n}`, plan: PLAN, setHash: SHA, ...changes });
+    const record = approvedRecord({ id: `req-${++n}`, plan: PLAN, planSha256: SHA, ...changes });
     await store.create(record, '[]');
     const build: BuildIdentity = {
       requestId: record.id,
@@ -133,5 +135,39 @@ describe('a build claims its approved request once', () => {
     if (!fresh) throw new Error('no record');
     expect(await store.replace({ ...fresh, state: 'succeeded', version: fresh.version + 1 }, fresh.version)).toBe('written');
     expect((await store.get(record.id))?.buildRun).toEqual({ buildId: build.buildId, at: 7 });
+  });
+
+  it('reads a record stored before the rename, whose plan sha256 is under `setHash`, and claims it', async () => {
+    const { record, build } = await request();
+    // The shape records had until the field was renamed: kept RETENTION_DAYS, so still read.
+    const { planSha256, ...rest } = record;
+    const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1', endpoint: dynamo.url }));
+    await doc.send(
+      new UpdateCommand({
+        TableName: store.tableName,
+        Key: { pk: `REQUEST#${record.id}`, sk: 'REQUEST' },
+        UpdateExpression: 'SET #r = :old',
+        ExpressionAttributeNames: { '#r': 'record' },
+        ExpressionAttributeValues: { ':old': JSON.stringify({ ...rest, setHash: planSha256 }) },
+      }),
+    );
+    const stored = await store.get(record.id);
+    expect(stored?.planSha256).toBe(SHA);
+    expect(stored).not.toHaveProperty('setHash');
+    expect(await claimApprovedRun(store, build, 2_000)).toMatchObject({ ok: true });
+    // A build with another plan is still refused against the old record.
+    const other = await request();
+    await doc.send(
+      new UpdateCommand({
+        TableName: store.tableName,
+        Key: { pk: `REQUEST#${other.record.id}`, sk: 'REQUEST' },
+        UpdateExpression: 'SET #r = :old',
+        ExpressionAttributeNames: { '#r': 'record' },
+        ExpressionAttributeValues: { ':old': JSON.stringify({ ...other.record, planSha256: undefined, setHash: 'ee'.repeat(32) }) },
+      }),
+    );
+    const refused = await claimApprovedRun(store, other.build, 2_000);
+    expect(refused).toMatchObject({ ok: false });
+    expect(refused.ok ? '' : refused.reason).toContain(`is not the plan ${'ee'.repeat(32)}`);
   });
 });

@@ -16,7 +16,7 @@ function record(changes: Partial<RequestRecord> = {}): RequestRecord {
     reason: 'ship it',
     channel: 'C0DEPLOYS01',
     messageTs: '1.1',
-    setHash: 'a'.repeat(64),
+    planSha256: 'a'.repeat(64),
     plan: '{}',
     pending: ['0005_x'],
     pendingKnown: true,

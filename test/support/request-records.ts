@@ -1,7 +1,7 @@
 import type { RequestRecord } from '../../src/requests/record.ts';
 
 /** A request whose last approval has just called StartBuild (`starting`), for the plan given. */
-export function approvedRecord(changes: Partial<RequestRecord> & Pick<RequestRecord, 'plan' | 'setHash'>): RequestRecord {
+export function approvedRecord(changes: Partial<RequestRecord> & Pick<RequestRecord, 'plan' | 'planSha256'>): RequestRecord {
   const t0 = Date.now() - 60_000;
   return {
     id: 'req-42',

@@ -64,7 +64,7 @@ export async function openRequestForm(ctx: BotContext, job: OpenForm): Promise<v
     kind: job.kind,
     env: job.env,
     channel: job.to.channel,
-    setHash: reviewed.set.setHash,
+    migrationSetSha256: reviewed.set.migrationSetSha256,
     pendingKey: pendingKey(reviewed.set),
     confirmBecause: [...confirmationReasons(job.kind, reviewed.set), ...(image.problem ? ['the image is not pinned to a digest'] : [])],
     planSha256: pinned.ok ? pinned.sha256 : '',
@@ -101,7 +101,7 @@ export async function submitRequest(ctx: BotContext, job: Submit): Promise<void>
     !shown?.ok ||
     !pinned?.ok ||
     shown.sha256 !== form.planSha256 ||
-    reviewed.set.setHash !== form.setHash ||
+    reviewed.set.migrationSetSha256 !== form.migrationSetSha256 ||
     pendingKey(reviewed.set) !== form.pendingKey
   ) {
     return tell(
@@ -118,7 +118,7 @@ export async function submitRequest(ctx: BotContext, job: Submit): Promise<void>
     requestedBy: job.to.user,
     reason: job.reason,
     channel: form.channel,
-    setHash: pinned.sha256,
+    planSha256: pinned.sha256,
     plan: pinned.encoded,
     ...(pinned.image.uri ? { imageUri: pinned.image.uri } : {}),
     pending: reviewed.set.migrations.map((m) => m.tag),

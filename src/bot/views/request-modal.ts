@@ -19,7 +19,8 @@ export interface RequestModalState {
   kind: RequestKind;
   env: string;
   channel: string;
-  setHash: string;
+  /** sha256 of the shipped migration files the form was filled from: a staleness check, never shown. */
+  migrationSetSha256: string;
   /** Which migrations the form showed as pending (see pendingKey). */
   pendingKey: string;
   /** Why a typed confirmation is required, when it is (migrations). */

@@ -67,7 +67,7 @@ export function reviewBody({ record: request, envConfig, set, image }: ReviewBod
       {
         type: 'mrkdwn',
         text: fitText(
-          `${planLine(request.setHash, image)} · request \`${request.id}\` · expires ${slackDate(request.expiresAt)}${request.confirmed ? ` · requester typed \`${env}\` to confirm` : ''}`,
+          `${planLine(request.planSha256, image)} · request \`${request.id}\` · expires ${slackDate(request.expiresAt)}${request.confirmed ? ` · requester typed \`${env}\` to confirm` : ''}`,
           LIMITS.text,
         ),
       },
@@ -138,11 +138,11 @@ function findingBlocks(set: ReviewedSet, env: string): KnownBlock[] {
  */
 export function fullSqlFile(
   set: ReviewedSet,
-  record: Pick<RequestRecord, 'id' | 'env' | 'setHash'>,
+  record: Pick<RequestRecord, 'id' | 'env' | 'planSha256'>,
 ): { filename: string; content: string } {
   const parts = set.migrations.map((m) => `-- ${m.tag}.sql · sha256 ${m.hash}\n${m.sql.trimEnd()}\n`);
-  const head = `-- Pending on ${record.env} for request ${record.id}: ${set.migrations.length} migration${set.migrations.length === 1 ? '' : 's'}, applied by drizzle in one transaction.\n-- Reviewed set sha256 ${record.setHash}\n\n`;
-  return { filename: `${record.env}-pending-${record.setHash.slice(0, 12)}.sql`, content: head + parts.join('\n') };
+  const head = `-- Pending on ${record.env} for request ${record.id}: ${set.migrations.length} migration${set.migrations.length === 1 ? '' : 's'}, applied by drizzle in one transaction.\n-- Plan sha256 ${record.planSha256} (what the approvers approve and the build is pinned to)\n\n`;
+  return { filename: `${record.env}-pending-${record.planSha256.slice(0, 12)}.sql`, content: head + parts.join('\n') };
 }
 
 const REPLY_CHARS = 3500;
