@@ -17,13 +17,16 @@ const env = process.env;
 loadEnvFile(env.DEPLOYBOT_ENV_FILE ?? '.env');
 const log = createLog({ service: 'deploybot', handler: 'dev' });
 routeProcessWarnings(log);
-// Why it could not start goes to stderr, still as a JSON line: the process exits 2 before it
-// has served anything, and whoever started it (a person, a script) reads stderr for the reason.
+// Why it could not start goes to stderr as a JSON line: the process exits 2 before it has
+// served anything, and whoever started it (a person, a script) reads stderr for the reason.
 const refusal = createLog({ service: 'deploybot', handler: 'dev' }, 'error', (line) => process.stderr.write(`${line}\n`));
 
 if (!(env.SLACK_SIGNING_SECRET && env.SLACK_BOT_TOKEN) && !env.SLACK_SECRET_ID) {
-  refusal.error(
-    'npm run dev needs Slack credentials: set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN (or SLACK_SECRET_ID for a Secrets Manager secret holding both), in the environment or in .env (see .env.example).',
+  // The one line not in JSON: fixed text for the person at the terminal, holding nothing from
+  // outside. Through the Log, redaction would read "credentials: set" as a secret and mask
+  // "set"; test/dev-server.test.ts asserts this sentence verbatim.
+  process.stderr.write(
+    'npm run dev needs Slack credentials: set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN (or SLACK_SECRET_ID for a Secrets Manager secret holding both), in the environment or in .env (see .env.example).\n',
   );
   process.exit(2);
 }
