@@ -30,3 +30,27 @@ export function createLog(
     };
   return { debug: emit('debug'), info: emit('info'), warn: emit('warn'), error: emit('error') };
 }
+
+let warningLog: Log | undefined;
+
+/**
+ * Node's process warnings as log lines, once per process (the composition roots in
+ * src/handlers/ call it where they create their Log). Node prints a warning with a listener of
+ * its own (lib/internal/process/warning.js, onWarning): plain text on stderr, several lines for
+ * one warning. The AWS SDK's NodeVersionSupportWarning (@aws-sdk/core, emitted through
+ * process.emitWarning by the first client on Node < 22) is seven such lines. It is kept, as one
+ * warn line: package.json asks for Node 22, so it tells a developer something true, once per
+ * process; Lambda runs nodejs22.x and never emits it. Removing Node's listener has the effect of
+ * `--no-warnings`, which a Lambda entry cannot pass to the runtime that starts it.
+ * The last caller's Log is used: `npm run dev` imports the reconciler's Lambda entry, whose
+ * module runs first, and the warnings are still the dev server's.
+ */
+export function routeProcessWarnings(log: Log): void {
+  if (!warningLog) {
+    process.removeAllListeners('warning');
+    process.on('warning', (warning: Error & { code?: string; detail?: string }) => {
+      warningLog?.warn(warning.message, { warning: warning.name, code: warning.code, detail: warning.detail });
+    });
+  }
+  warningLog = log;
+}

@@ -7,7 +7,7 @@ import type { LogTailGateway } from '../aws/log-tail.ts';
 import type { RequestStore } from '../aws/request-store.ts';
 import type { DeploybotConfig } from '../config.ts';
 import type { Log } from '../log.ts';
-import { boltLogger } from './bolt-logger.ts';
+import { slackLogger } from '../slack/slack-logger.ts';
 import type { BotContext } from './bot-context.ts';
 import type { DeferredJob, DeferredWork } from './jobs/deferred.ts';
 import type { SignedJob } from './jobs/job-envelope.ts';
@@ -57,7 +57,8 @@ export function createBot(options: BotOptions): Bot {
     // own ids, a Slack round trip inside the 3-second window. Nothing here needs those ids.
     authorize: async () => ({ botToken: options.botToken }),
     ignoreSelf: false,
-    logger: boltLogger(log),
+    // Bolt hands this logger to the WebClients it builds as well (App.js, "Set client options").
+    logger: slackLogger(log, 'bolt'),
     clientOptions: { slackApiUrl: options.slackApiUrl, timeout: 3000, retryConfig: { retries: 1, minTimeout: 100, maxTimeout: 1000 } },
   });
   const context: BotContext = {

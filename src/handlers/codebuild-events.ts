@@ -1,7 +1,7 @@
 import { SdkCodeBuildGateway } from '../aws/codebuild.ts';
 import { SdkLogTailGateway } from '../aws/log-tail.ts';
 import { DynamoRequestStore } from '../aws/request-store.ts';
-import { createLog, type Log } from '../log.ts';
+import { createLog, type Log, routeProcessWarnings } from '../log.ts';
 import { reconcileIntervalMs, reconcileRequest } from '../reconciler/reconcile-requests.ts';
 import { signingKey } from '../signed-token.ts';
 import { slackClient } from '../slack/web-client.ts';
@@ -18,7 +18,7 @@ export function composeBuildEvents(
     const { config, credentials } = await loadStartUp(env);
     const table = env.DEPLOYBOT_TABLE;
     if (!table) throw new Error('DEPLOYBOT_TABLE is not set: build status is reported from the request records in that table.');
-    const slack = slackClient(credentials.botToken, env.SLACK_API_URL);
+    const slack = slackClient(credentials.botToken, env.SLACK_API_URL, log);
     return {
       config,
       report: {
@@ -50,4 +50,5 @@ export function composeBuildEvents(
 // Lambda entry for EventBridge: CodeBuild Build State Change and Build Phase Change events
 // of the migration projects (the rule in infrastructure/aws filters on them).
 const log = createLog({ service: 'deploybot', handler: 'codebuild-events' });
+routeProcessWarnings(log);
 export const handler = composeBuildEvents(process.env, log);

@@ -46,7 +46,7 @@ export async function composeSlackBot({ env, log, now, newId, work }: SlackCompo
   const actionKey = signingKey(credentials.signingSecret);
   const receiver = new SlackRequestReceiver(credentials.signingSecret, log, now);
   // Deadlines, Retry-After and per-method rate limits: src/slack/web-client.ts.
-  const slack = slackClient(credentials.botToken, env.SLACK_API_URL);
+  const slack = slackClient(credentials.botToken, env.SLACK_API_URL, log);
   const functionName = env.AWS_LAMBDA_FUNCTION_NAME;
   const runsOnLambda = work === 'lambda' || (work === undefined && functionName !== undefined);
   const inProcess = runsOnLambda ? undefined : new InProcessWork();

@@ -2,7 +2,7 @@ import { serve } from '@hono/node-server';
 import { ensureRequestTable } from '../aws/request-store.ts';
 import { loadEnvFile } from '../env-file.ts';
 import { createHttpApp } from '../http/app.ts';
-import { createLog } from '../log.ts';
+import { createLog, routeProcessWarnings } from '../log.ts';
 import { reconcileIntervalMs, reconcileRequests } from '../reconciler/reconcile-requests.ts';
 import { composeSlackBot } from './compose-slack.ts';
 import { composeReconciler } from './reconcile.ts';
@@ -16,10 +16,17 @@ import { composeReconciler } from './reconcile.ts';
 const env = process.env;
 loadEnvFile(env.DEPLOYBOT_ENV_FILE ?? '.env');
 const log = createLog({ service: 'deploybot', handler: 'dev' });
+routeProcessWarnings(log);
+// Why it could not start goes to stderr as a JSON line: the process exits 2 before it has
+// served anything, and whoever started it (a person, a script) reads stderr for the reason.
+const refusal = createLog({ service: 'deploybot', handler: 'dev' }, 'error', (line) => process.stderr.write(`${line}\n`));
 
 if (!(env.SLACK_SIGNING_SECRET && env.SLACK_BOT_TOKEN) && !env.SLACK_SECRET_ID) {
-  console.error(
-    'npm run dev needs Slack credentials: set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN (or SLACK_SECRET_ID for a Secrets Manager secret holding both), in the environment or in .env (see .env.example).',
+  // The one line not in JSON: fixed text for the person at the terminal, holding nothing from
+  // outside. Through the Log, redaction would read "credentials: set" as a secret and mask
+  // "set"; test/dev-server.test.ts asserts this sentence verbatim.
+  process.stderr.write(
+    'npm run dev needs Slack credentials: set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN (or SLACK_SECRET_ID for a Secrets Manager secret holding both), in the environment or in .env (see .env.example).\n',
   );
   process.exit(2);
 }
@@ -65,7 +72,7 @@ try {
   const timer = setInterval(() => void reconcile(), intervalMs);
   closers.unshift(() => clearInterval(timer));
 } catch (error) {
-  console.error(`npm run dev could not start: ${(error as Error).message}`);
+  refusal.error('npm run dev could not start', { error });
   process.exit(2);
 }
 

@@ -1,11 +1,10 @@
-import { WebClient } from '@slack/web-api';
 import { SdkCodeBuildGateway } from '../aws/codebuild.ts';
 import { SdkLogTailGateway } from '../aws/log-tail.ts';
 import { DynamoRequestStore } from '../aws/request-store.ts';
-import { BUDGET } from '../deadline.ts';
-import { createLog, type Log } from '../log.ts';
+import { createLog, type Log, routeProcessWarnings } from '../log.ts';
 import { type ReconcileRun, type ReconcilerDeps, reconcileIntervalMs, reconcileRequests } from '../reconciler/reconcile-requests.ts';
 import { signingKey } from '../signed-token.ts';
+import { slackClient } from '../slack/web-client.ts';
 import { loadStartUp, once } from '../start-up.ts';
 
 /** The reconciler's composition root: the scheduled Lambda (EventBridge, every minute) and `npm run dev`. */
@@ -19,7 +18,7 @@ export function composeReconciler(env: NodeJS.ProcessEnv, log: Log, now: () => n
       config,
       codeBuild: new SdkCodeBuildGateway(),
       logs: new SdkLogTailGateway(),
-      slack: new WebClient(credentials.botToken, { slackApiUrl: env.SLACK_API_URL, timeout: BUDGET.slack, retryConfig: { retries: 1 } }),
+      slack: slackClient(credentials.botToken, env.SLACK_API_URL, log),
       store: new DynamoRequestStore(table),
       actionKey: signingKey(credentials.signingSecret),
       log,
@@ -32,5 +31,6 @@ export function composeReconciler(env: NodeJS.ProcessEnv, log: Log, now: () => n
 
 // Lambda entry for the EventBridge schedule (serverless/serverless.yml, rate(1 minute)).
 const log = createLog({ service: 'deploybot', handler: 'reconcile' });
+routeProcessWarnings(log);
 const boot = composeReconciler(process.env, log);
 export const handler = async (): Promise<ReconcileRun> => reconcileRequests(await boot());

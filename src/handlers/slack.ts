@@ -1,7 +1,7 @@
 import { handle } from 'hono/aws-lambda';
 import { isSignedJob } from '../bot/jobs/job-envelope.ts';
 import { createHttpApp } from '../http/app.ts';
-import { createLog } from '../log.ts';
+import { createLog, routeProcessWarnings } from '../log.ts';
 import { once } from '../start-up.ts';
 import { composeSlackBot } from './compose-slack.ts';
 
@@ -9,6 +9,7 @@ import { composeSlackBot } from './compose-slack.ts';
 // requests (API Gateway HTTP API, POST /slack/events), answered at once; and this function's
 // own asynchronous invocations carrying the slow half of a listener (a signed job).
 const log = createLog({ service: 'deploybot', handler: 'slack' });
+routeProcessWarnings(log);
 const boot = once(() =>
   composeSlackBot({ env: process.env, log }).catch((error: unknown) => {
     log.error('start-up failed', { error });

@@ -1,5 +1,7 @@
 import { type FilesUploadV2Arguments, type WebAPICallResult, WebClient } from '@slack/web-api';
 import { BUDGET } from '../deadline.ts';
+import type { Log } from '../log.ts';
+import { slackLogger } from './slack-logger.ts';
 
 // The one transport for every Slack Web API call the bot and the status reporter make.
 //
@@ -40,6 +42,8 @@ export interface DeadlineClientOptions {
   budgetMs: number;
   /** Tighter budgets for some methods (views.open: the trigger id dies 3 s after the click). */
   budgets?: Partial<Record<string, number>>;
+  /** Where web-api's own lines go; without it, WebClient prints plain text to the console. */
+  log: Log;
 }
 
 /** Fields Slack wants as JSON strings inside a form-encoded body, as @slack/web-api sends them. */
@@ -81,7 +85,12 @@ export class DeadlineWebClient extends WebClient {
   readonly #budgets: Partial<Record<string, number>>;
 
   constructor(token: string, options: DeadlineClientOptions) {
-    super(token, { slackApiUrl: options.slackApiUrl, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true });
+    super(token, {
+      slackApiUrl: options.slackApiUrl,
+      retryConfig: { retries: 0 },
+      rejectRateLimitedCalls: true,
+      logger: slackLogger(options.log, 'web-api'),
+    });
     this.#api = (options.slackApiUrl ?? 'https://slack.com/api/').replace(/\/?$/, '/');
     this.#token = token;
     this.#budgetMs = options.budgetMs;
@@ -171,6 +180,6 @@ export class DeadlineWebClient extends WebClient {
  * The client every composition root builds. views.open gets less than Slack's 3 s trigger life:
  * the listener that opens the modal must still hand the work over and answer inside the same 3 s.
  */
-export function slackClient(token: string, slackApiUrl?: string): DeadlineWebClient {
-  return new DeadlineWebClient(token, { slackApiUrl, budgetMs: BUDGET.slack, budgets: { 'views.open': BUDGET.slackViewsOpen } });
+export function slackClient(token: string, slackApiUrl: string | undefined, log: Log): DeadlineWebClient {
+  return new DeadlineWebClient(token, { slackApiUrl, log, budgetMs: BUDGET.slack, budgets: { 'views.open': BUDGET.slackViewsOpen } });
 }

@@ -145,7 +145,7 @@ export class BotHarness {
       config,
       receiver,
       botToken: BOT_TOKEN,
-      slack: slackClient(BOT_TOKEN, this.slack.url),
+      slack: slackClient(BOT_TOKEN, this.slack.url, log),
       codeBuild: new SdkCodeBuildGateway(),
       logs: new SdkLogTailGateway(),
       store: this.store,
