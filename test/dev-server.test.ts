@@ -23,7 +23,13 @@ describe('npm run dev', () => {
   it('refuses to start without Slack credentials: one clear line, exit 2', () => {
     const run = spawnSync('npm', ['run', 'dev', '--silent'], { env: bareEnv(), encoding: 'utf8', timeout: 60_000 });
     expect(run.status).toBe(2);
-    expect(run.stderr).toContain('npm run dev needs Slack credentials: set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN');
+    // One JSON line, as every line the bot writes.
+    const lines = run.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0] ?? '')).toMatchObject({
+      level: 'error',
+      msg: expect.stringContaining('npm run dev needs Slack credentials. Set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN'),
+    });
     expect(run.stderr).not.toMatch(/\n\s+at /);
   }, 60_000);
 

@@ -22,11 +22,8 @@ routeProcessWarnings(log);
 const refusal = createLog({ service: 'deploybot', handler: 'dev' }, 'error', (line) => process.stderr.write(`${line}\n`));
 
 if (!(env.SLACK_SIGNING_SECRET && env.SLACK_BOT_TOKEN) && !env.SLACK_SECRET_ID) {
-  // The one line not in JSON: fixed text for the person at the terminal, holding nothing from
-  // outside. Through the Log, redaction would read "credentials: set" as a secret and mask
-  // "set"; test/dev-server.test.ts asserts this sentence verbatim.
-  process.stderr.write(
-    'npm run dev needs Slack credentials: set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN (or SLACK_SECRET_ID for a Secrets Manager secret holding both), in the environment or in .env (see .env.example).\n',
+  refusal.error(
+    'npm run dev needs Slack credentials. Set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN (or SLACK_SECRET_ID for a Secrets Manager secret holding both), in the environment or in .env (see .env.example).',
   );
   process.exit(2);
 }
