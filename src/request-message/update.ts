@@ -7,9 +7,9 @@ import type { Log } from '../log.ts';
 import { channelUnwritable, shown } from '../requests/decisions.ts';
 import { type RequestRecord, viewVersionOf } from '../requests/record.ts';
 import { transition } from '../requests/transition.ts';
-import { escapeMrkdwn, mention } from './mrkdwn.ts';
-import { requestMessage, statusText } from './request-message.ts';
-import { isAbandoned } from './web-client.ts';
+import { escapeMrkdwn, mention } from '../slack/mrkdwn.ts';
+import { isAbandoned } from '../slack/web-client.ts';
+import { requestMessage, statusText } from './frame.ts';
 
 export interface RequestViewDeps {
   slack: WebClient;

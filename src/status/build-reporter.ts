@@ -3,12 +3,12 @@ import type { BuildSummary, CodeBuildGateway } from '../aws/codebuild.ts';
 import { type LogTailGateway, tailOfBuild } from '../aws/log-tail.ts';
 import { decodeBuildEnvironment } from '../build-env.ts';
 import { BUDGET, withDeadline } from '../deadline.ts';
+import { isFinished, progressRank, resultReply, statusMessage, tailReply } from '../request-message/build-thread.ts';
+import { type RequestViewDeps, updateRequestMessage } from '../request-message/update.ts';
 import { buildEnded, type Decision, withThread } from '../requests/decisions.ts';
 import type { RequestRecord } from '../requests/record.ts';
 import { transition } from '../requests/transition.ts';
-import { type RequestViewDeps, updateRequestMessage } from '../slack/request-view.ts';
 import { bindBuild } from './build-binding.ts';
-import { isFinished, progressRank, resultReply, statusMessage, tailReply } from './build-report.ts';
 
 // Brings a request's thread up to date with its build as CodeBuild reports it now. Any number
 // of calls, in any order and at the same moment (EventBridge delivers at least once and out of
