@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { RequestStore } from '../aws/request-store.ts';
 import { type Decision, withThread } from '../requests/decisions.ts';
 import type { RequestRecord } from '../requests/record.ts';
+import type { RequestStore } from '../requests/store.ts';
 import { transition } from '../requests/transition.ts';
 
 // A request's thread holds two posts that must appear once however many handlers try at the
