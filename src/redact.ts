@@ -79,7 +79,8 @@ const PATTERNS: Pattern[] = [
     replace: `$1${MASK}`,
   },
   {
-    source: '@secretlint/secretlint-rule-slack (IncomingWebhook), widened to workflow, trigger and response_url (commands, actions) URLs: each posts to a channel',
+    source:
+      '@secretlint/secretlint-rule-slack (IncomingWebhook), widened to workflow, trigger and response_url (commands, actions) URLs: each posts to a channel',
     pattern: /https:\/\/hooks\.slack\.com\/(?:services|workflows|triggers|commands|actions)\/[A-Za-z0-9/_-]{1,512}/gi,
     replace: `https://hooks.slack.com/${MASK}`,
   },

@@ -1,6 +1,6 @@
 // What the build's own programs (the verifier, the migrator, the seed) say, as one JSON line
 // each: {"deploybot":{…}}. The build's thread in Slack shows these lines and CodeBuild's phase
-// lines, and only counts the rest (src/status/build-report.ts), so what reaches the channel is
+// lines, and only counts the rest (src/request-message/build-thread.ts), so what reaches the channel is
 // what this module lets a runner say: its own sentences, and a Postgres error reduced to the
 // fields that name things (SQLSTATE, constraint, table, column), never a row's values
 // (database/postgres-error.ts). One module writes and reads the line.

@@ -3,7 +3,7 @@ import { describeAwsError, regionalClients } from './lazy-sdk.ts';
 
 // The end of a build's CloudWatch log: GetLogEvents on the build's own group and stream,
 // newest page first (startFromHead false), so a long log costs one call. The thread picks the
-// runner's reports and CodeBuild's phase lines out of it (src/status/thread-tail.ts), so the
+// runner's reports and CodeBuild's phase lines out of it (src/request-message/thread-tail.ts), so the
 // page is read wide enough that a stack trace printed after the failure report does not push
 // the report out of it: GetLogEvents returns up to 10,000 events or 1 MB per call
 // (https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_GetLogEvents.html).

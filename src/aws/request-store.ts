@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { BUDGET, sdkTimeouts } from '../deadline.ts';
 import { dueSince } from '../requests/reconcile.ts';
 import type { BuildRunClaim, EnvironmentLock, RequestRecord } from '../requests/record.ts';
+import type { RequestStore } from '../requests/store.ts';
 import { lazySdk } from './lazy-sdk.ts';
 
 // The request store: one DynamoDB table (DEPLOYBOT_TABLE), written only with conditional
@@ -15,34 +16,6 @@ import { lazySdk } from './lazy-sdk.ts';
 //   REQUEST#<id> / BODY      the review message's blocks as posted (rendered once, kept)
 //   LOCK#<env>   / LOCK      the one open request of an environment
 //   JOB#<id>     / JOB       a deferred job that ran (src/bot/jobs/job-envelope.ts), until its TTL
-
-export interface RequestStore {
-  /** Fails if the id exists: ids are fresh uuids, so that is a bug, not a race. */
-  create(record: RequestRecord, body: string): Promise<void>;
-  get(id: string): Promise<RequestRecord | undefined>;
-  body(id: string): Promise<string | undefined>;
-  /** One conditional write: stores `next` only if the stored version is still `expectedVersion`. */
-  replace(next: RequestRecord, expectedVersion: number): Promise<'written' | 'conflict'>;
-  /**
-   * The build's one claim on its request: sets `buildRun` and bumps the version, only if the
-   * stored version is still `expectedVersion` and no claim is set. An UpdateItem of those two
-   * attributes alone, so the build's role needs no right to write the record itself.
-   */
-  claimBuildRun(id: string, claim: BuildRunClaim, expectedVersion: number): Promise<'claimed' | 'conflict'>;
-  /** Newest first. */
-  recent(env: string, limit: number): Promise<RequestRecord[]>;
-  /** Unsettled requests whose next look was due at or before `at`, the longest-waiting first. */
-  due(at: number, limit: number): Promise<RequestRecord[]>;
-  /** Takes the environment's lock unless someone else holds an unexpired one. */
-  acquireLock(lock: EnvironmentLock, now: number): Promise<{ ok: true } | { ok: false; holder: EnvironmentLock }>;
-  readLock(env: string): Promise<EnvironmentLock | undefined>;
-  /** Moves the holder's lock expiry (a started build holds it until it ends). */
-  extendLock(env: string, requestId: string, expiresAt: number): Promise<void>;
-  /** Frees the lock if `requestId` still holds it; a lock taken over since is left alone. */
-  releaseLock(env: string, requestId: string): Promise<void>;
-  /** Records a deferred job's id: true the first time, false ever after (kept until `keepUntil`). */
-  claimJobId(id: string, keepUntil: number): Promise<boolean>;
-}
 
 /** Kept after the request ends: the audit trail outlives the request by this long. */
 export const RETENTION_DAYS = 400;

@@ -2,9 +2,9 @@ import type { WebClient } from '@slack/web-api';
 import type { CodeBuildGateway } from '../aws/codebuild.ts';
 import type { ImageRegistry } from '../aws/ecr.ts';
 import type { LogTailGateway } from '../aws/log-tail.ts';
-import type { RequestStore } from '../aws/request-store.ts';
 import type { DeploybotConfig } from '../config.ts';
 import type { Log } from '../log.ts';
+import type { RequestStore } from '../requests/store.ts';
 import type { DeferredWork } from './jobs/deferred.ts';
 import type { MigrationCatalog } from './migration-catalog.ts';
 

@@ -1,7 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import { BUDGET, withDeadline } from '../deadline.ts';
+import { slackError } from '../request-message/update.ts';
 import type { RequestRecord } from '../requests/record.ts';
-import { slackError } from '../slack/request-view.ts';
 import type { BotContext } from './bot-context.ts';
 import type { Audience } from './jobs/deferred.ts';
 

@@ -3,11 +3,11 @@ import { buildConsoleUrl } from '../aws/codebuild.ts';
 import { describeAwsError } from '../aws/lazy-sdk.ts';
 import { decodeBuildEnvironment, encodeBuildEnvironment } from '../build-env.ts';
 import type { EnvironmentConfig } from '../config.ts';
+import { updateRequestMessage } from '../request-message/update.ts';
 import { buildStarted, startFailed } from '../requests/decisions.ts';
 import type { RequestRecord } from '../requests/record.ts';
 import { transition } from '../requests/transition.ts';
 import { escapeMrkdwn, mention } from '../slack/mrkdwn.ts';
-import { updateRequestMessage } from '../slack/request-view.ts';
 import type { BotContext } from './bot-context.ts';
 import { threadReply } from './notify.ts';
 

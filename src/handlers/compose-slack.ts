@@ -1,10 +1,9 @@
 import { SdkCodeBuildGateway } from '../aws/codebuild.ts';
 import { SdkImageRegistry } from '../aws/ecr.ts';
-import { LambdaSelfInvoke } from '../aws/lambda-invoke.ts';
 import { SdkLogTailGateway } from '../aws/log-tail.ts';
 import { DynamoRequestStore } from '../aws/request-store.ts';
 import { type Bot, createBot } from '../bot/app.ts';
-import { type DeferredJob, type DeferredWork, InProcessWork } from '../bot/jobs/deferred.ts';
+import type { DeferredJob, DeferredWork } from '../bot/jobs/deferred.ts';
 import { MigrationCatalog } from '../bot/migration-catalog.ts';
 import { SecretsManagerTargetHistory } from '../db/target-history.ts';
 import { LiveDryRuns, PrecomputedDryRuns, PrecomputedThenLive } from '../dryrun/dry-run-table.ts';
@@ -17,6 +16,8 @@ import { reconcileIntervalMs } from '../reconciler/reconcile-requests.ts';
 import { signingKey } from '../signed-token.ts';
 import { slackClient } from '../slack/web-client.ts';
 import { loadStartUp } from '../start-up.ts';
+import { InProcessWork } from './in-process-work.ts';
+import { LambdaSelfInvoke } from './lambda-self-invoke.ts';
 
 export interface ComposedSlackBot {
   bot: Bot;

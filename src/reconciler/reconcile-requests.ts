@@ -1,12 +1,13 @@
 import { resumeRequestBuild } from '../bot/start-build.ts';
 import { BUDGET, withDeadline } from '../deadline.ts';
+import { METADATA_EVENT } from '../request-message/frame.ts';
+import { slackError, updateRequestMessage } from '../request-message/update.ts';
 import { adoptedMessage, buildLost, checked, type Decision, expire, settled, withdrawUnrecorded } from '../requests/decisions.ts';
 import { nextStep, type ReconcileStep } from '../requests/reconcile.ts';
 import { isFinal, type RequestRecord } from '../requests/record.ts';
 import { transition } from '../requests/transition.ts';
-import { METADATA_EVENT } from '../slack/request-message.ts';
-import { slackError, updateRequestMessage } from '../slack/request-view.ts';
-import { postResultReplyOnce, type ReportDeps, reportBuild } from '../status/report-build.ts';
+import { type ReportDeps, reportBuild } from '../status/build-reporter.ts';
+import { postOnce } from '../status/post-once.ts';
 
 // The reconciler: level-triggered, as a Kubernetes controller is. Handlers do their part once
 // and may die half way (a Lambda timeout, a SIGKILL, a lost DynamoDB answer, a lost build
@@ -180,7 +181,7 @@ async function tellLost(deps: ReconcilerDeps, record: RequestRecord): Promise<vo
   const threadTs = record.messageTs;
   if (!threadTs) return;
   const id = record.build?.id ?? 'its build';
-  await postResultReplyOnce(record, deps, async () => {
+  await postOnce(record, 'result', deps, async () => {
     const posted = await withDeadline(
       deps.slack.chat.postMessage({
         channel: record.channel,

@@ -1,6 +1,6 @@
-import type { RequestStore } from '../aws/request-store.ts';
 import { type BuildRun, describeBuildRun } from '../build-env.ts';
 import type { RequestRecord, RequestState } from './record.ts';
+import type { RequestStore } from './store.ts';
 
 // The build checks its approval at the point of effect. Every input of a plan is public, so a
 // valid plan proves nothing about approval: anyone allowed to call StartBuild could compute one.

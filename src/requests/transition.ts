@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { RequestStore } from '../aws/request-store.ts';
 import type { Decision } from './decisions.ts';
 import type { RequestRecord } from './record.ts';
+import type { RequestStore } from './store.ts';
 
 export type Transition<T> =
   | ({ ok: true; record: RequestRecord; previous: RequestRecord } & Omit<Extract<Decision<T>, { ok: true }>, 'ok' | 'next'>)

@@ -1,7 +1,7 @@
 import type { DeploybotConfig } from '../config.ts';
 import type { Log } from '../log.ts';
+import { type ReportDeps, type ReportOutcome, reportBuildById } from './build-reporter.ts';
 import { parseBuildEvent } from './codebuild-event.ts';
-import { type ReportDeps, type ReportOutcome, reportBuildById } from './report-build.ts';
 
 export type BuildEventResult = ReportOutcome | { kind: 'ignored'; reason: string };
 

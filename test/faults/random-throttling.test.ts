@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RequestRecord } from '../../src/requests/record.ts';
-import { reportBuildById } from '../../src/status/report-build.ts';
+import { reportBuildById } from '../../src/status/build-reporter.ts';
 import { APPROVER, BotHarness, blockText } from '../support/bot-harness.ts';
 
 // Whole flows (request, approve, build, its end reported) with a share of every DynamoDB call

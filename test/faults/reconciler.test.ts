@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { approve } from '../../src/requests/decisions.ts';
 import type { RequestRecord } from '../../src/requests/record.ts';
 import { transition } from '../../src/requests/transition.ts';
-import { reportBuildById } from '../../src/status/report-build.ts';
+import { reportBuildById } from '../../src/status/build-reporter.ts';
 import { APPROVER, BotHarness, blockText, testConfig } from '../support/bot-harness.ts';
 import type { StoredMessage } from '../support/fake-slack-api.ts';
 

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { updateRequestMessage } from '../../src/slack/request-view.ts';
+import { updateRequestMessage } from '../../src/request-message/update.ts';
 import { APPROVER, APPROVER_2, BotHarness, CHANNEL, REQUESTER } from '../support/bot-harness.ts';
 
 // The channel stops taking the request's message: archived, the bot removed, the review

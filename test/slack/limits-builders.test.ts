@@ -7,13 +7,13 @@ import { fullSqlFile, reviewBody } from '../../src/bot/views/review-message.ts';
 import type { DryRunResult } from '../../src/dryrun/pglite-dry-run.ts';
 import type { Drift } from '../../src/history/target-plan.ts';
 import { digestReview } from '../../src/render/review-digest.ts';
+import { resultReply, statusMessage, tailReply } from '../../src/request-message/build-thread.ts';
+import { requestMessage } from '../../src/request-message/frame.ts';
 import type { RequestRecord } from '../../src/requests/record.ts';
 import { CATEGORIES, type Category, emptyCounts, type MigrationSource, type Review } from '../../src/review/model.ts';
 import { formatRunnerLine } from '../../src/runner-report.ts';
 import { signingKey } from '../../src/signed-token.ts';
 import { checkMessage, checkView } from '../../src/slack/limits.ts';
-import { requestMessage } from '../../src/slack/request-message.ts';
-import { resultReply, statusMessage, tailReply } from '../../src/status/build-report.ts';
 import { BotHarness, testConfig } from '../support/bot-harness.ts';
 
 // The builders fed huge and hostile input (60 migrations, 200 KB statements, 90-entry

@@ -1,10 +1,10 @@
 import { describeAwsError } from '../../aws/lazy-sdk.ts';
 import { channelRefusal, type EnvironmentConfig } from '../../config.ts';
+import { updateRequestMessage } from '../../request-message/update.ts';
 import { approve, cancel, expire, posted, reject, stopRequested } from '../../requests/decisions.ts';
 import { currentState, type RequestRecord } from '../../requests/record.ts';
 import { transition } from '../../requests/transition.ts';
 import { escapeMrkdwn, mention } from '../../slack/mrkdwn.ts';
-import { updateRequestMessage } from '../../slack/request-view.ts';
 import type { BotContext } from '../bot-context.ts';
 import { slackCall, slackError, tell, threadReply } from '../notify.ts';
 import { startRequestBuild } from '../start-build.ts';

@@ -6,6 +6,8 @@ import type { RequestModalState } from '../views/request-modal.ts';
 // at once and hands the slow part over as a job: on Lambda, an asynchronous invocation of the
 // same function (InvocationType Event), as bolt-python's lazy listeners do, sealed in a signed
 // envelope (./job-envelope.ts); in `npm run dev`, a promise in the background of the same process.
+// Only the composition roots choose and construct one (src/handlers/lambda-self-invoke.ts,
+// src/handlers/in-process-work.ts); the bot sees the DeferredWork interface alone.
 
 /** Where to tell the person who clicked or typed, when something fails or is refused. */
 export interface Audience {
@@ -28,24 +30,4 @@ export type DeferredJob =
 export interface DeferredWork {
   /** Hands the job over; rejects if it could not be handed over (the person must be told). */
   defer(job: DeferredJob): Promise<void>;
-}
-
-export type JobRunner = (job: DeferredJob) => Promise<void>;
-
-/** Local (`npm run dev`): the job runs in this process, after the listener has answered. */
-export class InProcessWork implements DeferredWork {
-  #runner?: JobRunner;
-
-  attach(runner: JobRunner): void {
-    this.#runner = runner;
-  }
-
-  defer(job: DeferredJob): Promise<void> {
-    const runner = this.#runner;
-    if (!runner) return Promise.reject(new Error('no job runner attached'));
-    // setImmediate: the HTTP reply goes out before the job takes the event loop. runJob reports
-    // its own failures to the person, so nothing is left to await here.
-    setImmediate(() => void runner(job));
-    return Promise.resolve();
-  }
 }

@@ -1,11 +1,11 @@
 import type { ModalView } from '@slack/types';
 import { channelRefusal, seedRefusal } from '../../config.ts';
 import { BUDGET, withDeadline } from '../../deadline.ts';
+import { requestMessage } from '../../request-message/frame.ts';
 import { posted, withdraw } from '../../requests/decisions.ts';
 import type { EnvironmentLock, RequestRecord } from '../../requests/record.ts';
 import { transition } from '../../requests/transition.ts';
 import { escapeMrkdwn, mention, slackDate } from '../../slack/mrkdwn.ts';
-import { requestMessage } from '../../slack/request-message.ts';
 import type { BotContext } from '../bot-context.ts';
 import { directMessage, slackCall, slackError, tell, threadReply } from '../notify.ts';
 import { pinImage, pinPlan } from '../request-plan.ts';

@@ -1,8 +1,8 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import { ACTION } from '../../request-message/frame.ts';
+import { slackError } from '../../request-message/update.ts';
 import { verifyRef } from '../../slack/action-value.ts';
 import { escapeMrkdwn } from '../../slack/mrkdwn.ts';
-import { ACTION } from '../../slack/request-message.ts';
-import { slackError } from '../../slack/request-view.ts';
 import type { BotContext } from '../bot-context.ts';
 import type { Audience } from '../jobs/deferred.ts';
 import { tell } from '../notify.ts';

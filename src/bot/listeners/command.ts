@@ -1,7 +1,7 @@
 import type { App } from '@slack/bolt';
 import { seedRefusal } from '../../config.ts';
+import { slackError } from '../../request-message/update.ts';
 import { escapeMrkdwn } from '../../slack/mrkdwn.ts';
-import { slackError } from '../../slack/request-view.ts';
 import type { BotContext } from '../bot-context.ts';
 import { helpText, parseCommand } from '../command.ts';
 import type { Audience, DeferredJob } from '../jobs/deferred.ts';

@@ -1,5 +1,5 @@
 import type { ModalView } from '@slack/types';
-import { slackError } from '../../slack/request-view.ts';
+import { slackError } from '../../request-message/update.ts';
 import type { BotContext } from '../bot-context.ts';
 
 export type Opened = { ok: true; viewId: string } | { ok: false; reason: string };

@@ -12,7 +12,7 @@ import { targetSummary } from './target-summary.ts';
 
 // The review message's body: rendered once, when the request is posted, and kept in the
 // request store beside the record. The status line and buttons under it are rendered from the
-// record every time (src/slack/request-message.ts).
+// record every time (src/request-message/frame.ts).
 
 export interface ReviewBodyInput {
   record: RequestRecord;

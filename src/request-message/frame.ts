@@ -1,11 +1,14 @@
 import type { KnownBlock } from '@slack/types';
 import { buildConsoleUrl } from '../aws/codebuild.ts';
 import { currentState, type RequestRecord, viewVersionOf } from '../requests/record.ts';
-import { signRef } from './action-value.ts';
-import { fitText } from './fit.ts';
-import { LIMITS } from './limits.ts';
-import { escapeMrkdwn, mention, slackDate } from './mrkdwn.ts';
+import { signRef } from '../slack/action-value.ts';
+import { fitText } from '../slack/fit.ts';
+import { LIMITS } from '../slack/limits.ts';
+import { escapeMrkdwn, mention, slackDate } from '../slack/mrkdwn.ts';
 
+// The request's Slack message, always a view of the request record: its frame (this file), its
+// re-rendering (./update.ts) and the build thread under it (./build-thread.ts).
+//
 // The review message's frame: the body rendered once at submission (the review), then a
 // status line and the buttons, always rendered from the request record. The bot (clicks)
 // and the status reporter (build events) both re-render through here, so the channel shows

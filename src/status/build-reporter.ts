@@ -1,14 +1,14 @@
-import { randomUUID } from 'node:crypto';
 import type { BuildSummary, CodeBuildGateway } from '../aws/codebuild.ts';
 import { type LogTailGateway, tailOfBuild } from '../aws/log-tail.ts';
 import { decodeBuildEnvironment } from '../build-env.ts';
 import { BUDGET, withDeadline } from '../deadline.ts';
+import { isFinished, progressRank, resultReply, statusMessage, tailReply } from '../request-message/build-thread.ts';
+import { type RequestViewDeps, updateRequestMessage } from '../request-message/update.ts';
 import { buildEnded, type Decision, withThread } from '../requests/decisions.ts';
 import type { RequestRecord } from '../requests/record.ts';
 import { transition } from '../requests/transition.ts';
-import { type RequestViewDeps, updateRequestMessage } from '../slack/request-view.ts';
 import { bindBuild } from './build-binding.ts';
-import { isFinished, progressRank, resultReply, statusMessage, tailReply } from './build-report.ts';
+import { type PostOnceDeps, postOnce } from './post-once.ts';
 
 // Brings a request's thread up to date with its build as CodeBuild reports it now. Any number
 // of calls, in any order and at the same moment (EventBridge delivers at least once and out of
@@ -17,11 +17,9 @@ import { isFinished, progressRank, resultReply, statusMessage, tailReply } from 
 // request record, never by reading the thread: two readers of a thread both see "no reply yet".
 
 /** What re-rendering the review message needs, and CodeBuild and its logs besides. */
-export interface ReportDeps extends RequestViewDeps {
+export interface ReportDeps extends RequestViewDeps, PostOnceDeps {
   codeBuild: CodeBuildGateway;
   logs: LogTailGateway;
-  /** When a poster's claim counts as abandoned; the reconciler passes its staleness (src/reconciler/). */
-  claimStaleMs?: number;
 }
 
 export type ReportOutcome =
@@ -34,9 +32,6 @@ export type ReportOutcome =
       statusMessage: 'posted' | 'updated' | 'unchanged' | 'kept-newer' | 'claimed-elsewhere';
       resultPosted: boolean;
     };
-
-/** A claim older than this is taken to belong to a handler that died mid-post (unless the deps say otherwise). */
-const CLAIM_STALE_MS = 90_000;
 
 /** For an event, which names the build only: its state is read back from CodeBuild now. */
 export async function reportBuildById(buildId: string, region: string, deps: ReportDeps): Promise<ReportOutcome> {
@@ -91,27 +86,16 @@ async function reportTimeline(
   const rendered = statusMessage(build, region, deps.now());
   if (!record.thread.statusTs) {
     // Whoever writes the claim posts the one status message; a concurrent handler stands back.
-    const token = randomUUID();
-    const claimed = await transition(deps.store, record.id, (r): Decision => {
-      if (r.thread.statusTs) return { ok: false, reason: 'posted' };
-      const claim = r.thread.statusClaim;
-      if (claim && deps.now() - claim.at < (deps.claimStaleMs ?? CLAIM_STALE_MS)) return { ok: false, reason: 'claimed' };
-      return { ok: true, next: withThread(r, { statusClaim: { token, at: deps.now() } }, deps.now()) };
-    });
-    if (!claimed.ok)
-      return claimed.reason === 'posted'
-        ? reportTimeline((await deps.store.get(record.id)) ?? record, build, region, deps)
-        : 'claimed-elsewhere';
-    const posted = await withDeadline(
-      deps.slack.chat.postMessage({ channel, thread_ts: threadTs, ...rendered, unfurl_links: false }),
-      BUDGET.slack,
-      'Slack chat.postMessage',
-    );
-    await transition(deps.store, record.id, (r) => ({
-      ok: true,
-      next: withThread(r, { statusTs: posted.ts, statusRank: rank, statusClaim: undefined }, deps.now()),
-    }));
-    return 'posted';
+    const post = async () => {
+      const posted = await withDeadline(
+        deps.slack.chat.postMessage({ channel, thread_ts: threadTs, ...rendered, unfurl_links: false }),
+        BUDGET.slack,
+        'Slack chat.postMessage',
+      );
+      return posted.ts;
+    };
+    const posted = await postOnce(record, 'status', deps, post, { statusRank: rank });
+    return posted === 'already-posted' ? reportTimeline((await deps.store.get(record.id)) ?? record, build, region, deps) : posted;
   }
   const stored = record.thread.statusRank ?? -1;
   if (stored > rank) return 'kept-newer';
@@ -129,14 +113,11 @@ async function reportTimeline(
   return 'updated';
 }
 
-/**
- * The result reply, once per build: the handler whose conditional write claims it posts it and
- * then records its ts. A claim left by a handler that died mid-post goes stale and is taken over.
- */
+/** The result reply, once per build, then the log tail under it. */
 async function postResultOnce(record: RequestRecord, build: BuildSummary, region: string, deps: ReportDeps): Promise<boolean> {
   const channel = record.channel;
   const threadTs = record.messageTs as string;
-  return postResultReplyOnce(record, deps, async () => {
+  const posted = await postOnce(record, 'result', deps, async () => {
     const tail = await tailOfBuild(deps.logs, build, region);
     // The outcome goes to the channel; the log tail stays in the thread, where the request's
     // people are, and never in the broadcast.
@@ -158,43 +139,5 @@ async function postResultOnce(record: RequestRecord, build: BuildSummary, region
     );
     return result.ts;
   });
-}
-
-/**
- * The request's one result reply, claimed by a conditional write on the record so that any
- * number of posters (build events, `/daadaar status`, the reconciler) post it once. `post`
- * returns the reply's ts; a failed post frees the claim for the next try.
- */
-export async function postResultReplyOnce(
-  record: RequestRecord,
-  deps: Pick<ReportDeps, 'store' | 'now' | 'claimStaleMs'>,
-  post: () => Promise<string | undefined>,
-): Promise<boolean> {
-  const token = randomUUID();
-  const claimed = await transition(deps.store, record.id, (r): Decision => {
-    if (r.thread.resultTs) return { ok: false, reason: 'posted' };
-    const claim = r.thread.resultClaim;
-    if (claim && deps.now() - claim.at < (deps.claimStaleMs ?? CLAIM_STALE_MS)) return { ok: false, reason: 'claimed' };
-    return { ok: true, next: withThread(r, { resultClaim: { token, at: deps.now() } }, deps.now()) };
-  });
-  if (!claimed.ok) return false;
-  try {
-    const ts = await post();
-    await transition(deps.store, record.id, (r) => ({
-      ok: true,
-      next: withThread(r, { resultTs: ts, resultClaim: undefined }, deps.now()),
-    }));
-    return true;
-  } catch (error) {
-    // Free the claim so the retry (Lambda's, the next event's, the reconciler's) can post.
-    await transition(
-      deps.store,
-      record.id,
-      (r): Decision =>
-        r.thread.resultClaim?.token === token
-          ? { ok: true, next: withThread(r, { resultClaim: undefined }, deps.now()) }
-          : { ok: false, reason: 'not ours' },
-    ).catch(() => undefined);
-    throw error;
-  }
+  return posted === 'posted';
 }

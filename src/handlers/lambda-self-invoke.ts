@@ -1,7 +1,7 @@
+import { lazySdk } from '../aws/lazy-sdk.ts';
 import type { DeferredJob, DeferredWork } from '../bot/jobs/deferred.ts';
 import { sealJob } from '../bot/jobs/job-envelope.ts';
 import { BUDGET, sdkTimeouts, withDeadline } from '../deadline.ts';
-import { lazySdk } from './lazy-sdk.ts';
 
 // The Slack function's lazy listeners: it invokes itself asynchronously (InvocationType
 // Event: Lambda queues the payload and answers 202 at once), and the new invocation runs the

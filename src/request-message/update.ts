@@ -1,15 +1,15 @@
 import type { KnownBlock } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
-import type { RequestStore } from '../aws/request-store.ts';
 import type { DeploybotConfig } from '../config.ts';
 import { BUDGET, withDeadline } from '../deadline.ts';
 import type { Log } from '../log.ts';
 import { channelUnwritable, shown } from '../requests/decisions.ts';
 import { type RequestRecord, viewVersionOf } from '../requests/record.ts';
+import type { RequestStore } from '../requests/store.ts';
 import { transition } from '../requests/transition.ts';
-import { escapeMrkdwn, mention } from './mrkdwn.ts';
-import { requestMessage, statusText } from './request-message.ts';
-import { isAbandoned } from './web-client.ts';
+import { escapeMrkdwn, mention } from '../slack/mrkdwn.ts';
+import { isAbandoned } from '../slack/web-client.ts';
+import { requestMessage, statusText } from './frame.ts';
 
 export interface RequestViewDeps {
   slack: WebClient;
