@@ -1,5 +1,5 @@
-import { computeDryRunTable, PRECOMPUTED_SPLITS } from '../src/dryrun/dry-run-table.ts';
 import { PgliteDryRunner } from '../src/dryrun/pglite-dry-run.ts';
+import { computeDryRunTable, PRECOMPUTED_SPLITS } from '../src/history/dry-run-table.ts';
 import { migrationHash } from '../src/history/load.ts';
 import type { MigrationSource } from '../src/review/model.ts';
 

@@ -2,15 +2,15 @@ import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { loadConfig } from '../src/config.ts';
 import type { DryRunContext } from '../src/dryrun/context.ts';
-import { computeDryRunTable, PRECOMPUTED_SPLITS } from '../src/dryrun/dry-run-table.ts';
 import { PgliteDryRunner } from '../src/dryrun/pglite-dry-run.ts';
 import { readDryRunSetup } from '../src/dryrun/setup-file.ts';
+import { computeDryRunTable, PRECOMPUTED_SPLITS } from '../src/history/dry-run-table.ts';
 import { loadMigrations } from '../src/history/load.ts';
 import { computeReviewTable } from '../src/history/review-table.ts';
 
 // Part of `npm run build`: what the Lambda looks up instead of computing inside Slack's 3 s,
 // the review of every pending set the shipped history allows and the dry runs of the last
-// PRECOMPUTED_SPLITS (src/history/review-table.ts and src/dryrun/dry-run-table.ts say why that
+// PRECOMPUTED_SPLITS (src/history/review-table.ts and src/history/dry-run-table.ts say why that
 // is enough), once per environment's dry-run setup. The setup files ship beside the config, at
 // the same relative path, so the bot reads them where the config names them.
 const [folder = 'backend/drizzle', outDir = 'dist/lambda'] = process.argv.slice(2);

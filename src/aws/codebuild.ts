@@ -160,8 +160,3 @@ function summarize(build: Build): BuildSummary {
     })),
   };
 }
-
-export function buildConsoleUrl(buildId: string, region: string): string {
-  const [project] = buildId.split(':');
-  return `https://${region}.console.aws.amazon.com/codesuite/codebuild/projects/${encodeURIComponent(project ?? '')}/build/${encodeURIComponent(buildId)}/?region=${region}`;
-}

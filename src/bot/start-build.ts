@@ -1,7 +1,7 @@
 import type { BuildSummary } from '../aws/codebuild.ts';
-import { buildConsoleUrl } from '../aws/codebuild.ts';
 import { describeAwsError } from '../aws/lazy-sdk.ts';
 import { decodeBuildEnvironment, encodeBuildEnvironment } from '../build-env.ts';
+import { buildConsoleUrl } from '../codebuild-console.ts';
 import type { EnvironmentConfig } from '../config.ts';
 import { updateRequestMessage } from '../request-message/update.ts';
 import { buildStarted, startFailed } from '../requests/decisions.ts';

@@ -1,11 +1,11 @@
 import { type DryRunContext, populatedFromStats } from '../dryrun/context.ts';
-import type { DryRunSource } from '../dryrun/dry-run-table.ts';
 import type { DryRunner, DryRunResult } from '../dryrun/pglite-dry-run.ts';
 import type { MigrationSource, Review } from '../review/model.ts';
 import { withObservedEffects } from '../review/observed.ts';
 import { reviewMigrations } from '../review/review.ts';
 import type { TargetCatalog } from '../review/schema-catalog.ts';
 import { type SizeThresholds, type TableStats, withTableSizes } from '../review/table-size.ts';
+import type { DryRunSource } from './dry-run-table.ts';
 import type { MissingMigration } from './load.ts';
 import type { ReviewScope } from './review-table.ts';
 import { type AppliedRow, planAgainstDatabase, type TargetPlan } from './target-plan.ts';

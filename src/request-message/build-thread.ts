@@ -1,7 +1,8 @@
 import type { KnownBlock, MessageMetadata } from '@slack/types';
-import { type BuildPhase, type BuildSummary, buildConsoleUrl } from '../aws/codebuild.ts';
+import type { BuildPhase, BuildSummary } from '../aws/codebuild.ts';
 import type { LogTail } from '../aws/log-tail.ts';
 import { decodeBuildEnvironment } from '../build-env.ts';
+import { buildConsoleUrl } from '../codebuild-console.ts';
 import { redact } from '../redact.ts';
 import { fitText, tailCodeBlock } from '../slack/fit.ts';
 import { LIMITS } from '../slack/limits.ts';

@@ -1,5 +1,5 @@
 import type { KnownBlock } from '@slack/types';
-import { buildConsoleUrl } from '../aws/codebuild.ts';
+import { buildConsoleUrl } from '../codebuild-console.ts';
 import { currentState, type RequestRecord, viewVersionOf } from '../requests/record.ts';
 import { signRef } from '../slack/action-value.ts';
 import { fitText } from '../slack/fit.ts';

@@ -1,4 +1,4 @@
-import { buildConsoleUrl } from '../aws/codebuild.ts';
+import { buildConsoleUrl } from '../codebuild-console.ts';
 import type { EnvironmentConfig } from '../config.ts';
 import { escapeMrkdwn, mention } from '../slack/mrkdwn.ts';
 import { currentState, type RequestEvent, type RequestRecord, viewVersionOf } from './record.ts';

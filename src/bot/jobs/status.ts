@@ -1,8 +1,9 @@
 import type { KnownBlock } from '@slack/types';
-import { type BuildSummary, buildConsoleUrl } from '../../aws/codebuild.ts';
+import type { BuildSummary } from '../../aws/codebuild.ts';
 import { describeAwsError } from '../../aws/lazy-sdk.ts';
 import { tailOfBuild } from '../../aws/log-tail.ts';
 import { decodeBuildEnvironment } from '../../build-env.ts';
+import { buildConsoleUrl } from '../../codebuild-console.ts';
 import type { EnvironmentConfig } from '../../config.ts';
 import { BUDGET, withDeadline } from '../../deadline.ts';
 import { STATUS_EMOJI, tailText } from '../../request-message/build-thread.ts';

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { journalSplits } from '../history/target-plan.ts';
+import { contextKey, type DryRunContext } from '../dryrun/context.ts';
+import type { DryRunner, DryRunResult } from '../dryrun/pglite-dry-run.ts';
 import { precomputedFile } from '../precomputed-file.ts';
 import type { MigrationSource } from '../review/model.ts';
-import { contextKey, type DryRunContext } from './context.ts';
-import type { DryRunner, DryRunResult } from './pglite-dry-run.ts';
+import { journalSplits } from './target-plan.ts';
 
 // The bot cannot start an embedded PostgreSQL inside Slack's 3-second window (PGlite's start
 // alone takes seconds). But a dry run depends only on files the bot ships: which migrations
