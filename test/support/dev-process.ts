@@ -88,8 +88,11 @@ export class DevProcessWorld {
       },
     });
     const child = this.#child;
-    child.stdout?.on('data', (c: Buffer) => void (this.output += c.toString()));
-    child.stderr?.on('data', (c: Buffer) => void (this.output += c.toString()));
+    const keep = (c: Buffer) => {
+      this.output += c.toString();
+    };
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
     this.#exited = new Promise((resolve) => child.on('exit', () => resolve()));
     await until(
       'npm run dev to answer /healthz',
