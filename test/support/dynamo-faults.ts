@@ -4,9 +4,10 @@ import type { AddressInfo } from 'node:net';
 // An HTTP proxy in front of dynalite that fails DynamoDB calls the ways AWS does: throttled
 // (HTTP 400 with the JSON protocol's __type, which the SDK retries), a 500, or the write
 // forwarded and applied but its answer dropped (the connection is reset, the SDK retries the
-// same request, and a conditional write then fails on its own effect).
+// same request, and a conditional write then fails on its own effect), or held unanswered and
+// never forwarded (a process killed while its write was in flight: nothing was applied).
 
-export type DynamoFault = 'throttle' | 'throttling' | 'server-error' | 'drop-answer';
+export type DynamoFault = 'throttle' | 'throttling' | 'server-error' | 'drop-answer' | 'hang';
 
 const THROTTLES: Record<'throttle' | 'throttling', { type: string; message: string }> = {
   throttle: {
@@ -91,6 +92,7 @@ export class DynamoFaultProxy {
         res.end(JSON.stringify({ __type: type, message }));
         return;
       }
+      if (fault === 'hang') return;
       if (fault === 'server-error') {
         res.writeHead(500, { 'content-type': 'application/x-amz-json-1.0' });
         res.end(JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: 'Internal server error' }));

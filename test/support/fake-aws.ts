@@ -107,6 +107,11 @@ export class FakeAws {
     this.#hanging.add(operation);
   }
 
+  /** `operation` answers again (calls already held stay unanswered, as a dead connection does). */
+  unhang(operation: string): void {
+    this.#hanging.delete(operation);
+  }
+
   /** The next call(s) of `operation` (e.g. 'StartBuild') fail with this error. */
   fail(operation: string, error: AwsError): void {
     this.#failures.set(operation, [...(this.#failures.get(operation) ?? []), error]);
