@@ -68,9 +68,11 @@ describe('npm run dev killed with SIGKILL mid-flow, restarted on the same table'
     expect(blockText(shown)).toContain(`Build <`);
     expect(blockText(shown)).toContain('running.');
     expect(blockText(shown)).not.toContain('Starting the build');
-    expect(
-      world.slack.messages.filter((m) => m.thread_ts === review.ts && m.text?.includes('started, pinned to the approved plan')),
-    ).toHaveLength(1);
+    // The start's thread reply follows the record's write: wait for it, then hold it to one.
+    const startReplies = () =>
+      world.slack.messages.filter((m) => m.thread_ts === review.ts && m.text?.includes('started, pinned to the approved plan'));
+    await until('the start to be told in the thread', () => startReplies().length > 0 || undefined);
+    expect(startReplies()).toHaveLength(1);
   }, 120_000);
 
   it('killed after StartBuild answered, before the record said started: the restarted process adopts that build, starts none', async () => {
