@@ -50,6 +50,8 @@ export interface Rule {
   why: string;
   /** What to do instead. */
   fix: string;
+  /** Where the line is drawn and why, for the rule docs: what the rule deliberately leaves alone. */
+  notes?: string;
   /** Each `flagged` example must make this rule fire; each `accepted` one must not. */
   examples: { flagged: readonly string[]; accepted: readonly string[] };
   /** Messages for this statement; empty when the rule does not apply. */

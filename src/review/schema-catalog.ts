@@ -1,6 +1,7 @@
 import type { AlterTableCmd, ColumnDef, Constraint, Node, RangeVar, TypeName } from 'libpg-query';
 import { kindOf, nodeOf, nodesOf, qualifiedName, tableKey } from './ast.ts';
 import { type ColumnType, columnType } from './column-type.ts';
+import { RoutineCatalog, type TargetFunction } from './routine-catalog.ts';
 import { SearchPath } from './search-path.ts';
 
 // What the reviewed history says the schema looks like: column types, enum labels and NOT NULL
@@ -40,17 +41,22 @@ const OBSERVED = new Set<string>([
   'DropStmt',
   'CreateEnumStmt',
   'AlterEnumStmt',
+  'CreateFunctionStmt',
 ]);
 
 /** Column types and enum labels as the target's own catalog states them (src/db/applied-migrations.ts). */
 export interface TargetCatalog {
   columns: { relation: string; column: string; type: ColumnType }[];
   enums: { name: string; labels: string[] }[];
+  /** Functions outside pg_catalog, with their declared volatility (absent from older readers). */
+  functions?: TargetFunction[];
 }
 
 export class SchemaCatalog {
   readonly #tables = new Map<string, TableState>();
   readonly #enums = new Map<string, string[]>();
+  /** Functions the schema holds: their volatility, and whether only a trigger can call them. */
+  readonly routines = new RoutineCatalog();
   /** Set once the target's own catalog was read: a table it lacks did not exist. */
   #complete = false;
 
@@ -83,6 +89,7 @@ export class SchemaCatalog {
   /** The target's catalog is the truth the pending run starts from: it overrides what the history implied. */
   seed(target: TargetCatalog): void {
     this.#complete = true;
+    this.routines.seed(target.functions ?? []);
     for (const e of target.enums) this.#enums.set(e.name, [...e.labels]);
     for (const c of target.columns) {
       let table = this.#tables.get(c.relation);
@@ -96,6 +103,7 @@ export class SchemaCatalog {
 
   observe(ast: Node | undefined): void {
     if (!ast || !OBSERVED.has(kindOf(ast))) return;
+    this.routines.observe(ast);
     const create = nodeOf(ast, 'CreateStmt');
     if (create) {
       const table: TableState = { columns: new Map(), checks: new Map() };
