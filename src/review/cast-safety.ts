@@ -58,6 +58,8 @@ export function judgeCast(input: CastInput): CastVerdict {
   if (!from) return verdict('unknown', true, 'the column’s current type is not known to the review');
   if (sameType(from, to)) return verdict('clean', false, 'the type does not change');
   if (from.array !== to.array) return verdict('failing', true, 'an array and a scalar type do not cast into each other');
+  const dimensions = pgvectorDimensions(from, to);
+  if (dimensions) return dimensions;
   const f = from.name;
   const t = to.name;
   const [toLength] = to.mods;
@@ -107,6 +109,20 @@ export function judgeCast(input: CastInput): CastVerdict {
   if (!isBuiltIn(to) || !isBuiltIn(from))
     return verdict('unknown', true, `the cast from ${describeType(from)} to ${describeType(to)} is user-defined`);
   return verdict('failing', true, `${describeType(from)} values do not all cast to ${describeType(to)}`);
+}
+
+// pgvector's vector(n), halfvec(n) and sparsevec(n): n only checks the dimension. Casting to the
+// type without n applies no typmod coercion (PostgreSQL skips it for typmod -1), so the column
+// keeps every value and the table is not rewritten; a new n checks every row, and a vector of
+// another dimension aborts the migration (https://github.com/pgvector/pgvector, "Storing").
+const PGVECTOR = new Set(['vector', 'halfvec', 'sparsevec']);
+
+function pgvectorDimensions(from: ColumnType, to: ColumnType): CastVerdict | undefined {
+  const bare = (t: ColumnType) => t.name.split('.').pop() ?? t.name;
+  if (!PGVECTOR.has(bare(to)) || bare(from) !== bare(to)) return undefined;
+  const [n] = to.mods;
+  if (n === undefined) return verdict('clean', false, `dropping the dimension of ${describeType(from)} keeps every value`);
+  return verdict('failing', true, `a value that does not have ${n} dimensions fails the migration`);
 }
 
 function intoNumeric(from: ColumnType, to: ColumnType): CastVerdict {

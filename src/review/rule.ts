@@ -24,6 +24,8 @@ export interface StatementUnderReview {
 export interface RuleContext {
   /** True when the table was created earlier in the reviewed set: nobody reads it yet. */
   isNewTable(rel: RangeVar | undefined): boolean;
+  /** True when the name means a temporary table the run created (and has not dropped): it holds only the run's rows. */
+  isTemporaryTable(rel: RangeVar | undefined): boolean;
   /** Column types, enum labels and checks as the history so far has built them. */
   readonly catalog: SchemaCatalog;
   /** The statements after this one that run in the same transaction (drizzle: the same run). */
