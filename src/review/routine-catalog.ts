@@ -25,8 +25,7 @@ export class RoutineCatalog {
   }
 
   seed(functions: readonly TargetFunction[]): void {
-    for (const f of functions)
-      this.#functions.set(f.name.toLowerCase(), { volatility: f.volatility, triggerOnly: f.triggerOnly });
+    for (const f of functions) this.#functions.set(f.name.toLowerCase(), { volatility: f.volatility, triggerOnly: f.triggerOnly });
   }
 
   observe(ast: Node): void {

@@ -55,6 +55,9 @@ export interface TargetCatalog {
 export class SchemaCatalog {
   readonly #tables = new Map<string, TableState>();
   readonly #enums = new Map<string, string[]>();
+  /** Enums dropped and then created again under the same name (drizzle-kit's enum value removal). */
+  readonly #droppedEnums = new Set<string>();
+  readonly #recreatedEnums = new Set<string>();
   /** Functions the schema holds: their volatility, and whether only a trigger can call them. */
   readonly routines = new RoutineCatalog();
   /** Set once the target's own catalog was read: a table it lacks did not exist. */
@@ -77,6 +80,11 @@ export class SchemaCatalog {
 
   enumValues(typeName: string): string[] | undefined {
     return this.#enums.get(typeName);
+  }
+
+  /** Whether the enum (`schema.name`) was dropped and created again: its labels before are the column's to know. */
+  enumRecreated(typeName: string): boolean {
+    return this.#recreatedEnums.has(typeName);
   }
 
   /** Whether a validated `CHECK (col IS NOT NULL)` stands on the table: SET NOT NULL then skips its scan (PG 12+). */
@@ -142,12 +150,18 @@ export class SchemaCatalog {
     if (drop?.removeType === 'OBJECT_TABLE') {
       for (const list of nodesOf(drop.objects, 'List')) this.#tables.delete(withSchema(qualifiedName(list.items)));
     } else if (drop?.removeType === 'OBJECT_TYPE') {
-      for (const o of drop.objects ?? []) this.#enums.delete(withSchema(qualifiedName(nodeOf(o, 'TypeName')?.names)));
+      for (const o of drop.objects ?? []) {
+        const name = withSchema(qualifiedName(nodeOf(o, 'TypeName')?.names));
+        this.#enums.delete(name);
+        this.#droppedEnums.add(name);
+      }
     }
     const createEnum = nodeOf(ast, 'CreateEnumStmt');
     if (createEnum) {
+      const name = withSchema(qualifiedName(createEnum.typeName));
+      if (this.#droppedEnums.has(name)) this.#recreatedEnums.add(name);
       this.#enums.set(
-        withSchema(qualifiedName(createEnum.typeName)),
+        name,
         nodesOf(createEnum.vals, 'String').map((s) => s.sval ?? ''),
       );
     }

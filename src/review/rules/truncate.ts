@@ -28,9 +28,7 @@ export default defineRule({
     // table ("constraints on permanent tables may reference only permanent tables", CREATE
     // TABLE), but an existing table may have been given a foreign key to a new one.
     const cascade = truncate.behavior === 'DROP_CASCADE';
-    const existing = nodesOf(truncate.relations, 'RangeVar').filter(
-      (r) => !ctx.isTemporaryTable(r) && (cascade || !ctx.isNewTable(r)),
-    );
+    const existing = nodesOf(truncate.relations, 'RangeVar').filter((r) => !ctx.isTemporaryTable(r) && (cascade || !ctx.isNewTable(r)));
     if (existing.length === 0) return [];
     const tables = existing.map(tableLabel).join(', ');
     return [`Empties ${tables}${cascade ? ', and CASCADE empties every table that references them' : ''}.`];
