@@ -94,7 +94,7 @@ export function leavesOnlyValueOrNull(where: Node, column: string, value: Node):
   return false;
 }
 
-/** The constant a SET assigns, or undefined when the value depends on the row. */
+/** True when a SET assigns a constant (NULL included): the same value whatever the row held. */
 export function isConstantValue(expr: Node | undefined): expr is Node {
   return expr !== undefined && isConstant(expr);
 }
