@@ -38,7 +38,20 @@ export async function readTargetCatalog(tx: postgres.TransactionSql): Promise<Ta
     select n.nspname || '.' || t.typname as name, to_json(array_agg(e.enumlabel::text order by e.enumsortorder)) as labels
     from pg_enum e join pg_type t on t.oid = e.enumtypid join pg_namespace n on n.oid = t.typnamespace
     group by 1`;
+  // Functions outside pg_catalog: their declared volatility (a default calling a STABLE one adds
+  // a column without a rewrite) and whether only a trigger can call them (a rename breaks no query).
+  const functions = await tx<{ name: string; provolatile: string; trigger_only: boolean }[]>`
+    select distinct on (p.proname) p.proname as name, p.provolatile, p.prorettype in ('trigger'::regtype, 'event_trigger'::regtype) as trigger_only
+    from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+    where n.nspname not in ('pg_catalog', 'information_schema') and p.prokind = 'f'
+    order by p.proname, p.provolatile desc
+    limit ${MAX_COLUMNS}`;
   return {
+    functions: functions.map((f) => ({
+      name: f.name,
+      volatility: f.provolatile === 'i' ? 'immutable' : f.provolatile === 's' ? 'stable' : 'volatile',
+      triggerOnly: f.trigger_only,
+    })),
     columns: rows.map((r) => ({ relation: r.relation, column: r.column, type: typeOf(r) })),
     // As JSON: the reader connects without postgres.js's array-type lookup (fetch_types: false).
     enums: enums.map((e) => ({
@@ -61,6 +74,8 @@ function mods(typname: string, typmod: number): number[] {
   if (typmod < 0) return [];
   if (typname === 'varchar' || typname === 'bpchar') return [typmod - 4];
   if (typname === 'numeric') return [((typmod - 4) >> 16) & 0xffff, (typmod - 4) & 0xffff];
-  if (['timestamp', 'timestamptz', 'time', 'timetz', 'interval'].includes(typname)) return [typmod];
+  // pgvector and bit types keep their dimension or length as is.
+  if (['timestamp', 'timestamptz', 'time', 'timetz', 'interval', 'vector', 'halfvec', 'sparsevec', 'bit', 'varbit'].includes(typname))
+    return [typmod];
   return [];
 }

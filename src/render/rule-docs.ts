@@ -31,7 +31,9 @@ export function renderRuleDocs(): string {
   for (const category of CATEGORIES) {
     out.push(`## ${category}`, '');
     for (const rule of RULES.filter((r) => r.category === category)) {
-      out.push(`### ${rule.id}`, '', `**${rule.title}.** ${rule.why}`, '', `Fix: ${rule.fix}`, '', 'Flagged:', '');
+      out.push(`### ${rule.id}`, '', `**${rule.title}.** ${rule.why}`, '');
+      if (rule.notes) out.push(rule.notes, '');
+      out.push(`Fix: ${rule.fix}`, '', 'Flagged:', '');
       for (const sql of rule.examples.flagged) out.push('```sql', sql, '```');
       out.push('', 'Not flagged:', '');
       for (const sql of rule.examples.accepted) out.push('```sql', sql, '```');

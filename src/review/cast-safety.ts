@@ -39,6 +39,12 @@ export interface CastInput {
   /** Labels the column had as an enum before it was turned into text (drizzle-kit's enum rewrite). */
   formerEnum?: { name: string; values: readonly string[] };
   fromEnumValues?: readonly string[];
+  /**
+   * drizzle-kit's enum value removal, recognised from the statements around the change when the
+   * column's labels are not known: `to-text` when the run later drops and re-creates enum `name`
+   * and casts this column back to it; `back` when `to` is an enum the run dropped and re-created.
+   */
+  enumRecreation?: { step: 'to-text' | 'back'; name: string };
 }
 
 const INT_DIGITS: Record<string, number> = { int2: 5, int4: 10, int8: 19 };
@@ -55,9 +61,30 @@ const verdict = (cls: CastClass, rewrites: boolean, reason: string): CastVerdict
 export function judgeCast(input: CastInput): CastVerdict {
   const { from, to } = input;
   if (input.using === 'expression') return verdict('unknown', true, 'the USING expression decides every new value: check it by hand');
+  const recreation = input.enumRecreation;
+  if (!from && recreation?.step === 'to-text')
+    return verdict(
+      'rewrite',
+      true,
+      `the column goes through text while enum ${recreation.name} is re-created: every label has a text form`,
+    );
+  if (recreation?.step === 'back' && !input.formerEnum && (!from || (TEXTUAL.has(from.name) && !from.array)))
+    return verdict(
+      'failing',
+      true,
+      `enum ${recreation.name} was dropped and re-created with ${(input.toEnumValues ?? []).map((v) => `'${v}'`).join(', ')}: a row holding a label it no longer has fails the cast (the labels it had are not known to the review)`,
+    );
   if (!from) return verdict('unknown', true, 'the column’s current type is not known to the review');
   if (sameType(from, to)) return verdict('clean', false, 'the type does not change');
+  // drizzle-kit turns an enum array column into text and back too: an array's text form
+  // ('{a,b}') casts back to the array type (an I/O conversion cast to text is an assignment cast).
+  if (from.array && !to.array && TEXTUAL.has(to.name) && to.mods.length === 0)
+    return verdict('rewrite', true, 'every array has a text form, but each row is rewritten');
+  if (!from.array && to.array && input.formerEnum && input.toEnumValues && TEXTUAL.has(from.name))
+    return intoEnum(input, input.toEnumValues);
   if (from.array !== to.array) return verdict('failing', true, 'an array and a scalar type do not cast into each other');
+  const dimensions = pgvectorDimensions(from, to);
+  if (dimensions) return dimensions;
   const f = from.name;
   const t = to.name;
   const [toLength] = to.mods;
@@ -109,6 +136,20 @@ export function judgeCast(input: CastInput): CastVerdict {
   return verdict('failing', true, `${describeType(from)} values do not all cast to ${describeType(to)}`);
 }
 
+// pgvector's vector(n), halfvec(n) and sparsevec(n): n only checks the dimension. Casting to the
+// type without n applies no typmod coercion (PostgreSQL skips it for typmod -1), so the column
+// keeps every value and the table is not rewritten; a new n checks every row, and a vector of
+// another dimension aborts the migration (https://github.com/pgvector/pgvector, "Storing").
+const PGVECTOR = new Set(['vector', 'halfvec', 'sparsevec']);
+
+function pgvectorDimensions(from: ColumnType, to: ColumnType): CastVerdict | undefined {
+  const bare = (t: ColumnType) => t.name.split('.').pop() ?? t.name;
+  if (!PGVECTOR.has(bare(to)) || bare(from) !== bare(to)) return undefined;
+  const [n] = to.mods;
+  if (n === undefined) return verdict('clean', false, `dropping the dimension of ${describeType(from)} keeps every value`);
+  return verdict('failing', true, `a value that does not have ${n} dimensions fails the migration`);
+}
+
 function intoNumeric(from: ColumnType, to: ColumnType): CastVerdict {
   const [precision, scale = 0] = to.mods;
   const f = from.name;
@@ -146,7 +187,7 @@ function intoEnum(input: CastInput, labels: readonly string[]): CastVerdict {
       ? verdict(
           'failing',
           true,
-          `removes ${removed.map((v) => `'${v}'`).join(', ')} from enum ${describeType(to)}: a row holding one fails the cast`,
+          `removes ${removed.map((v) => `'${v}'`).join(', ')} from enum ${describeType({ ...to, array: false })}: a row holding one fails the cast`,
         )
       : verdict('rewrite', true, `re-creates enum ${describeType(to)} with every value it had`);
   }

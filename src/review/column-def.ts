@@ -1,5 +1,6 @@
 import type { AlterTableCmd, ColumnDef, Constraint, Node } from 'libpg-query';
 import { baseName, nodeOf, nodesOf, qualifiedName } from './ast.ts';
+import { type FunctionVolatility, knownVolatility } from './function-volatility.ts';
 
 export function columnConstraints(col: ColumnDef | undefined): Constraint[] {
   return nodesOf(col?.constraints, 'Constraint');
@@ -41,43 +42,22 @@ export function describeTypeChange(cmd: AlterTableCmd): string {
   return `to ${name}${mods.length ? `(${mods.join(', ')})` : ''}`;
 }
 
-// Functions Postgres marks VOLATILE that appear in column defaults. Since PG 11 a non-volatile
-// default is stored once in the catalog; a volatile one is evaluated per row, rewriting the
-// table under ACCESS EXCLUSIVE (https://www.postgresql.org/docs/current/sql-altertable.html).
-const VOLATILE = new Set([
-  'gen_random_uuid',
-  'uuid_generate_v1',
-  'uuid_generate_v1mc',
-  'uuid_generate_v4',
-  'uuidv4',
-  'uuidv7',
-  'random',
-  'clock_timestamp',
-  'timeofday',
-  'nextval',
-  'txid_current',
-]);
-// Stable or immutable functions drizzle-kit and people commonly use as defaults.
-const NOT_VOLATILE = new Set([
-  'now',
-  'statement_timestamp',
-  'transaction_timestamp',
-  'to_jsonb',
-  'jsonb_build_object',
-  'lower',
-  'upper',
-  'btrim',
-]);
-
 export type Volatility = 'volatile' | 'unknown' | 'not-volatile';
 
-/** The most volatile function call in an expression, by name. */
-export function defaultVolatility(expr: Node | undefined): { volatility: Volatility; fn?: string } {
+/**
+ * The most volatile function call in an expression: from the known list (function-volatility.ts),
+ * else from `declared` (the catalog the review built); a function neither knows is `unknown`.
+ */
+export function defaultVolatility(
+  expr: Node | undefined,
+  declared: (name: string) => FunctionVolatility | undefined = () => undefined,
+): { volatility: Volatility; fn?: string } {
   let worst: { volatility: Volatility; fn?: string } = { volatility: 'not-volatile' };
   visitFuncCalls(expr, (name) => {
-    const bare = name.split('.').pop() ?? name;
-    if (VOLATILE.has(bare)) worst = { volatility: 'volatile', fn: name };
-    else if (!NOT_VOLATILE.has(bare) && worst.volatility === 'not-volatile') worst = { volatility: 'unknown', fn: name };
+    const bare = (name.split('.').pop() ?? name).toLowerCase();
+    const volatility = knownVolatility(bare) ?? declared(bare);
+    if (volatility === 'volatile') worst = { volatility: 'volatile', fn: name };
+    else if (volatility === undefined && worst.volatility === 'not-volatile') worst = { volatility: 'unknown', fn: name };
   });
   return worst;
 }

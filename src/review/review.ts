@@ -70,6 +70,7 @@ export async function reviewMigrations(sources: readonly MigrationSource[], opti
     const later = () => laterStatements(runScope ? split.slice(m) : [parts], position);
     const ruleContext: RuleContext = {
       isNewTable: (rel) => schema.isNewTable(rel),
+      isTemporaryTable: (rel) => path.isTemporary(rel),
       catalog,
       later,
       routine: (name) => routines.routine(name),

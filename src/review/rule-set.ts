@@ -47,6 +47,7 @@ import sqlOutOfSight from './rules/sql-out-of-sight.ts';
 import truncate from './rules/truncate.ts';
 import unparsableSql from './rules/unparsable-sql.ts';
 import unreviewedStatement from './rules/unreviewed-statement.ts';
+import updateErasesColumn from './rules/update-erases-column.ts';
 import updateWithoutWhere from './rules/update-without-where.ts';
 import upsertOverwrites from './rules/upsert-overwrites.ts';
 import vacuumFull from './rules/vacuum-full.ts';
@@ -68,6 +69,7 @@ export const RULES: readonly Rule[] = [
   sideEffectFunction,
   truncate,
   updateWithoutWhere,
+  updateErasesColumn,
   upsertOverwrites,
   addColumnNotNullWithoutDefault,
   dropDefault,

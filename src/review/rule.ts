@@ -1,7 +1,7 @@
 import type { AlterTableCmd, AlterTableStmt, Node, RangeVar } from 'libpg-query';
-import { type NodeKind, nodeOf, nodesOf, qualifiedName } from './ast.ts';
-import { type CastVerdict, judgeCast } from './cast-safety.ts';
-import { type ColumnType, columnType } from './column-type.ts';
+import { type NodeKind, nodeOf, nodesOf, qualifiedName, tableKey } from './ast.ts';
+import { type CastInput, type CastVerdict, judgeCast } from './cast-safety.ts';
+import { type ColumnType, columnType, describeType } from './column-type.ts';
 import type { Category, RewriteStep } from './model.ts';
 import type { RunRoutine } from './run-routines.ts';
 import type { SchemaCatalog } from './schema-catalog.ts';
@@ -24,6 +24,8 @@ export interface StatementUnderReview {
 export interface RuleContext {
   /** True when the table was created earlier in the reviewed set: nobody reads it yet. */
   isNewTable(rel: RangeVar | undefined): boolean;
+  /** True when the name means a temporary table the run created (and has not dropped): it holds only the run's rows. */
+  isTemporaryTable(rel: RangeVar | undefined): boolean;
   /** Column types, enum labels and checks as the history so far has built them. */
   readonly catalog: SchemaCatalog;
   /** The statements after this one that run in the same transaction (drizzle: the same run). */
@@ -50,6 +52,8 @@ export interface Rule {
   why: string;
   /** What to do instead. */
   fix: string;
+  /** Where the line is drawn and why, for the rule docs: what the rule deliberately leaves alone. */
+  notes?: string;
   /** Each `flagged` example must make this rule fire; each `accepted` one must not. */
   examples: { flagged: readonly string[]; accepted: readonly string[] };
   /** Messages for this statement; empty when the rule does not apply. */
@@ -139,18 +143,55 @@ function judgeTypeChanges(stmt: StatementUnderReview, ctx: RuleContext): TypeCha
         to,
         verdict: judgeCast({ from: undefined, to: { name: '?', mods: [], array: false }, using: 'expression' }),
       };
+    const toEnumValues = ctx.catalog.enumValues(to.name);
     const verdict = judgeCast({
       from,
       to,
       using: usingKind(def?.raw_default, cmd.name, to),
-      toEnumValues: ctx.catalog.enumValues(to.name),
+      toEnumValues,
       fromEnumValues: from ? ctx.catalog.enumValues(from.name) : undefined,
       formerEnum: column?.formerEnum,
+      enumRecreation:
+        toEnumValues && ctx.catalog.enumRecreated(to.name)
+          ? { step: 'back', name: describeType(to) }
+          : enumRecreatedLater(relation, cmd.name, to, ctx.later()),
     });
     if (verdict.class === 'clean' && def?.collClause)
       return { relation, cmd, from, to, verdict: { ...verdict, reason: 'only the collation changes (indexes on the column are rebuilt)' } };
     return { relation, cmd, from, to, verdict };
   });
+}
+
+/**
+ * drizzle-kit removes enum values by turning each column of the enum into text, dropping the
+ * type, creating it with the remaining labels and casting the column back
+ * (AlterTypeDropValueConvertor in drizzle-kit 0.31's api.js). A change to text followed, in the
+ * same run, by that drop, that create and a cast of the same column back is its first step.
+ */
+function enumRecreatedLater(
+  relation: RangeVar | undefined,
+  column: string | undefined,
+  to: ColumnType,
+  later: readonly StatementUnderReview[],
+): CastInput['enumRecreation'] {
+  if (to.name !== 'text' || to.array) return undefined;
+  const key = (n: string) => (n.includes('.') ? n : `public.${n}`);
+  let dropped: string | undefined;
+  let created = false;
+  for (const s of later) {
+    const drop = nodeOf(s.ast, 'DropStmt');
+    if (drop?.removeType === 'OBJECT_TYPE' && !dropped) dropped = key(qualifiedName(nodeOf(drop.objects?.[0], 'TypeName')?.names));
+    const create = nodeOf(s.ast, 'CreateEnumStmt');
+    if (create && dropped && key(qualifiedName(create.typeName)) === dropped) created = true;
+    const alter = created ? nodeOf(s.ast, 'AlterTableStmt') : undefined;
+    if (!alter || tableKey(alter.relation) !== tableKey(relation)) continue;
+    for (const cmd of nodesOf(alter.cmds, 'AlterTableCmd')) {
+      const back =
+        cmd.subtype === 'AT_AlterColumnType' && cmd.name === column ? columnType(nodeOf(cmd.def, 'ColumnDef')?.typeName) : undefined;
+      if (back && back.name === dropped) return { step: 'to-text', name: describeType({ ...back, array: false }) };
+    }
+  }
+  return undefined;
 }
 
 function usingKind(expr: Node | undefined, column: string | undefined, to: ColumnType): 'none' | 'cast' | 'expression' {

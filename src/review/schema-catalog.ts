@@ -1,6 +1,7 @@
 import type { AlterTableCmd, ColumnDef, Constraint, Node, RangeVar, TypeName } from 'libpg-query';
 import { kindOf, nodeOf, nodesOf, qualifiedName, tableKey } from './ast.ts';
 import { type ColumnType, columnType } from './column-type.ts';
+import { RoutineCatalog, type TargetFunction } from './routine-catalog.ts';
 import { SearchPath } from './search-path.ts';
 
 // What the reviewed history says the schema looks like: column types, enum labels and NOT NULL
@@ -40,17 +41,25 @@ const OBSERVED = new Set<string>([
   'DropStmt',
   'CreateEnumStmt',
   'AlterEnumStmt',
+  'CreateFunctionStmt',
 ]);
 
 /** Column types and enum labels as the target's own catalog states them (src/db/applied-migrations.ts). */
 export interface TargetCatalog {
   columns: { relation: string; column: string; type: ColumnType }[];
   enums: { name: string; labels: string[] }[];
+  /** Functions outside pg_catalog, with their declared volatility (absent from older readers). */
+  functions?: TargetFunction[];
 }
 
 export class SchemaCatalog {
   readonly #tables = new Map<string, TableState>();
   readonly #enums = new Map<string, string[]>();
+  /** Enums dropped and then created again under the same name (drizzle-kit's enum value removal). */
+  readonly #droppedEnums = new Set<string>();
+  readonly #recreatedEnums = new Set<string>();
+  /** Functions the schema holds: their volatility, and whether only a trigger can call them. */
+  readonly routines = new RoutineCatalog();
   /** Set once the target's own catalog was read: a table it lacks did not exist. */
   #complete = false;
 
@@ -73,6 +82,11 @@ export class SchemaCatalog {
     return this.#enums.get(typeName);
   }
 
+  /** Whether the enum (`schema.name`) was dropped and created again: its labels before are the column's to know. */
+  enumRecreated(typeName: string): boolean {
+    return this.#recreatedEnums.has(typeName);
+  }
+
   /** Whether a validated `CHECK (col IS NOT NULL)` stands on the table: SET NOT NULL then skips its scan (PG 12+). */
   hasValidatedNotNullCheck(rel: RangeVar | undefined, column: string | undefined): boolean {
     const key = this.path.resolve(rel);
@@ -83,6 +97,7 @@ export class SchemaCatalog {
   /** The target's catalog is the truth the pending run starts from: it overrides what the history implied. */
   seed(target: TargetCatalog): void {
     this.#complete = true;
+    this.routines.seed(target.functions ?? []);
     for (const e of target.enums) this.#enums.set(e.name, [...e.labels]);
     for (const c of target.columns) {
       let table = this.#tables.get(c.relation);
@@ -96,6 +111,7 @@ export class SchemaCatalog {
 
   observe(ast: Node | undefined): void {
     if (!ast || !OBSERVED.has(kindOf(ast))) return;
+    this.routines.observe(ast);
     const create = nodeOf(ast, 'CreateStmt');
     if (create) {
       const table: TableState = { columns: new Map(), checks: new Map() };
@@ -134,12 +150,18 @@ export class SchemaCatalog {
     if (drop?.removeType === 'OBJECT_TABLE') {
       for (const list of nodesOf(drop.objects, 'List')) this.#tables.delete(withSchema(qualifiedName(list.items)));
     } else if (drop?.removeType === 'OBJECT_TYPE') {
-      for (const o of drop.objects ?? []) this.#enums.delete(withSchema(qualifiedName(nodeOf(o, 'TypeName')?.names)));
+      for (const o of drop.objects ?? []) {
+        const name = withSchema(qualifiedName(nodeOf(o, 'TypeName')?.names));
+        this.#enums.delete(name);
+        this.#droppedEnums.add(name);
+      }
     }
     const createEnum = nodeOf(ast, 'CreateEnumStmt');
     if (createEnum) {
+      const name = withSchema(qualifiedName(createEnum.typeName));
+      if (this.#droppedEnums.has(name)) this.#recreatedEnums.add(name);
       this.#enums.set(
-        withSchema(qualifiedName(createEnum.typeName)),
+        name,
         nodesOf(createEnum.vals, 'String').map((s) => s.sval ?? ''),
       );
     }

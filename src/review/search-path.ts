@@ -18,6 +18,8 @@ const PATH_MENTION = /search_path|set_config|session[\s_]+authorization|set\s+(?
 export class SearchPath {
   #changed = false;
   readonly #temporary = new Set<string>();
+  /** Temporary tables the run created and has not dropped. */
+  readonly #liveTemporary = new Set<string>();
 
   /** Whether the run may have moved unqualified names off `public`. */
   get changed(): boolean {
@@ -35,6 +37,15 @@ export class SearchPath {
     return tableKey(rel);
   }
 
+  /**
+   * Whether a reference means a temporary table the run created: it holds only rows the run put
+   * there, and PostgreSQL looks in pg_temp first for an unqualified relation name.
+   */
+  isTemporary(rel: RangeVar | undefined): boolean {
+    if (!rel?.relname || !this.#liveTemporary.has(rel.relname)) return false;
+    return rel.schemaname === undefined || rel.schemaname === 'pg_temp';
+  }
+
   /** The table a CREATE makes, as `schema.name`; `pg_temp.name` for a temporary one; undefined when unknown. */
   created(rel: RangeVar | undefined): string | undefined {
     if (!rel?.relname) return undefined;
@@ -49,8 +60,20 @@ export class SearchPath {
     const create = nodeOf(ast, 'CreateStmt');
     const into = nodeOf(ast, 'CreateTableAsStmt')?.into?.rel ?? nodeOf(ast, 'SelectStmt')?.intoClause?.rel;
     for (const rel of [create?.relation, into]) {
-      if (rel?.relname && (rel.relpersistence === 't' || rel.schemaname === 'pg_temp')) this.#temporary.add(rel.relname);
+      if (rel?.relname && (rel.relpersistence === 't' || rel.schemaname === 'pg_temp')) {
+        this.#temporary.add(rel.relname);
+        this.#liveTemporary.add(rel.relname);
+      }
     }
+    // Once dropped, the name means the permanent table again (resolve() still treats it as
+    // possibly shadowed: the safe side), so it is no longer the run's temporary table.
+    const drop = nodeOf(ast, 'DropStmt');
+    if (drop?.removeType === 'OBJECT_TABLE')
+      for (const list of drop.objects ?? []) {
+        const names = (nodeOf(list, 'List')?.items ?? []).map((n) => nodeOf(n, 'String')?.sval);
+        const name = names[names.length - 1];
+        if (name && (names.length === 1 || names[0] === 'pg_temp')) this.#liveTemporary.delete(name);
+      }
     if (!this.#changed && mayChangePath(ast)) this.#changed = true;
   }
 }

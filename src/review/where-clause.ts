@@ -66,3 +66,59 @@ function isConstant(expr: Node): boolean {
 function shape(expr: Node): string {
   return JSON.stringify(expr, (key, value) => (key === 'location' ? undefined : value));
 }
+
+// An UPDATE that sets a column to one constant for the rows its WHERE selects erases the column
+// when the WHERE selects by that column alone and every row it leaves out already holds the
+// constant or NULL: `SET bio = NULL WHERE bio IS NOT NULL`, `SET x = 'a' WHERE x <> 'a'`.
+// Afterwards the column tells nothing it told before, though the WHERE looks like a bound.
+
+/**
+ * True when every row the condition leaves out holds `value` or NULL in `column`, judged from
+ * the condition's shape; false whenever that is not certain.
+ */
+export function leavesOnlyValueOrNull(where: Node, column: string, value: Node): boolean {
+  const bool = nodeOf(where, 'BoolExpr');
+  if (bool?.boolop === 'OR_EXPR') return (bool.args ?? []).some((a) => leavesOnlyValueOrNull(a, column, value));
+  if (bool?.boolop === 'AND_EXPR') return (bool.args ?? []).every((a) => leavesOnlyValueOrNull(a, column, value));
+  if (bool?.boolop === 'NOT_EXPR') {
+    // NOT (col = K) leaves out the rows where col = K (and, being NULL there, those where col is NULL).
+    const inner = nodeOf(bool.args?.[0], 'A_Expr');
+    return inner?.kind === 'AEXPR_OP' && opName(inner) === '=' && comparesColumnTo(inner, column, value);
+  }
+  const nullTest = nodeOf(where, 'NullTest');
+  if (nullTest) return nullTest.nulltesttype === 'IS_NOT_NULL' && isColumn(nullTest.arg, column);
+  const op = nodeOf(where, 'A_Expr');
+  if (!op) return false;
+  if (op.kind === 'AEXPR_DISTINCT' && opName(op) === '=') return comparesColumnTo(op, column, value);
+  if (op.kind === 'AEXPR_OP' && (opName(op) === '<>' || opName(op) === '!=')) return comparesColumnTo(op, column, value);
+  return false;
+}
+
+/** True when a SET assigns a constant (NULL included): the same value whatever the row held. */
+export function isConstantValue(expr: Node | undefined): expr is Node {
+  return expr !== undefined && isConstant(expr);
+}
+
+function opName(op: { name?: Node[] }): string | undefined {
+  return nodesOf(op.name, 'String')[0]?.sval;
+}
+
+function comparesColumnTo(op: { lexpr?: Node; rexpr?: Node }, column: string, value: Node): boolean {
+  const { lexpr, rexpr } = op;
+  if (!lexpr || !rexpr) return false;
+  const [col, other] = isColumn(lexpr, column) ? [lexpr, rexpr] : [rexpr, lexpr];
+  return isColumn(col, column) && isConstant(other) && constantKey(other) === constantKey(value);
+}
+
+function isColumn(expr: Node | undefined, column: string): boolean {
+  const fields = nodesOf(nodeOf(expr, 'ColumnRef')?.fields, 'String');
+  return fields.length > 0 && fields[fields.length - 1]?.sval === column;
+}
+
+/** A constant's value with casts and positions removed, so `'a'` and `'a'::text` compare equal. */
+function constantKey(expr: Node): string {
+  const cast = nodeOf(expr, 'TypeCast');
+  if (cast?.arg) return constantKey(cast.arg);
+  const { location: _, ...value } = nodeOf(expr, 'A_Const') ?? {};
+  return JSON.stringify(value);
+}

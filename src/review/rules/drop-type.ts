@@ -7,6 +7,8 @@ export default defineRule({
   appliesTo: ['DropStmt'],
   title: 'Drop type',
   why: 'Dropping a type or domain breaks code and functions that cast to it; with CASCADE it drops the columns that use it, and their data.',
+  notes:
+    "A type no column uses any more is still flagged. Code names types without columns: casts in the application's SQL (`'warn'::ban_action` in drizzle's sql`…`), PL/pgSQL variables and SQL function bodies, which PostgreSQL stores as text and does not count as dependencies, so DROP TYPE without CASCADE succeeds and they fail when next run. Columns, views and function signatures are real dependencies: PostgreSQL refuses the drop while one remains, so what this rule cannot see is exactly the code that breaks. Not flagged: drizzle-kit's enum value removal, which drops the type and creates it again under the same name in the same run (the name exists when the run commits; the cast back is judged by alter-column-type).",
   fix: 'Move columns off the type first and drop it without CASCADE, so Postgres refuses if anything still uses it.',
   examples: {
     flagged: ['DROP TYPE "public"."ban_action";', 'DROP TYPE "media_type" CASCADE;', 'DROP DOMAIN "email_address";'],
