@@ -3,7 +3,10 @@
 // lines, and only counts the rest (src/request-message/build-thread.ts), so what reaches the channel is
 // what this module lets a runner say: its own sentences, and a Postgres error reduced to the
 // fields that name things (SQLSTATE, constraint, table, column), never a row's values
-// (database/postgres-error.ts). One module writes and reads the line.
+// (database/postgres-error.ts). One module writes and reads the line; a report may carry one
+// structured progress event (src/run-progress.ts owns its shapes).
+
+import { boundedProgress, type RunProgress, readProgress } from './run-progress.ts';
 
 export type RunnerSource = 'verify' | 'migrate' | 'seed';
 
@@ -25,12 +28,15 @@ export interface RunnerReport {
   /** A sentence the runner composed from its own parts (tags, hashes, counts, file:line). */
   text: string;
   postgres?: PostgresReport;
+  progress?: RunProgress;
 }
 
 const MARKER = 'deploybot';
 const VERSION = 1;
 /** Longer texts are cut by the writer and refused by the reader. */
 export const LONGEST_TEXT = 1200;
+// A text, a Postgres report and a progress event at their bounds (run-progress.ts: 20 blockers of 600-character fields) fit.
+const LONGEST_LINE = 48_000;
 const LONGEST_NAME = 128;
 const SOURCES: readonly string[] = ['verify', 'migrate', 'seed'];
 const SQLSTATE = /^[0-9A-Z]{5}$/;
@@ -49,13 +55,14 @@ export function formatRunnerLine(report: RunnerReport): string {
       level: report.level,
       text: cut(report.text, LONGEST_TEXT),
       ...(postgres ? { postgres } : {}),
+      ...(report.progress ? { progress: boundedProgress(report.progress) } : {}),
     },
   });
 }
 
 /** The report a log line holds, or undefined for any line that is not exactly one of ours. */
 export function parseRunnerLine(line: string): RunnerReport | undefined {
-  if (!line.startsWith(`{"${MARKER}":`) || line.length > 4 * LONGEST_TEXT) return undefined;
+  if (!line.startsWith(`{"${MARKER}":`) || line.length > LONGEST_LINE) return undefined;
   let parsed: unknown;
   try {
     parsed = JSON.parse(line);
@@ -64,8 +71,8 @@ export function parseRunnerLine(line: string): RunnerReport | undefined {
   }
   const body = (parsed as Record<string, unknown>)[MARKER] as Record<string, unknown> | undefined;
   if (!body || typeof body !== 'object' || Object.keys(parsed as object).length !== 1) return undefined;
-  if (!onlyKeys(body, ['v', 'source', 'level', 'text', 'postgres'])) return undefined;
-  const { v, source, level, text, postgres } = body;
+  if (!onlyKeys(body, ['v', 'source', 'level', 'text', 'postgres', 'progress'])) return undefined;
+  const { v, source, level, text, postgres, progress } = body;
   if (v !== VERSION || typeof source !== 'string' || !SOURCES.includes(source)) return undefined;
   if ((level !== 'info' && level !== 'error') || typeof text !== 'string' || text.length > LONGEST_TEXT) return undefined;
   const report: RunnerReport = { source: source as RunnerSource, level, text };
@@ -73,6 +80,11 @@ export function parseRunnerLine(line: string): RunnerReport | undefined {
     const pg = readPostgres(postgres);
     if (!pg) return undefined;
     report.postgres = pg;
+  }
+  if (progress !== undefined) {
+    const event = readProgress(progress);
+    if (!event) return undefined;
+    report.progress = event;
   }
   return report;
 }
@@ -118,10 +130,18 @@ export function runnerReporter(
   source: RunnerSource,
   out: (line: string) => unknown = (line) => process.stdout.write(`${line}\n`),
   err: (line: string) => unknown = (line) => process.stderr.write(`${line}\n`),
-): { info(text: string): void; error(text: string, postgres?: PostgresReport): void } {
+): {
+  info(text: string): void;
+  error(text: string, postgres?: PostgresReport): void;
+  /** A progress event with the sentence a reader without the structure still understands. */
+  progress(text: string, event: RunProgress): void;
+} {
   return {
     info: (text) => {
       out(formatRunnerLine({ source, level: 'info', text }));
+    },
+    progress: (text, event) => {
+      out(formatRunnerLine({ source, level: 'info', text, progress: event }));
     },
     error: (text, postgres) => {
       err(formatRunnerLine({ source, level: 'error', text, ...(postgres ? { postgres } : {}) }));
