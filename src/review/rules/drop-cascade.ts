@@ -1,19 +1,20 @@
+import { objectNoun } from '../object-nouns.ts';
 import { defineRule, droppedNames, quoted } from '../rule.ts';
 
 // drop-table and drop-schema already say what their CASCADE takes with it.
-const KINDS: Record<string, string> = {
-  OBJECT_FUNCTION: 'function',
-  OBJECT_PROCEDURE: 'procedure',
-  OBJECT_ROUTINE: 'routine',
-  OBJECT_AGGREGATE: 'aggregate',
-  OBJECT_EXTENSION: 'extension',
-  OBJECT_DOMAIN: 'domain',
-  OBJECT_TYPE: 'type',
-  OBJECT_SEQUENCE: 'sequence',
-  OBJECT_VIEW: 'view',
-  OBJECT_MATVIEW: 'materialized view',
-  OBJECT_INDEX: 'index',
-};
+const KINDS = [
+  'OBJECT_FUNCTION',
+  'OBJECT_PROCEDURE',
+  'OBJECT_ROUTINE',
+  'OBJECT_AGGREGATE',
+  'OBJECT_EXTENSION',
+  'OBJECT_DOMAIN',
+  'OBJECT_TYPE',
+  'OBJECT_SEQUENCE',
+  'OBJECT_VIEW',
+  'OBJECT_MATVIEW',
+  'OBJECT_INDEX',
+];
 
 export default defineRule({
   id: 'drop-cascade',
@@ -27,10 +28,10 @@ export default defineRule({
     accepted: ['DROP FUNCTION "normalize_name"(text);', 'DROP EXTENSION IF EXISTS "citext";'],
   },
   check(stmt) {
-    const dropped = droppedNames(stmt, Object.keys(KINDS));
+    const dropped = droppedNames(stmt, KINDS);
     if (dropped?.drop.behavior !== 'DROP_CASCADE') return [];
     return [
-      `Drops ${KINDS[dropped.kind]} ${quoted(dropped.names)} with CASCADE: every object depending on it goes too, columns and their data included.`,
+      `Drops ${objectNoun(dropped.kind)} ${quoted(dropped.names)} with CASCADE: every object depending on it goes too, columns and their data included.`,
     ];
   },
 });

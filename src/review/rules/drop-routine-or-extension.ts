@@ -1,14 +1,15 @@
+import { objectNoun } from '../object-nouns.ts';
 import { defineRule, droppedNames, quoted } from '../rule.ts';
 
-const KINDS: Record<string, string> = {
-  OBJECT_FUNCTION: 'function',
-  OBJECT_PROCEDURE: 'procedure',
-  OBJECT_ROUTINE: 'routine',
-  OBJECT_AGGREGATE: 'aggregate',
-  OBJECT_EXTENSION: 'extension',
-  OBJECT_TRIGGER: 'trigger',
-  OBJECT_RULE: 'rule',
-};
+const KINDS = [
+  'OBJECT_FUNCTION',
+  'OBJECT_PROCEDURE',
+  'OBJECT_ROUTINE',
+  'OBJECT_AGGREGATE',
+  'OBJECT_EXTENSION',
+  'OBJECT_TRIGGER',
+  'OBJECT_RULE',
+];
 
 export default defineRule({
   id: 'drop-routine-or-extension',
@@ -22,8 +23,8 @@ export default defineRule({
     accepted: ['CREATE EXTENSION IF NOT EXISTS "pg_trgm";', 'DROP INDEX "votes_user_idx";'],
   },
   check(stmt) {
-    const dropped = droppedNames(stmt, Object.keys(KINDS));
+    const dropped = droppedNames(stmt, KINDS);
     if (!dropped) return [];
-    return [`Drops ${KINDS[dropped.kind]} ${quoted(dropped.names)}: whatever relies on it stops working.`];
+    return [`Drops ${objectNoun(dropped.kind)} ${quoted(dropped.names)}: whatever relies on it stops working.`];
   },
 });

@@ -1,22 +1,7 @@
 import { nodeOf, qualifiedName, tableLabel } from '../ast.ts';
 import { functionName } from '../function-volatility.ts';
+import { objectNoun } from '../object-nouns.ts';
 import { defineRule } from '../rule.ts';
-
-const WHAT: Record<string, string> = {
-  OBJECT_COLUMN: 'column',
-  OBJECT_TABLE: 'table',
-  OBJECT_VIEW: 'view',
-  OBJECT_MATVIEW: 'materialized view',
-  OBJECT_TYPE: 'type',
-  OBJECT_SCHEMA: 'schema',
-  OBJECT_SEQUENCE: 'sequence',
-  OBJECT_TABCONSTRAINT: 'constraint',
-  OBJECT_INDEX: 'index',
-  OBJECT_FUNCTION: 'function',
-  OBJECT_ATTRIBUTE: 'attribute',
-  OBJECT_PROCEDURE: 'procedure',
-  OBJECT_ROUTINE: 'routine',
-};
 
 // Objects only the database itself names, and names by OID: a query never mentions an index,
 // a constraint, a trigger, a policy, a rule or extended statistics, so renaming one breaks no
@@ -73,7 +58,7 @@ export default defineRule({
       const fn = ctx.catalog.routines.get(functionName(nodeOf(rename.object, 'ObjectWithArgs')?.objname));
       if (fn?.triggerOnly) return [];
     }
-    const what = WHAT[rename.renameType ?? ''] ?? 'object';
+    const what = rename.renameType ? objectNoun(rename.renameType) : 'object';
     const onNewTable = rename.relation !== undefined && ctx.isNewTable(rename.relation);
     if (onNewTable) return [];
     const from =
