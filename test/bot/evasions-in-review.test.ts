@@ -1,13 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { drizzle } from 'drizzle-orm/postgres-js';
-import { migrate } from 'drizzle-orm/postgres-js/migrator';
-import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PgliteDryRunner } from '../../src/dryrun/pglite-dry-run.ts';
 import { LiveDryRuns } from '../../src/history/dry-run-table.ts';
 import { BotHarness, blockText, REQUESTER } from '../support/bot-harness.ts';
-import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { createMigratedDatabase, type TestDatabase } from '../support/database.ts';
 import { copyHistory, HISTORY } from '../support/migration-folders.ts';
 
 // The evasions of issue 15 through the bot's own path: the target (real PostgreSQL) has
@@ -59,10 +56,7 @@ describe('the review message shows what an evasion hides', () => {
   let db: TestDatabase;
   const runner = new PgliteDryRunner();
   beforeAll(async () => {
-    db = await createTestDatabase();
-    const sql = postgres(db.url, { max: 1, onnotice: () => {} });
-    await migrate(drizzle(sql), { migrationsFolder: HISTORY });
-    await sql.end();
+    db = await createMigratedDatabase(HISTORY);
   }, 60_000);
   afterAll(async () => {
     await db?.drop();

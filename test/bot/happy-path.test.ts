@@ -7,7 +7,7 @@ import { main as verifyPlan } from '../../src/cli/verify-plan.ts';
 import { decodePlan } from '../../src/history/plan.ts';
 import { APPROVER, BACKEND_DIGEST, BOT_TOKEN, BotHarness, blockText, CHANNEL, REQUESTER } from '../support/bot-harness.ts';
 import { capture } from '../support/capture.ts';
-import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { createMigratedDatabase, type TestDatabase } from '../support/database.ts';
 import { historyPrefix } from '../support/migration-folders.ts';
 
 // Production as it is: the first three migrations applied, the next three pending (a type
@@ -16,10 +16,7 @@ describe('a migration request from command to CodeBuild', () => {
   const bot = new BotHarness();
   let db: TestDatabase;
   beforeAll(async () => {
-    db = await createTestDatabase();
-    const sql = postgres(db.url, { max: 1, onnotice: () => {} });
-    await migrate(drizzle(sql), { migrationsFolder: historyPrefix(3) });
-    await sql.end();
+    db = await createMigratedDatabase(historyPrefix(3));
     await bot.start(undefined, { target: 'none' });
     bot.aws.secrets.set('daadaar/prod/database-read-url', db.url);
   }, 60_000);

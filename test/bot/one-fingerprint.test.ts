@@ -1,12 +1,9 @@
 import { createHash } from 'node:crypto';
-import { drizzle } from 'drizzle-orm/postgres-js';
-import { migrate } from 'drizzle-orm/postgres-js/migrator';
-import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadJournalFolder } from '../../src/history/load.ts';
 import { migrationSetHash } from '../../src/history/migration-set.ts';
 import { APPROVER, BotHarness, blockText, CHANNEL, REQUESTER } from '../support/bot-harness.ts';
-import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { createMigratedDatabase, type TestDatabase } from '../support/database.ts';
 import { approvalClaims, labelledHashes } from '../support/fingerprints.ts';
 import { historyPrefix } from '../support/migration-folders.ts';
 
@@ -21,10 +18,7 @@ describe('one request, one fingerprint', () => {
   let plan = '';
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    const sql = postgres(db.url, { max: 1, onnotice: () => {} });
-    await migrate(drizzle(sql), { migrationsFolder: historyPrefix(3) });
-    await sql.end();
+    db = await createMigratedDatabase(historyPrefix(3));
     await bot.start(undefined, { target: 'none' });
     bot.aws.secrets.set('daadaar/prod/database-read-url', db.url);
   }, 60_000);

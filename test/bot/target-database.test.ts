@@ -1,12 +1,9 @@
 import { join } from 'node:path';
-import { drizzle } from 'drizzle-orm/postgres-js';
-import { migrate } from 'drizzle-orm/postgres-js/migrator';
-import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PgliteDryRunner } from '../../src/dryrun/pglite-dry-run.ts';
 import { LiveDryRuns } from '../../src/history/dry-run-table.ts';
 import { BotHarness, blockText, REQUESTER, testConfig } from '../support/bot-harness.ts';
-import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { createMigratedDatabase, type TestDatabase } from '../support/database.ts';
 import { copyHistory, drizzleFolder, historyPrefix } from '../support/migration-folders.ts';
 
 // The bot reads the target's drizzle history (URL from Secrets Manager, a real connection),
@@ -15,10 +12,7 @@ describe('the review is of what the target database will run', () => {
   let db: TestDatabase;
   const runner = new PgliteDryRunner();
   beforeAll(async () => {
-    db = await createTestDatabase();
-    const sql = postgres(db.url, { max: 1, onnotice: () => {} });
-    await migrate(drizzle(sql), { migrationsFolder: historyPrefix(4) });
-    await sql.end();
+    db = await createMigratedDatabase(historyPrefix(4));
   }, 60_000);
   afterAll(async () => {
     await db?.drop();

@@ -1,9 +1,6 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { drizzle } from 'drizzle-orm/postgres-js';
-import { migrate } from 'drizzle-orm/postgres-js/migrator';
-import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/review.ts';
 import { readAppliedMigrations } from '../../src/db/applied-migrations.ts';
@@ -11,7 +8,7 @@ import { loadJournalFolder } from '../../src/history/load.ts';
 import { migrationSetHash } from '../../src/history/migration-set.ts';
 import { buildMigratePlan, planSha256 } from '../../src/history/plan.ts';
 import { capture } from '../support/capture.ts';
-import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { createMigratedDatabase, type TestDatabase } from '../support/database.ts';
 import { approvalClaims, labelledHashes } from '../support/fingerprints.ts';
 import { historyPrefix } from '../support/migration-folders.ts';
 
@@ -37,10 +34,7 @@ describe('the CLI names its two sha256 values apart', () => {
   }
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    const sql = postgres(db.url, { max: 1, onnotice: () => {} });
-    await migrate(drizzle(sql), { migrationsFolder: historyPrefix(3) });
-    await sql.end();
+    db = await createMigratedDatabase(historyPrefix(3));
     const applied = await readAppliedMigrations(db.url);
     const shipped = await loadJournalFolder('backend/drizzle');
     if (!applied.ok || !shipped.ok) throw new Error('fixture unreadable');

@@ -1,6 +1,8 @@
 import { createServer } from 'node:net';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { drizzle } from 'drizzle-orm/postgres-js';
+import { migrate } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 
 // Tests run against a real PostgreSQL server when one answers (the development machines run
@@ -19,6 +21,18 @@ let serverReachable: Promise<boolean> | undefined;
 export async function createTestDatabase(): Promise<TestDatabase> {
   serverReachable ??= probe(SERVER_URL);
   return (await serverReachable) ? createOnServer() : createOnPglite();
+}
+
+/** A test database with a migrations folder applied by drizzle-orm's own migrator: a target as drizzle leaves it. */
+export async function createMigratedDatabase(migrationsFolder: string): Promise<TestDatabase> {
+  const db = await createTestDatabase();
+  const sql = postgres(db.url, { max: 1, onnotice: () => {} });
+  try {
+    await migrate(drizzle(sql), { migrationsFolder });
+  } finally {
+    await sql.end();
+  }
+  return db;
 }
 
 async function probe(url: string): Promise<boolean> {
