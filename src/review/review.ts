@@ -1,4 +1,5 @@
-import { kindOf, nodeOf } from './ast.ts';
+import { kindOf, type NodeKind, nodeOf } from './ast.ts';
+import { LaterStatements } from './later-statements.ts';
 import { statementLocks, strongest } from './lock-model.ts';
 import {
   type Category,
@@ -18,7 +19,7 @@ import { RunRoutines } from './run-routines.ts';
 import { SchemaCatalog, type TargetCatalog } from './schema-catalog.ts';
 import { SchemaContext } from './schema-context.ts';
 import { SearchPath } from './search-path.ts';
-import { type SplitStatement, splitMigration } from './split.ts';
+import { splitMigration } from './split.ts';
 import { lineIndex } from './sql-text.ts';
 
 export interface ReviewOptions {
@@ -53,6 +54,7 @@ export async function reviewMigrations(sources: readonly MigrationSource[], opti
   if (options.targetCatalog) catalog.seed(options.targetCatalog);
   const split = sources.map((source) => splitMigration(source.sql));
   const runScope = options.newTablesScope === 'run';
+  const run = new LaterStatements(split, runScope);
   const newSchema = () => new SchemaContext(path, (key) => catalog.existed(key));
   let schema = newSchema();
   let routines = new RunRoutines();
@@ -67,7 +69,7 @@ export async function reviewMigrations(sources: readonly MigrationSource[], opti
     const parts = split[m] ?? [];
     let position = 0;
     // drizzle runs a pending set in one transaction; a history's migrations each ran alone.
-    const later = () => laterStatements(runScope ? split.slice(m) : [parts], position);
+    const later = (kind?: NodeKind) => run.after(m, position, kind);
     const ruleContext: RuleContext = {
       isNewTable: (rel) => schema.isNewTable(rel),
       isTemporaryTable: (rel) => path.isTemporary(rel),
@@ -115,11 +117,6 @@ function queryLayoutFindings(stmt: StatementUnderReview, ctx: RuleContext, rules
   return (rules.get('statement-breakpoint') ?? []).flatMap((rule) =>
     rule.check(stmt, ctx).map((message): Finding => ({ rule: rule.id, category: rule.category, message, help: rule.fix })),
   );
-}
-
-function laterStatements(run: readonly SplitStatement[][], index: number): StatementUnderReview[] {
-  const [first = [], ...rest] = run;
-  return [...first.slice(index + 1), ...rest.flat()].map((p) => ({ sql: p.sql, ast: p.ast, error: p.error }));
 }
 
 interface ReviewContext {

@@ -28,8 +28,11 @@ export interface RuleContext {
   isTemporaryTable(rel: RangeVar | undefined): boolean;
   /** Column types, enum labels and checks as the history so far has built them. */
   readonly catalog: SchemaCatalog;
-  /** The statements after this one that run in the same transaction (drizzle: the same run). */
-  later(): readonly StatementUnderReview[];
+  /**
+   * The statements after this one that run in the same transaction (drizzle: the same run); with
+   * a kind, only the statements of that top-level kind (cheap: ask for the kind you look for).
+   */
+  later(kind?: NodeKind): readonly StatementUnderReview[];
   /** A function or procedure the run created before this statement (unqualified, lower-case name). */
   routine(name: string): RunRoutine | undefined;
 }
@@ -154,7 +157,7 @@ function judgeTypeChanges(stmt: StatementUnderReview, ctx: RuleContext): TypeCha
       enumRecreation:
         toEnumValues && ctx.catalog.enumRecreated(to.name)
           ? { step: 'back', name: describeType(to) }
-          : enumRecreatedLater(relation, cmd.name, to, ctx.later()),
+          : enumRecreatedLater(relation, cmd.name, to, ctx),
     });
     if (verdict.class === 'clean' && def?.collClause)
       return { relation, cmd, from, to, verdict: { ...verdict, reason: 'only the collation changes (indexes on the column are rebuilt)' } };
@@ -172,9 +175,10 @@ function enumRecreatedLater(
   relation: RangeVar | undefined,
   column: string | undefined,
   to: ColumnType,
-  later: readonly StatementUnderReview[],
+  ctx: RuleContext,
 ): CastInput['enumRecreation'] {
   if (to.name !== 'text' || to.array) return undefined;
+  const later = ctx.later();
   const key = (n: string) => (n.includes('.') ? n : `public.${n}`);
   let dropped: string | undefined;
   let created = false;

@@ -25,7 +25,7 @@ export default defineRule({
     if (
       dropped.kind === 'OBJECT_TYPE' &&
       dropped.drop.behavior !== 'DROP_CASCADE' &&
-      dropped.names.every((n) => recreatedLater(n, ctx.later()))
+      dropped.names.every((n) => recreatedLater(n, ctx.later('CreateEnumStmt')))
     )
       return [];
     const what = dropped.kind === 'OBJECT_DOMAIN' ? 'domain' : 'type';

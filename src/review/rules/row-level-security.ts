@@ -30,7 +30,7 @@ export default defineRule({
     if (!alter) return [];
     const table = tableLabel(alter.relation);
     const key = tableKey(alter.relation);
-    const policyFollows = ctx.later().some((s) => {
+    const policyFollows = ctx.later('CreatePolicyStmt').some((s) => {
       const created = nodeOf(s.ast, 'CreatePolicyStmt');
       return created !== undefined && tableKey(created.table) === key;
     });
