@@ -4,6 +4,7 @@ import { PgliteDryRunner } from '../dryrun/pglite-dry-run.ts';
 import { ANSI, PLAIN } from '../render/review-text.ts';
 import { CATEGORIES, isCategory } from '../review/model.ts';
 import { DRY_RUN_OPTIONS, DRY_RUN_USAGE, readDryRunOptions } from './dry-run-options.ts';
+import { writeJsonDocument } from './json-document.ts';
 import { withProgress } from './progress.ts';
 import { annotations, renderGithub } from './render-github.ts';
 import { renderMarkdown } from './render-markdown.ts';
@@ -93,16 +94,16 @@ export async function main(
     await pglite?.close();
   }
 
-  const safe = escapeControlCharsDeep(report);
   const oneRun = report.scope === 'run';
-  if (format === 'json')
-    out.write(`${escapeJsonText(JSON.stringify({ ...reportJson(report), timeline: timelineJson(report.review, oneRun) }, null, 2))}\n`);
+  if (format === 'json') writeJsonDocument(out, { ...reportJson(report), timeline: timelineJson(report.review, oneRun) }, 'statements');
   else if (format === 'sarif') out.write(escapeJsonText(renderSarif(report, failOn, packageJson.version)));
   else if (format === 'github') {
+    const safe = escapeControlCharsDeep(report);
     out.write(renderGithub(renderText(safe, PLAIN), annotations(safe, failOn)));
     const written = await appendStepSummary(renderMarkdown(safe), env);
     if (!written.ok) err.write(`Job summary not written: ${written.reason}\n`);
   } else {
+    const safe = escapeControlCharsDeep(report);
     const style = out.isTTY === true && !env.NO_COLOR ? ANSI : PLAIN;
     out.write(renderText(safe, style, timelineText(safe.review, oneRun, style)));
   }
