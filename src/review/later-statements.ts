@@ -6,7 +6,7 @@ import type { SplitStatement } from './split.ts';
 // for every ALTER TABLE (row security looks for a policy that follows), so handing each call a
 // fresh copy of the rest of the run made a review quadratic: 50,000 statements took 106 s. The
 // statements are indexed once by their top-level kind; a caller that names the kind it looks for
-// gets only those, and the whole rest is built at most once per position.
+// gets only those. The whole rest is for the rare rule that must read everything after it.
 
 export class LaterStatements {
   readonly #flat: StatementUnderReview[];
@@ -14,7 +14,6 @@ export class LaterStatements {
   readonly #starts: number[];
   readonly #runScope: boolean;
   #byKind?: Map<NodeKind, number[]>;
-  #memo?: { at: number; statements: readonly StatementUnderReview[] };
 
   /** `runScope`: the migrations run in one transaction (drizzle's pending set); else each runs alone. */
   constructor(split: readonly (readonly SplitStatement[])[], runScope: boolean) {
@@ -32,10 +31,7 @@ export class LaterStatements {
   after(m: number, index: number, kind?: NodeKind): readonly StatementUnderReview[] {
     const from = (this.#starts[m] ?? 0) + index + 1;
     const end = this.#runScope ? this.#flat.length : (this.#starts[m + 1] ?? this.#flat.length);
-    if (kind === undefined) {
-      if (this.#memo?.at !== from) this.#memo = { at: from, statements: this.#flat.slice(from, end) };
-      return this.#memo.statements;
-    }
+    if (kind === undefined) return this.#flat.slice(from, end);
     const positions = this.#kinds().get(kind) ?? [];
     const out: StatementUnderReview[] = [];
     for (let i = firstAtLeast(positions, from); i < positions.length; i++) {
