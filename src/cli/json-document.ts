@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { escapeJsonText } from './terminal-text.ts';
 
 // `review --json` on 50,000 statements is a 54 MB document: built as one string by
@@ -10,14 +9,16 @@ const BATCH = 500;
 
 export function writeJsonDocument(out: { write(text: string): unknown }, document: Record<string, unknown>, streamed: string): void {
   const items = document[streamed];
-  if (!Array.isArray(items) || items.length === 0) {
+  const frame = escapeJsonText(JSON.stringify({ ...document, [streamed]: [] }, null, 2));
+  // A top-level key is the only text that starts a line with exactly two spaces and a quote:
+  // strings never hold a raw newline, and deeper keys are indented further.
+  const slot = `\n  ${JSON.stringify(streamed)}: [`;
+  const open = frame.indexOf(slot) + slot.length;
+  if (!Array.isArray(items) || items.length === 0 || open < slot.length) {
     out.write(`${escapeJsonText(JSON.stringify(document, null, 2))}\n`);
     return;
   }
-  const marker = `deploybot-streamed-${randomUUID()}`;
-  const frame = escapeJsonText(JSON.stringify({ ...document, [streamed]: marker }, null, 2));
-  const at = frame.indexOf(`"${marker}"`);
-  out.write(`${frame.slice(0, at)}[\n`);
+  out.write(`${frame.slice(0, open)}\n`);
   for (let from = 0; from < items.length; from += BATCH) {
     const chunk = items
       .slice(from, from + BATCH)
@@ -25,5 +26,6 @@ export function writeJsonDocument(out: { write(text: string): unknown }, documen
       .join(',\n');
     out.write(from + BATCH < items.length ? `${chunk},\n` : chunk);
   }
-  out.write(`\n  ]${frame.slice(at + marker.length + 2)}\n`);
+  // The frame holds `[]` there: what follows its `[` is `]` and the rest of the document.
+  out.write(`\n  ${frame.slice(open)}\n`);
 }
