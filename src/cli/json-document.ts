@@ -4,10 +4,20 @@ import { escapeJsonText } from './terminal-text.ts';
 // JSON.stringify it sat in memory twice (UTF-16, then escaped) beside the report it came from.
 // The one long list is written an item at a time instead, as the same bytes JSON.stringify(…,
 // null, 2) writes (the list is a top-level key: items at four spaces, its bracket at two).
+// Writes to a pipe are asynchronous in Node (process.stdout, "A note on process I/O"): without
+// waiting for 'drain' every chunk would queue in memory, so the writer waits when told to.
 
 const BATCH = 500;
 
-export function writeJsonDocument(out: { write(text: string): unknown }, document: Record<string, unknown>, streamed: string): void {
+interface Sink {
+  write(text: string): unknown;
+  once?(event: 'drain', listener: () => void): unknown;
+}
+
+export async function writeJsonDocument(out: Sink, document: Record<string, unknown>, streamed: string): Promise<void> {
+  const put = async (text: string) => {
+    if (out.write(text) === false && out.once) await new Promise<void>((resolve) => out.once?.('drain', resolve));
+  };
   const items = document[streamed];
   const frame = escapeJsonText(JSON.stringify({ ...document, [streamed]: [] }, null, 2));
   // A top-level key is the only text that starts a line with exactly two spaces and a quote:
@@ -15,17 +25,17 @@ export function writeJsonDocument(out: { write(text: string): unknown }, documen
   const slot = `\n  ${JSON.stringify(streamed)}: [`;
   const open = frame.indexOf(slot) + slot.length;
   if (!Array.isArray(items) || items.length === 0 || open < slot.length) {
-    out.write(`${escapeJsonText(JSON.stringify(document, null, 2))}\n`);
+    await put(`${escapeJsonText(JSON.stringify(document, null, 2))}\n`);
     return;
   }
-  out.write(`${frame.slice(0, open)}\n`);
+  await put(`${frame.slice(0, open)}\n`);
   for (let from = 0; from < items.length; from += BATCH) {
     const chunk = items
       .slice(from, from + BATCH)
       .map((item) => `    ${escapeJsonText(JSON.stringify(item, null, 2)).replaceAll('\n', '\n    ')}`)
       .join(',\n');
-    out.write(from + BATCH < items.length ? `${chunk},\n` : chunk);
+    await put(from + BATCH < items.length ? `${chunk},\n` : chunk);
   }
   // The frame holds `[]` there: what follows its `[` is `]` and the rest of the document.
-  out.write(`\n  ${frame.slice(open)}\n`);
+  await put(`\n  ${frame.slice(open)}\n`);
 }

@@ -95,7 +95,8 @@ export async function main(
   }
 
   const oneRun = report.scope === 'run';
-  if (format === 'json') writeJsonDocument(out, { ...reportJson(report), timeline: timelineJson(report.review, oneRun) }, 'statements');
+  if (format === 'json')
+    await writeJsonDocument(out, { ...reportJson(report), timeline: timelineJson(report.review, oneRun) }, 'statements');
   else if (format === 'sarif') out.write(escapeJsonText(renderSarif(report, failOn, packageJson.version)));
   else if (format === 'github') {
     const safe = escapeControlCharsDeep(report);
