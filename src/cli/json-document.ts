@@ -30,10 +30,10 @@ export async function writeJsonDocument(out: Sink, document: Record<string, unkn
   }
   await put(`${frame.slice(0, open)}\n`);
   for (let from = 0; from < items.length; from += BATCH) {
-    const chunk = items
-      .slice(from, from + BATCH)
-      .map((item) => `    ${escapeJsonText(JSON.stringify(item, null, 2)).replaceAll('\n', '\n    ')}`)
-      .join(',\n');
+    // A batch stringified as a list of its own holds its items at two spaces, one `[` line above
+    // and one `]` line below: without those and two spaces further in, it is the document's text.
+    const list = JSON.stringify(items.slice(from, from + BATCH), null, 2);
+    const chunk = `  ${escapeJsonText(list.slice(2, -2)).replaceAll('\n', '\n  ')}`;
     await put(from + BATCH < items.length ? `${chunk},\n` : chunk);
   }
   // The frame holds `[]` there: what follows its `[` is `]` and the rest of the document.

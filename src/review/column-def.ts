@@ -70,5 +70,5 @@ function visitFuncCalls(value: unknown, visit: (name: string) => void): void {
   if (value === null || typeof value !== 'object') return;
   const call = (value as { FuncCall?: { funcname?: Node[] } }).FuncCall;
   if (call) visit(qualifiedName(call.funcname));
-  for (const child of Object.values(value)) visitFuncCalls(child, visit);
+  for (const key in value) visitFuncCalls((value as Record<string, unknown>)[key], visit);
 }

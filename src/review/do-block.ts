@@ -48,7 +48,8 @@ function collect(value: unknown, body: PlpgsqlBody): void {
     return;
   }
   if (value === null || typeof value !== 'object') return;
-  for (const [key, child] of Object.entries(value)) {
+  for (const key in value) {
+    const child = (value as Record<string, unknown>)[key];
     if (key === 'PLpgSQL_stmt_dynexecute' || key === 'PLpgSQL_stmt_dynfors') body.dynamicSql = true;
     if (key === 'PLpgSQL_stmt_open' && (child as { dynquery?: unknown }).dynquery) body.dynamicSql = true;
     if (key === 'PLpgSQL_expr') {

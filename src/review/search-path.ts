@@ -95,7 +95,8 @@ function mentionsPath(ast: Node): boolean {
     if (typeof value === 'string') {
       if (PATH_MENTION.test(value)) return true;
     } else if (value && typeof value === 'object') {
-      for (const child of Array.isArray(value) ? value : Object.values(value)) stack.push(child);
+      if (Array.isArray(value)) for (const child of value) stack.push(child);
+      else for (const key in value) stack.push((value as Record<string, unknown>)[key]);
     }
   }
   return false;
