@@ -21,7 +21,24 @@ export function readDoBlock(stmt: DoStmt, sql: string): PlpgsqlBody {
   if (languageName.toLowerCase() !== 'plpgsql') {
     return { statements: [], dynamicSql: false, error: `DO block in language ${languageName} cannot be reviewed` };
   }
-  return readPlpgsql(sql);
+  const body = nodeOf(nodesOf(stmt.args, 'DefElem').find((d) => d.defname === 'as')?.arg, 'String')?.sval;
+  return (body !== undefined && guardedStatement(body)) || readPlpgsql(sql);
+}
+
+// drizzle-kit before 0.31 wrapped every enum and foreign key it generated in one template,
+// `DO $$ BEGIN\n <statement>;\nEXCEPTION\n WHEN duplicate_object THEN null;\nEND $$;`, so an
+// older history holds one per constraint (the benchmark's drizzle-style file: 500 of 5,000
+// statements). PL/pgSQL runs a statement that does not start with one of its own keywords as
+// SQL (https://www.postgresql.org/docs/current/plpgsql-statements.html#PLPGSQL-STATEMENTS-GENERAL-SQL),
+// so such a body runs exactly the one statement between BEGIN and EXCEPTION, and reading it
+// needs no second parse of the block by the PL/pgSQL parser. Anything else, or anything that
+// could hide a second statement or a quote (a `;` or `$` in it), takes the parser's way.
+const GUARDED =
+  /^\s*BEGIN\s+((?:ALTER\s+TABLE|CREATE\s+TYPE)\s[^;$]*?)\s*;\s*EXCEPTION\s+WHEN\s+duplicate_object\s+THEN\s+null\s*;\s*END\s*;?\s*$/i;
+
+function guardedStatement(body: string): PlpgsqlBody | undefined {
+  const inner = GUARDED.exec(body)?.[1];
+  return inner === undefined ? undefined : { statements: [inner], dynamicSql: false };
 }
 
 /**
