@@ -17,25 +17,28 @@ const file = '.tmp/bench/5000-statements.sql';
 const sql = drizzleStyleMigration(STATEMENTS);
 writeFileSync(file, sql);
 
-// squawk is the yardstick, not a dependency: its npm package lists a platform binary for every
-// OS, and the registry lacks some of them, which would make the lockfile one `npm ci` refuses.
-// The benchmark installs the pinned version beside the repository the first time it runs.
-const SQUAWK_VERSION = '2.66.0';
-const squawkHome = '.tmp/squawk';
-if (!existsSync(`${squawkHome}/node_modules/squawk-cli`)) {
-  console.log(`installing squawk-cli@${SQUAWK_VERSION} into ${squawkHome} (benchmark only)`);
-  mkdirSync(squawkHome, { recursive: true });
-  const installed = spawnSync(
-    'npm',
-    ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', squawkHome, `squawk-cli@${SQUAWK_VERSION}`],
-    {
-      stdio: 'inherit',
-    },
-  );
-  if (installed.status !== 0) throw new Error('squawk-cli could not be installed; the comparison needs it');
+// squawk (Rust) and pgfence (TypeScript on libpg-query, like us) are yardsticks, not
+// dependencies: squawk's npm package lists a platform binary for every OS, and the registry
+// lacks some of them, which would make the lockfile one `npm ci` refuses; pgfence would pull a
+// second libpg-query. The benchmark installs each pinned version beside the repository the
+// first time it runs.
+function installPeer(home: string, spec: string, installed: string): NodeJS.Require {
+  if (!existsSync(`${home}/node_modules/${installed}`)) {
+    console.log(`installing ${spec} into ${home} (benchmark only)`);
+    mkdirSync(home, { recursive: true });
+    const run = spawnSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', home, spec], { stdio: 'inherit' });
+    if (run.status !== 0) throw new Error(`${spec} could not be installed; the comparison needs it`);
+  }
+  return createRequire(`${process.cwd()}/${home}/`);
 }
-const require = createRequire(`${process.cwd()}/${squawkHome}/`);
-const squawk = require.resolve(`@squawk-cli/${platform()}-${arch()}/bin/squawk`);
+const SQUAWK_VERSION = '2.66.0';
+const squawk = installPeer('.tmp/squawk', `squawk-cli@${SQUAWK_VERSION}`, 'squawk-cli').resolve(
+  `@squawk-cli/${platform()}-${arch()}/bin/squawk`,
+);
+const PGFENCE_VERSION = '0.1.5';
+const pgfence = installPeer('.tmp/pgfence', `@flvmnt/pgfence@${PGFENCE_VERSION}`, '@flvmnt/pgfence').resolve(
+  '@flvmnt/pgfence/dist/index.js',
+);
 const hasTime = existsSync('/usr/bin/time');
 
 interface Timing {
@@ -75,16 +78,20 @@ console.log(`Whole process, median of ${RUNS} runs (plus one under /usr/bin/time
 
 const oursJson = time(process.execPath, ['dist/review.mjs', '--json', file], RUNS + 1);
 const squawkJson = time(squawk, ['--reporter', 'json', file], RUNS + 1);
+const pgfenceJson = time(process.execPath, [pgfence, 'analyze', '--output', 'json', file], RUNS + 1);
 console.log(`  deploybot review --json      ${fmt(oursJson)}`);
 console.log(`  squawk --reporter json       ${fmt(squawkJson)}`);
-console.log(`  ratio (squawk / ours)        ${(squawkJson.medianMs / oursJson.medianMs).toFixed(2)}x\n`);
+console.log(`  pgfence analyze --output json ${fmt(pgfenceJson)}`);
+console.log(`  ratio (squawk / ours)        ${(squawkJson.medianMs / oursJson.medianMs).toFixed(2)}x`);
+console.log(`  ratio (pgfence / ours)       ${(pgfenceJson.medianMs / oursJson.medianMs).toFixed(2)}x\n`);
 
 const textRuns = Math.max(2, Math.min(RUNS, 3));
 const oursText = time(process.execPath, ['dist/review.mjs', file], textRuns + 1);
 const squawkText = time(squawk, [file], textRuns + 1);
+const pgfenceText = time(process.execPath, [pgfence, 'analyze', file], textRuns + 1);
 console.log(`  deploybot review (text)      ${fmt(oursText)}`);
 console.log(`  squawk (default reporter)    ${fmt(squawkText)}   (${textRuns} runs)`);
-console.log(`  ratio (squawk / ours)        ${(squawkText.medianMs / oursText.medianMs).toFixed(2)}x\n`);
+console.log(`  pgfence analyze (cli)        ${fmt(pgfenceText)}   (${textRuns} runs)\n`);
 
 // Ten times the statements: a review whose cost grows faster than its input shows here first
 // (RuleContext.later once copied the rest of the run for every ALTER TABLE: 106 s for this file).
@@ -93,9 +100,24 @@ const largeFile = `.tmp/bench/${LARGE}-statements.sql`;
 writeFileSync(largeFile, drizzleStyleMigration(LARGE));
 const oursLarge = time(process.execPath, ['dist/review.mjs', '--json', largeFile], 2);
 const squawkLarge = time(squawk, ['--reporter', 'json', largeFile], 2);
+const pgfenceLarge = time(process.execPath, [pgfence, 'analyze', '--output', 'json', largeFile], 2);
 console.log(`  ${LARGE} statements, one run each:`);
 console.log(`  deploybot review --json      ${fmt(oursLarge)}`);
-console.log(`  squawk --reporter json       ${fmt(squawkLarge)}\n`);
+console.log(`  squawk --reporter json       ${fmt(squawkLarge)}`);
+console.log(`  pgfence analyze --output json ${fmt(pgfenceLarge)}\n`);
+
+// Start-up: a one-statement file, the time a person waits for the smallest answer.
+const tinyFile = '.tmp/bench/1-statement.sql';
+writeFileSync(tinyFile, drizzleStyleMigration(1));
+const oursTiny = time(process.execPath, ['dist/review.mjs', '--json', tinyFile], RUNS + 1);
+const squawkTiny = time(squawk, ['--reporter', 'json', tinyFile], RUNS + 1);
+const pgfenceTiny = time(process.execPath, [pgfence, 'analyze', '--output', 'json', tinyFile], RUNS + 1);
+const nodeAlone = time(process.execPath, ['-e', '0'], RUNS + 1);
+console.log('  Start-up, one statement:');
+console.log(`  deploybot review --json      ${fmt(oursTiny)}`);
+console.log(`  squawk --reporter json       ${fmt(squawkTiny)}`);
+console.log(`  pgfence analyze --output json ${fmt(pgfenceTiny)}`);
+console.log(`  node -e 0 (the floor)        ${fmt(nodeAlone)}\n`);
 
 const loadStarted = performance.now();
 await loadSqlParser();
