@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 // is used. The full API adds about 800 KiB to the Lambda bundle, paid at every cold start.
 import { en } from 'zod/locales';
 import * as z from 'zod/mini';
+import { DEFAULT_TIMEOUT_POLICY, type TimeoutPolicy } from './review/statement-timeouts.ts';
 
 // zod/mini ships no messages ("Invalid input" for everything) until a locale is installed.
 z.config(en());
@@ -11,6 +12,8 @@ z.config(en());
 // Read and validated once per cold start; a bad file stops start-up with every problem named.
 
 const nonEmpty = () => z.string().check(z.minLength(1));
+// lock_timeout 0 would mean wait forever (PostgreSQL: "A value of zero turns off the timeout").
+const positiveMs = () => z.int().check(z.minimum(1, 'must be a positive number of milliseconds: 0 would wait forever'));
 
 const slackId = (prefix: string, what: string) =>
   z.string().check(z.regex(new RegExp(`^${prefix}[A-Z0-9]{2,}$`), `must be a Slack ${what} id (${prefix}…)`));
@@ -48,6 +51,29 @@ const environmentSchema = z.strictObject({
       largeRows: z.optional(z.number()),
       mediumBytes: z.optional(z.number()),
       largeBytes: z.optional(z.number()),
+    }),
+  ),
+  /**
+   * Per-statement lock_timeout and statement_timeout, in ms, over the defaults in
+   * src/review/statement-timeouts.ts; a statementTimeoutMs of 0 is none.
+   */
+  timeouts: z.optional(
+    z.strictObject({
+      lockTimeoutMs: z.optional(
+        z.strictObject({
+          readsAndWrites: z.optional(positiveMs()),
+          writes: z.optional(positiveMs()),
+          neither: z.optional(positiveMs()),
+        }),
+      ),
+      statementTimeoutMs: z.optional(
+        z.strictObject({
+          small: z.optional(z.int().check(z.minimum(0))),
+          medium: z.optional(z.int().check(z.minimum(0))),
+          large: z.optional(z.int().check(z.minimum(0))),
+          unknown: z.optional(z.int().check(z.minimum(0))),
+        }),
+      ),
     }),
   ),
   /** `setup`: SQL the dry run runs before the history, for what the platform provides (src/dryrun/context.ts). */
@@ -154,4 +180,16 @@ export function channelRefusal(envName: string, env: EnvironmentConfig, channel:
 export function seedRefusal(envName: string, env: EnvironmentConfig): string | undefined {
   if (env.seed.allowed) return undefined;
   return env.seed.reason ?? `Seeding ${envName} is turned off in deploybot.config.json (environments.${envName}.seed.allowed is false).`;
+}
+
+/** The environment's timeout policy: its `timeouts` over the defaults. */
+export function timeoutPolicy(env: Pick<EnvironmentConfig, 'timeouts'>): TimeoutPolicy {
+  return {
+    lockTimeoutMs: { ...DEFAULT_TIMEOUT_POLICY.lockTimeoutMs, ...defined(env.timeouts?.lockTimeoutMs) },
+    statementTimeoutMs: { ...DEFAULT_TIMEOUT_POLICY.statementTimeoutMs, ...defined(env.timeouts?.statementTimeoutMs) },
+  };
+}
+
+function defined<T extends object>(value: T | undefined): Partial<T> {
+  return Object.fromEntries(Object.entries(value ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

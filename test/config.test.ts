@@ -70,6 +70,16 @@ describe('deploybot.config.json', () => {
     expect(empty).toMatchObject({ ok: false, reason: expect.stringContaining('environments.prod.databaseReadUrlSecretId: Too small') });
   });
 
+  it('takes per-statement timeouts, and refuses a lock_timeout of 0 (wait forever) with its path', () => {
+    const timeouts = { lockTimeoutMs: { readsAndWrites: 2000 }, statementTimeoutMs: { large: 0 } };
+    expect(parseConfig(JSON.stringify({ environments: { prod: { ...env, timeouts } } }))).toMatchObject({ ok: true });
+    const zero = parseConfig(JSON.stringify({ environments: { prod: { ...env, timeouts: { lockTimeoutMs: { writes: 0 } } } } }));
+    expect(zero).toMatchObject({ ok: false, reason: expect.stringContaining('environments.prod.timeouts.lockTimeoutMs.writes') });
+    expect(zero).toMatchObject({ ok: false, reason: expect.stringContaining('0 would wait forever') });
+    const unknown = parseConfig(JSON.stringify({ environments: { prod: { ...env, timeouts: { lockTimeoutMs: { rows: 5 } } } } }));
+    expect(unknown.ok).toBe(false);
+  });
+
   it('refuses ids that are not Slack ids and files that are not JSON', () => {
     const bad = parseConfig(JSON.stringify({ environments: { prod: { ...env, approvers: ['alice'] } } }));
     expect(bad).toMatchObject({ ok: false, reason: expect.stringContaining('must be a Slack user id') });

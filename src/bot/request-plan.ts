@@ -1,6 +1,7 @@
 import { resolveImageDigest } from '../aws/ecr.ts';
-import type { EnvironmentConfig } from '../config.ts';
+import { type EnvironmentConfig, timeoutPolicy } from '../config.ts';
 import { BUDGET, withDeadline } from '../deadline.ts';
+import { pinTimeouts } from '../history/pinned-timeouts.ts';
 import { buildMigratePlan, buildSeedPlan, encodePlan, type Plan, planSha256 } from '../history/plan.ts';
 import { seedFilesSha256 } from '../history/seed-files.ts';
 import type { RequestKind } from '../requests/record.ts';
@@ -34,6 +35,7 @@ export async function pinImage(ctx: BotContext, env: EnvironmentConfig): Promise
 
 export async function pinPlan(
   ctx: BotContext,
+  env: EnvironmentConfig,
   kind: RequestKind,
   set: ReviewedSet,
   image: PinnedImage,
@@ -47,7 +49,9 @@ export async function pinPlan(
         reason: `the target's applied history could not be read (${set.unknownReason ?? 'unknown reason'}), so no plan can be pinned and the build would refuse to run`,
       };
     }
-    plan = buildMigratePlan({ appliedRows: set.appliedRows, pending: set.migrations, image: image.digest });
+    // Each statement's timeouts from its locks and the sizes this review read (src/history/pinned-timeouts.ts).
+    const timeouts = pinTimeouts(set.review, set.migrations, timeoutPolicy(env));
+    plan = buildMigratePlan({ appliedRows: set.appliedRows, pending: set.migrations, image: image.digest, timeouts });
   } else {
     const seed = await seedFilesSha256(ctx.seedRoot);
     if (!seed.ok) return { ok: false, reason: `the seed's files could not be hashed (${seed.reason})` };

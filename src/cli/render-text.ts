@@ -40,7 +40,10 @@ export function renderText(report: ReviewReport, style: TextStyle, timeline = ''
     lines.push(`dry run: not run${report.dryRunSkipped ? ` (${report.dryRunSkipped})` : ''}`);
   }
   lines.push(style.bold(report.scopeText));
-  if (report.plan) lines.push(`plan sha256 ${report.plan.sha256} · image ${report.plan.image ?? 'not pinned (--image-digest)'}`);
+  if (report.plan) {
+    lines.push(`plan sha256 ${report.plan.sha256} · image ${report.plan.image ?? 'not pinned (--image-digest)'}`);
+    lines.push(`timeouts per statement (default policy, pinned in the plan): ${report.plan.timeoutsText}`);
+  }
   const body = formatReviewText(report.review, style).replace(/\n+$/, '');
   return `${lines.join('\n')}\n\n${timeline}${body}; ${summaryTail(report)}\n`;
 }

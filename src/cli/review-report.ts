@@ -1,5 +1,6 @@
 import type { DryRunResult } from '../dryrun/pglite-dry-run.ts';
 import { migrationSetHash } from '../history/migration-set.ts';
+import type { PinnedTimeouts } from '../history/pinned-timeouts.ts';
 import type { ReviewScope } from '../history/review-table.ts';
 import type { Drift } from '../history/target-plan.ts';
 import { dryRunStatus } from '../history/target-review.ts';
@@ -34,7 +35,7 @@ export interface ReviewReport {
   migrationSetSha256: string;
   target?: { fromDatabase: boolean; pendingKnown: boolean; applied: string[]; pending: string[] };
   /** The plan the bot would pin for this target: what approvers approve (src/history/plan.ts). */
-  plan?: { sha256: string; image: string | null };
+  plan?: { sha256: string; image: string | null; timeouts: PinnedTimeouts; timeoutsText: string };
   branch?: { ref: string; commit: string; history: number; added: string[] };
   drift: Drift[];
   checks: BranchCheck[];

@@ -4,11 +4,12 @@ import { readAppliedMigrations } from '../db/applied-migrations.ts';
 import type { DryRunContext } from '../dryrun/context.ts';
 import type { DryRunner } from '../dryrun/pglite-dry-run.ts';
 import { loadJournalFolder, loadMigrations } from '../history/load.ts';
+import { describePinnedTimeouts, pinTimeouts } from '../history/pinned-timeouts.ts';
 import { buildMigratePlan, planSha256 } from '../history/plan.ts';
 import type { AppliedRow } from '../history/target-plan.ts';
 import { dryRunContextFor, reviewTarget } from '../history/target-review.ts';
 import { redact } from '../redact.ts';
-import type { MigrationSource } from '../review/model.ts';
+import type { MigrationSource, Review } from '../review/model.ts';
 import { reviewMigrations } from '../review/review.ts';
 import { type TableStats, withTableSizes } from '../review/table-size.ts';
 import { readBaseHistory } from './branch-base.ts';
@@ -105,7 +106,7 @@ async function folderReport(folder: string, request: ReviewRequest, runner: DryR
         pending: pending.map((m) => m.tag),
       },
       // The plan the bot would pin for this target (a fresh database when none is named).
-      plan: planSummary(history?.ok ? history.rows : [], pending, request.imageDigest),
+      plan: planSummary(history?.ok ? history.rows : [], pending, request.imageDigest, target.review),
       drift: target.plan.drift,
       checks: [],
       dryRun: target.dryRun,
@@ -152,7 +153,14 @@ async function asFolder(path: string): Promise<string | undefined> {
   return info?.isDirectory() ? path : undefined;
 }
 
-function planSummary(rows: AppliedRow[], pending: readonly MigrationSource[], imageDigest: string | undefined) {
-  const plan = buildMigratePlan({ appliedRows: rows, pending, image: imageDigest ?? null });
-  return { sha256: planSha256(plan), image: plan.image };
+function planSummary(rows: AppliedRow[], pending: readonly MigrationSource[], imageDigest: string | undefined, review: Review) {
+  // The default timeout policy: an environment's `timeouts` in deploybot.config.json changes them, and so the sha256.
+  const timeouts = pinTimeouts(review, pending);
+  const plan = buildMigratePlan({ appliedRows: rows, pending, image: imageDigest ?? null, timeouts });
+  return {
+    sha256: planSha256(plan),
+    image: plan.image,
+    timeouts: plan.timeouts ?? timeouts,
+    timeoutsText: describePinnedTimeouts(plan.timeouts ?? timeouts, review.statements.length),
+  };
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { MigrationSource } from '../review/model.ts';
+import { collapseTimeouts, type PinnedStatementTimeouts, type PinnedTimeouts } from './pinned-timeouts.ts';
 import type { AppliedRow } from './target-plan.ts';
 
 // The plan: what approvers approve and what the build must find before it runs anything.
@@ -52,6 +53,12 @@ export interface MigratePlan {
   image: ImageDigest;
   applied: AppliedHistory;
   pending: PendingSet;
+  /**
+   * The timeouts each statement runs with (src/history/pinned-timeouts.ts). Not recomputed by
+   * the verifier (they depend on table sizes read at review time): given, and covered by the
+   * sha256. Absent in a plan made without them: the runner's settings apply.
+   */
+  timeouts?: PinnedTimeouts;
 }
 
 export interface SeedPlan {
@@ -95,8 +102,19 @@ export function buildMigratePlan(input: {
   appliedRows: readonly AppliedRow[];
   pending: readonly Pick<MigrationSource, 'tag' | 'when' | 'hash'>[];
   image: ImageDigest;
+  timeouts?: PinnedTimeouts;
 }): MigratePlan {
-  return { kind: 'migrate', image: input.image, applied: summarizeAppliedHistory(input.appliedRows), pending: pendingSet(input.pending) };
+  const plan: MigratePlan = {
+    kind: 'migrate',
+    image: input.image,
+    applied: summarizeAppliedHistory(input.appliedRows),
+    pending: pendingSet(input.pending),
+  };
+  if (!input.timeouts) return plan;
+  // One pair per statement when it fits beside the summarized pending set; else one for the run.
+  const pinned = { ...plan, timeouts: input.timeouts };
+  const summarized = { ...pinned, pending: { count: plan.pending.count, sha256: plan.pending.sha256 } };
+  return encodePlan(summarized).length <= PLAN_MAX_CHARS ? pinned : { ...plan, timeouts: collapseTimeouts(input.timeouts) };
 }
 
 export function buildSeedPlan(input: { seedSha256: string; clean: boolean; image: ImageDigest }): SeedPlan {
@@ -127,6 +145,7 @@ export function encodePlan(plan: Plan): string {
         sha256: plan.pending.sha256,
         ...(migrations ? { migrations: migrations.map((m) => [m.tag, m.when, m.sha256]) } : {}),
       },
+      ...(plan.timeouts ? { timeouts: encodeTimeouts(plan.timeouts) } : {}),
     });
   const full = encode(plan.pending.migrations);
   return full.length <= PLAN_MAX_CHARS ? full : encode(undefined);
@@ -182,12 +201,39 @@ function toPlan(raw: unknown): Plan | undefined {
       migrations.push({ tag: m[0], when: m[1], sha256: m[2] });
     }
   }
+  let timeouts: PinnedTimeouts | undefined;
+  if (raw.timeouts !== undefined) {
+    timeouts = decodeTimeouts(raw.timeouts);
+    if (!timeouts) return undefined;
+  }
   return {
     kind: 'migrate',
     image,
     applied: { count: applied.count, sha256: applied.sha256, last },
     pending: { count: pending.count, sha256: pending.sha256, ...(migrations ? { migrations } : {}) },
+    ...(timeouts ? { timeouts } : {}),
   };
+}
+
+// `{"d":[lock,statement],"s":[[migration,index,lock,statement],…]}`: milliseconds, 0 for none.
+function encodeTimeouts(t: PinnedTimeouts) {
+  return {
+    d: [t.default.lockTimeoutMs, t.default.statementTimeoutMs],
+    s: t.statements.map((s) => [s.migration, s.index, s.lockTimeoutMs, s.statementTimeoutMs]),
+  };
+}
+
+function decodeTimeouts(raw: unknown): PinnedTimeouts | undefined {
+  const counts = (v: unknown, length: number): v is number[] => Array.isArray(v) && v.length === length && v.every(isCount);
+  if (!isRecord(raw) || !counts(raw.d, 2) || !Array.isArray(raw.s)) return undefined;
+  const statements: PinnedStatementTimeouts[] = [];
+  for (const s of raw.s) {
+    if (!counts(s, 4)) return undefined;
+    const [migration = 0, index = 0, lockTimeoutMs = 0, statementTimeoutMs = 0] = s;
+    statements.push({ migration, index, lockTimeoutMs, statementTimeoutMs });
+  }
+  const [lockTimeoutMs = 0, statementTimeoutMs = 0] = raw.d;
+  return { default: { lockTimeoutMs, statementTimeoutMs }, statements };
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

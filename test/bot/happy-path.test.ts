@@ -5,6 +5,7 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main as verifyPlan } from '../../src/cli/verify-plan.ts';
 import { decodePlan } from '../../src/history/plan.ts';
+import { describeTimeout } from '../../src/review/statement-timeouts.ts';
 import { APPROVER, BACKEND_DIGEST, BOT_TOKEN, BotHarness, blockText, CHANNEL, REQUESTER } from '../support/bot-harness.ts';
 import { capture } from '../support/capture.ts';
 import { createMigratedDatabase, type TestDatabase } from '../support/database.ts';
@@ -57,6 +58,16 @@ describe('a migration request from command to CodeBuild', () => {
     const record = await bot.record(message);
     expect(text).toContain(`*Plan* sha256 \`${record?.planSha256}\``);
     expect(text).toContain(BACKEND_DIGEST);
+    // The timeouts the build will apply, read back from the plan the record holds.
+    const plan = decodePlan(record?.plan ?? '');
+    if (!plan.ok || plan.plan.kind !== 'migrate' || !plan.plan.timeouts) throw new Error('the plan pins no timeouts');
+    expect(plan.plan.timeouts.statements.length).toBeGreaterThan(0);
+    const shown = text.match(/\*Timeouts\*, pinned in the plan: lock_timeout ([^;]*); statement_timeout ([^*\n"]*)/);
+    expect(shown, text).not.toBeNull();
+    for (const s of plan.plan.timeouts.statements) {
+      expect(shown?.[1]).toContain(`${describeTimeout(s.lockTimeoutMs)} (`);
+      expect(shown?.[2]).toContain(`${describeTimeout(s.statementTimeoutMs)} (`);
+    }
     // The full SQL of the pending set, as one file in the thread, not one reply per statement.
     const [file] = bot.slack.files;
     expect(file).toMatchObject({ channel: CHANNEL, thread_ts: message?.ts });

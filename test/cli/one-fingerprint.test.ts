@@ -6,6 +6,7 @@ import { main } from '../../src/cli/review.ts';
 import { readAppliedMigrations } from '../../src/db/applied-migrations.ts';
 import { loadJournalFolder } from '../../src/history/load.ts';
 import { migrationSetHash } from '../../src/history/migration-set.ts';
+import { pinTimeouts } from '../../src/history/pinned-timeouts.ts';
 import { buildMigratePlan, planSha256 } from '../../src/history/plan.ts';
 import { capture } from '../support/capture.ts';
 import { createMigratedDatabase, type TestDatabase } from '../support/database.ts';
@@ -39,7 +40,12 @@ describe('the CLI names its two sha256 values apart', () => {
     const shipped = await loadJournalFolder('backend/drizzle');
     if (!applied.ok || !shipped.ok) throw new Error('fixture unreadable');
     const pending = shipped.migrations.slice(3);
-    plan = planSha256(buildMigratePlan({ appliedRows: applied.rows, pending, image: DIGEST }));
+    // The timeouts the plan pins come from the review the CLI shows: its statements' locks and sizes.
+    const doc = JSON.parse(await review('json'));
+    const timeouts = pinTimeouts({ statements: doc.statements, tables: doc.tables }, pending);
+    expect(doc.plan.timeouts).toEqual(timeouts);
+    expect(timeouts.statements.length).toBeGreaterThan(0);
+    plan = planSha256(buildMigratePlan({ appliedRows: applied.rows, pending, image: DIGEST, timeouts }));
     files = migrationSetHash(pending);
   }, 60_000);
   afterAll(() => db?.drop());
@@ -53,7 +59,7 @@ describe('the CLI names its two sha256 values apart', () => {
 
   it('JSON: plan.sha256 is the plan, migrationSetSha256 the files, and no setHash', async () => {
     const doc = JSON.parse(await review('json'));
-    expect(doc.plan).toEqual({ sha256: plan, image: DIGEST });
+    expect(doc.plan).toMatchObject({ sha256: plan, image: DIGEST });
     expect(doc.migrationSetSha256).toBe(files);
     expect(doc).not.toHaveProperty('setHash');
     // Every key path holding a 64-hex value: only `plan.sha256` holds the plan.

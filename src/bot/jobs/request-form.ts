@@ -59,7 +59,7 @@ export async function openRequestForm(ctx: BotContext, job: OpenForm): Promise<v
     return show(errorModal(job.kind, job.env, why), why);
   }
   const image = await pinImage(ctx, env);
-  const pinned = await pinPlan(ctx, job.kind, reviewed.set, image);
+  const pinned = await pinPlan(ctx, env, job.kind, reviewed.set, image);
   const state: RequestModalState = {
     kind: job.kind,
     env: job.env,
@@ -93,9 +93,9 @@ export async function submitRequest(ctx: BotContext, job: Submit): Promise<void>
   const reviewed = await ctx.catalog.reviewedFor(env, form.kind);
   const image = reviewed.ok ? await pinImage(ctx, env) : undefined;
   // The form showed the plan with CLEAN=false for a seed; the request pins the one chosen.
-  const shown = reviewed.ok && image ? await pinPlan(ctx, form.kind, reviewed.set, image) : undefined;
+  const shown = reviewed.ok && image ? await pinPlan(ctx, env, form.kind, reviewed.set, image) : undefined;
   const pinned =
-    reviewed.ok && image && form.kind === 'seed' && job.clean ? await pinPlan(ctx, form.kind, reviewed.set, image, true) : shown;
+    reviewed.ok && image && form.kind === 'seed' && job.clean ? await pinPlan(ctx, env, form.kind, reviewed.set, image, true) : shown;
   if (
     !reviewed.ok ||
     !shown?.ok ||

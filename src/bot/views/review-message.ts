@@ -1,5 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import type { EnvironmentConfig } from '../../config.ts';
+import { describePinnedTimeouts } from '../../history/pinned-timeouts.ts';
+import { decodePlan } from '../../history/plan.ts';
 import { safeRewriteTexts } from '../../render/review-digest.ts';
 import { describeCounts } from '../../render/review-text.ts';
 import type { RequestRecord } from '../../requests/record.ts';
@@ -60,6 +62,21 @@ export function reviewBody({ record: request, envConfig, set, image }: ReviewBod
     });
   } else {
     blocks.push(...findingBlocks(set, request.env));
+    // From the plan the record holds: the numbers the build applies, not a second computation.
+    const plan = decodePlan(request.plan);
+    if (plan.ok && plan.plan.kind === 'migrate' && plan.plan.timeouts)
+      blocks.push({
+        type: 'context',
+        elements: [
+          {
+            type: 'mrkdwn',
+            text: fitText(
+              `*Timeouts*, pinned in the plan: ${describePinnedTimeouts(plan.plan.timeouts, set.digest.statements)}`,
+              LIMITS.text,
+            ),
+          },
+        ],
+      });
   }
   blocks.push({
     type: 'context',
