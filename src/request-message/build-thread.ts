@@ -4,10 +4,10 @@ import type { LogTail } from '../aws/log-tail.ts';
 import { decodeBuildEnvironment } from '../build-env.ts';
 import { buildConsoleUrl } from '../codebuild-console.ts';
 import { redact } from '../redact.ts';
+import type { RunProgress } from '../run-progress.ts';
 import { fitText, tailCodeBlock } from '../slack/fit.ts';
 import { LIMITS } from '../slack/limits.ts';
 import { escapeMrkdwn, mention } from '../slack/mrkdwn.ts';
-import type { RunProgress } from '../run-progress.ts';
 import { formatDuration, progressFacts, progressText } from './progress-text.ts';
 import { threadTail } from './thread-tail.ts';
 
@@ -126,7 +126,11 @@ export function resultReply(
   const head = `${STATUS_EMOJI[build.status] ?? ':grey_question:'} *${what} on ${escapeMrkdwn(vars.env ?? '?')} ${escapeMrkdwn(build.status)}*${
     seconds === undefined ? '' : ` in ${formatDuration(seconds)}`
   } · build ${buildLink(build, region)}\nRequested by ${requester}, approved by ${approvers}. The log tail is in the thread.${
-    tail?.ok ? progressFacts(tail.lines).map((f) => `\n${f}`).join('') : ''
+    tail?.ok
+      ? progressFacts(tail.lines)
+          .map((f) => `\n${f}`)
+          .join('')
+      : ''
   }`;
   return {
     text: `${what} ${build.status}: build ${build.id}`,
