@@ -46,7 +46,7 @@ function blockersText(blockers: readonly Blocker[]): string {
 export function progressText(event: RunProgress): string {
   switch (event.kind) {
     case 'step':
-      return `:gear: \`${plain(event.migration)}\` step ${event.step}/${event.steps} (${event.mode === 'own-step' ? 'its own step' : 'in the transaction'}) · ${code(event.statement)}`;
+      return `:gear: ${code(event.migration)} step ${event.step}/${event.steps} (${event.mode === 'own-step' ? 'its own step' : 'in the transaction'}) · ${code(event.statement)}`;
     case 'heartbeat': {
       const blocks =
         event.blocksDone !== undefined && event.blocksTotal
@@ -55,10 +55,10 @@ export function progressText(event: RunProgress): string {
       const phase = event.phase ? ` · ${plain(event.phase)}` : '';
       const waiting = event.lockWaitMs > 0 ? ` · waiting for a lock ${ms(event.lockWaitMs)}` : '';
       const left = event.estimateMs !== undefined ? ` · about ${ms(event.estimateMs)} left` : '';
-      return `:hourglass_flowing_sand: \`${plain(event.migration)}\` step ${event.step}/${event.steps} running ${ms(event.elapsedMs)}${phase}${blocks}${waiting}${left} · ${code(event.statement)}`;
+      return `:hourglass_flowing_sand: ${code(event.migration)} step ${event.step}/${event.steps} running ${ms(event.elapsedMs)}${phase}${blocks}${waiting}${left} · ${code(event.statement)}`;
     }
     case 'blocked':
-      return `:no_entry: \`${plain(event.migration)}\` waits ${ms(event.waitedMs)} for ${plain(event.lockMode)} on ${code(event.statement)}; ${event.queued} session${event.queued === 1 ? '' : 's'} queued behind it${blockersText(event.blockers)}`;
+      return `:no_entry: ${code(event.migration)} waits ${ms(event.waitedMs)} for ${plain(event.lockMode)} on ${code(event.statement)}; ${event.queued} session${event.queued === 1 ? '' : 's'} queued behind it${blockersText(event.blockers)}`;
     case 'gave-up':
       return gaveUpText(event);
     case 'snapshot':
@@ -69,7 +69,7 @@ export function progressText(event: RunProgress): string {
 }
 
 function gaveUpText(event: Extract<RunProgress, { kind: 'gave-up' }>): string {
-  return `:warning: \`${plain(event.migration)}\` gave up after waiting ${ms(event.waitedMs)} (limit ${ms(event.thresholdMs)}, attempt ${event.attempt}) for a lock on ${code(event.statement)}${blockersText(event.blockers)}`;
+  return `:warning: ${code(event.migration)} gave up after waiting ${ms(event.waitedMs)} (limit ${ms(event.thresholdMs)}, attempt ${event.attempt}) for a lock on ${code(event.statement)}${blockersText(event.blockers)}`;
 }
 
 function snapshotText(event: Extract<RunProgress, { kind: 'snapshot' }>): string {

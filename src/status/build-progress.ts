@@ -59,7 +59,8 @@ export async function reportProgress(batch: LogBatch, lambdaRegion: string | und
   if (!progress) return ignored('the batch holds no progress event', deps);
   if (!batch.logGroup.startsWith(BUILD_LOG_GROUP_PREFIX)) return ignored(`log group ${batch.logGroup} is not a build log group`, deps);
   const project = batch.logGroup.slice(BUILD_LOG_GROUP_PREFIX.length);
-  // A subscription delivers only to a function in its own region, so the function's region picks the environment.
+  // Each environment stack subscribes the function of its own region (infrastructure/aws/deploybot.yml), and
+  // the renderer refuses an environment outside the bot's region: the function's region narrows the project.
   const envs = Object.values(deps.config.environments).filter(
     (e) => e.codebuildProject === project && (!lambdaRegion || e.region === lambdaRegion),
   );

@@ -10,11 +10,12 @@ import { gunzipSync } from 'node:zlib';
 /** Lambda's payload limit for an asynchronous invocation, which is how CloudWatch Logs invokes: 256 KB. */
 export const LONGEST_DATA = 256 * 1024;
 /**
- * A subscription batch holds at most what one PutLogEvents call may carry, 1,048,576 bytes of
- * messages plus 26 bytes per event (CloudWatch Logs API Reference, PutLogEvents); JSON framing and
- * escaping add to that, so twice as much inflated is refused as not CloudWatch's.
+ * A subscription batch holds at most what one PutLogEvents call may carry: 1,048,576 bytes of
+ * messages plus 26 bytes per event, 10,000 events (CloudWatch Logs API Reference, PutLogEvents).
+ * JSON escaping (a runner line's quotes double) and each event's id and timestamp add to that,
+ * up to about 2.5 MB; more than 4 MB inflated is refused as not CloudWatch's.
  */
-export const LONGEST_INFLATED = 2 * 1024 * 1024;
+export const LONGEST_INFLATED = 4 * 1024 * 1024;
 const MOST_EVENTS = 10_000;
 
 export interface LogEvent {
