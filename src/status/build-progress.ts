@@ -20,7 +20,9 @@ import type { LogBatch } from './log-subscription.ts';
 // running build, so the record decides, with the same conditional write that stores the event,
 // whether this batch may call Slack: at most once per PROGRESS_WINDOW_MS per request
 // (`thread.progressShownAt`). An event that arrives inside the window is kept in the record;
-// the next batch after the window, or the next build event, shows the newest one.
+// the next batch after the window, or the next build event, shows the newest one. Each project
+// runs one build at a time (ConcurrentBuildLimit: 1), so two environments make at most 24
+// progress updates a minute, within the tier with room for build events and clicks.
 
 /** At most one progress update of a request's status message in this time: 12 a minute per build. */
 export const PROGRESS_WINDOW_MS = 5000;
