@@ -16,9 +16,10 @@ export interface BuildEventDeps {
 
 /**
  * The status function's logic. A CloudWatch Logs subscription batch carries the build's
- * progress (./build-progress.ts). An EventBridge event: ignore what is not a build of a
- * configured project, report the rest. A Slack or AWS failure is rethrown: Lambda retries asynchronous invocations, and
- * the next event or `/daadaar status` repeats the report anyway, so nothing final is lost.
+ * progress (./build-progress.ts); a malformed one is refused as a value, never retried.
+ * An EventBridge event: ignore what is not a build of a configured project, report the rest. A
+ * Slack or AWS failure is rethrown: Lambda retries asynchronous invocations, and the next event
+ * or `/daadaar status` repeats the report anyway, so nothing final is lost.
  */
 export function createBuildEventHandler(boot: () => Promise<BuildEventDeps>, log: Log): (event: unknown) => Promise<BuildEventResult> {
   return async (event) => {

@@ -22,7 +22,9 @@ import type { LogBatch } from './log-subscription.ts';
 // (`thread.progressShownAt`). An event that arrives inside the window is kept in the record;
 // the next batch after the window, or the next build event, shows the newest one. Each project
 // runs one build at a time (ConcurrentBuildLimit: 1), so two environments make at most 24
-// progress updates a minute, within the tier with room for build events and clicks.
+// progress updates a minute, within the tier with room for build events and clicks. A call
+// ends at BUDGET.slack (4 s), inside the window, so two progress updates of one request never
+// overlap and an older rendering cannot land after a newer one.
 
 /** At most one progress update of a request's status message in this time: 12 a minute per build. */
 export const PROGRESS_WINDOW_MS = 5000;
