@@ -245,10 +245,14 @@ describe('progress facts in the result reply', () => {
       ['PROVISIONING', 14],
       ['BUILD', 30],
     ]);
-    await handle(phaseChange(build, 'PROVISIONING'));
-    bot.clock += PROGRESS_WINDOW_MS;
+    // Progress that comes before the status message is posted is kept, and the first post shows it.
     const t = Date.UTC(2026, 10, 24, 9, 2, 0);
-    expect(await handle(logSubscription(build, [{ at: t, line: progressLine(heartbeat) }]))).toMatchObject({ statusMessage: 'updated' });
+    bot.slack.reset();
+    expect(await handle(logSubscription(build, [{ at: t, line: progressLine(heartbeat) }]))).toMatchObject({ statusMessage: 'not-shown' });
+    expect(bot.slack.callsTo('chat.update')).toHaveLength(0);
+    expect(await handle(phaseChange(build, 'PROVISIONING'))).toMatchObject({ statusMessage: 'posted' });
+    const posted = blockText(bot.threadReplies(review).find((m) => m.metadata?.event_type === 'deploybot_build_status'));
+    expect(posted).toContain('step 3/5 running 1 min 35 s');
 
     const events: RunProgress[] = [
       { kind: 'snapshot', state: 'creating', snapshotId: 'deploybot-prod-0007', elapsedMs: 1000 },
