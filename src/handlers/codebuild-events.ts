@@ -21,6 +21,7 @@ export function composeBuildEvents(
     const slack = slackClient(credentials.botToken, env.SLACK_API_URL, log);
     return {
       config,
+      region: env.AWS_REGION,
       report: {
         codeBuild: new SdkCodeBuildGateway(),
         logs: new SdkLogTailGateway(),
@@ -48,7 +49,8 @@ export function composeBuildEvents(
 }
 
 // Lambda entry for EventBridge: CodeBuild Build State Change and Build Phase Change events
-// of the migration projects (the rule in infrastructure/aws filters on them).
+// of the migration projects (the rule in infrastructure/aws filters on them); and for the
+// subscription filter on each project's log group, which delivers the runner's progress lines.
 const log = createLog({ service: 'deploybot', handler: 'codebuild-events' });
 routeProcessWarnings(log);
 export const handler = composeBuildEvents(process.env, log);

@@ -4,14 +4,17 @@ import type { LogTail } from '../aws/log-tail.ts';
 import { decodeBuildEnvironment } from '../build-env.ts';
 import { buildConsoleUrl } from '../codebuild-console.ts';
 import { redact } from '../redact.ts';
+import type { RunProgress } from '../run-progress.ts';
 import { fitText, tailCodeBlock } from '../slack/fit.ts';
 import { LIMITS } from '../slack/limits.ts';
 import { escapeMrkdwn, mention } from '../slack/mrkdwn.ts';
+import { formatDuration, progressFacts, progressText } from './progress-text.ts';
 import { threadTail } from './thread-tail.ts';
 
 // What the thread shows about a build: one status message kept up to date (a phase timeline)
 // and, once the build ends, one result reply broadcast to the channel, with the log tail in the
-// thread: only the runner's reports and CodeBuild's phase lines (./thread-tail.ts).
+// thread: only the runner's reports and CodeBuild's phase lines (./thread-tail.ts). While the
+// build runs, the status message also shows its newest progress event (./progress-text.ts).
 
 export const BUILD_STATUS_EVENT = 'deploybot_build_status';
 export const BUILD_RESULT_EVENT = 'deploybot_build_result';
@@ -57,12 +60,7 @@ function phaseEnded(phase: BuildPhase): boolean {
   return phase.endTime !== undefined || phase.status !== undefined;
 }
 
-export function formatDuration(seconds: number): string {
-  const s = Math.max(0, Math.round(seconds));
-  if (s < 60) return `${s} s`;
-  const m = Math.floor(s / 60);
-  return m < 60 ? `${m} min ${s % 60} s` : `${Math.floor(m / 60)} h ${m % 60} min`;
-}
+export { formatDuration };
 
 function buildSeconds(build: BuildSummary, now: number): number | undefined {
   if (!build.startTime) return undefined;
@@ -77,6 +75,7 @@ export function statusMessage(
   build: BuildSummary,
   region: string,
   now: number,
+  progress?: { event: RunProgress; at: number },
 ): { text: string; blocks: KnownBlock[]; metadata: MessageMetadata } {
   const timeline = build.phases.map((p) => {
     const running = !phaseEnded(p);
@@ -96,13 +95,29 @@ export function statusMessage(
       ...(timeline.length
         ? [{ type: 'context' as const, elements: [{ type: 'mrkdwn' as const, text: fitText(timeline.join('\n'), LIMITS.text) }] }]
         : []),
+      // A finished build's last event is history: the result reply keeps what matters of it.
+      ...(progress && !isFinished(build)
+        ? [{ type: 'section' as const, text: { type: 'mrkdwn' as const, text: fitText(progressText(progress.event), LIMITS.sectionText) } }]
+        : []),
     ],
-    metadata: { event_type: BUILD_STATUS_EVENT, event_payload: { build_id: build.id, status: build.status, rank: progressRank(build) } },
+    metadata: {
+      event_type: BUILD_STATUS_EVENT,
+      event_payload: {
+        build_id: build.id,
+        status: build.status,
+        rank: progressRank(build),
+        ...(progress ? { progress_at: progress.at } : {}),
+      },
+    },
   };
 }
 
 /** The outcome, broadcast to the channel: who asked, who approved, how it ended. No log lines. */
-export function resultReply(build: BuildSummary, region: string): { text: string; blocks: KnownBlock[]; metadata: MessageMetadata } {
+export function resultReply(
+  build: BuildSummary,
+  region: string,
+  tail?: LogTail,
+): { text: string; blocks: KnownBlock[]; metadata: MessageMetadata } {
   const vars = decodeBuildEnvironment(build.env);
   const requester = vars.requestedBy ? mention(vars.requestedBy) : 'unknown';
   const approvers = vars.approvedBy.length ? vars.approvedBy.map(mention).join(', ') : 'unknown';
@@ -110,7 +125,13 @@ export function resultReply(build: BuildSummary, region: string): { text: string
   const seconds = buildSeconds(build, build.endTime?.getTime() ?? Date.now());
   const head = `${STATUS_EMOJI[build.status] ?? ':grey_question:'} *${what} on ${escapeMrkdwn(vars.env ?? '?')} ${escapeMrkdwn(build.status)}*${
     seconds === undefined ? '' : ` in ${formatDuration(seconds)}`
-  } · build ${buildLink(build, region)}\nRequested by ${requester}, approved by ${approvers}. The log tail is in the thread.`;
+  } · build ${buildLink(build, region)}\nRequested by ${requester}, approved by ${approvers}. The log tail is in the thread.${
+    tail?.ok
+      ? progressFacts(tail.lines)
+          .map((f) => `\n${f}`)
+          .join('')
+      : ''
+  }`;
   return {
     text: `${what} ${build.status}: build ${build.id}`,
     blocks: [{ type: 'section', text: { type: 'mrkdwn', text: fitText(head, LIMITS.sectionText) } }],

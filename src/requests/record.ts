@@ -3,6 +3,8 @@
 // is a whole new version written with one conditional write on the version it was derived from
 // (src/requests/transition.ts), so concurrent clicks and events serialize instead of racing.
 
+import type { RunProgress } from '../run-progress.ts';
+
 export type RequestKind = 'migrate' | 'seed';
 
 /**
@@ -102,6 +104,13 @@ export interface RequestRecord {
     messageSearched?: boolean;
     /** The `viewVersion` the review message was last rendered from (its metadata says the same). */
     shownVersion?: number;
+    /**
+     * The newest progress event the build's log delivered (src/status/build-progress.ts), with its
+     * log timestamp: an event no newer than this one is a replay and changes nothing.
+     */
+    progress?: { event: RunProgress; at: number };
+    /** When the status message was last updated for progress: Slack is called at most once a window per request. */
+    progressShownAt?: number;
   };
   /**
    * The version of the last write that changed what the review message shows (state, approvals,

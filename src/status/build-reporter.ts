@@ -83,7 +83,7 @@ async function reportTimeline(
   const channel = record.channel;
   const threadTs = record.messageTs as string;
   const rank = progressRank(build);
-  const rendered = statusMessage(build, region, deps.now());
+  const rendered = statusMessage(build, region, deps.now(), record.thread.progress);
   if (!record.thread.statusTs) {
     // Whoever writes the claim posts the one status message; a concurrent handler stands back.
     const post = async () => {
@@ -126,7 +126,7 @@ async function postResultOnce(record: RequestRecord, build: BuildSummary, region
         channel,
         thread_ts: threadTs,
         reply_broadcast: true,
-        ...resultReply(build, region),
+        ...resultReply(build, region, tail),
         unfurl_links: false,
       }),
       BUDGET.slack,

@@ -1,9 +1,11 @@
 // biome-ignore-all lint/suspicious/noExplicitAny: rendered templates are navigated freely in assertions
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { DEPLOYMENT_NAMES } from '../../scripts/infrastructure/names.ts';
 import { renderInfrastructure } from '../../scripts/infrastructure/render.ts';
 import { type DeploybotConfig, type EnvironmentConfig, parseConfig } from '../../src/config.ts';
+import { formatRunnerLine } from '../../src/runner-report.ts';
 import { ACCOUNT, policiesOfRole, resolve } from './iam-evaluation.ts';
 
 // Each environment of deploybot.config.json rendered into its own CodeBuild stack and its own
@@ -65,6 +67,28 @@ describe.each(['prod', 'staging'])('the %s environment', (name) => {
     expect(r.MigrationsProject.Properties.Tags).toEqual([{ Key: 'deploybot:environment', Value: name }]);
   });
 
+  it("subscribes its own log group's runner reports to the status function, which only that group may invoke so", () => {
+    const { Resources: r } = stackOf(name);
+    const statusFunction = `arn:aws:lambda:us-east-1:${ACCOUNT}:function:${DEPLOYMENT_NAMES.statusFunction}`;
+    expect(r.BuildProgressSubscription).toEqual({
+      Type: 'AWS::Logs::SubscriptionFilter',
+      DependsOn: 'BuildProgressInvokePermission',
+      Properties: {
+        FilterName: `${env.codebuildProject}-progress`,
+        LogGroupName: `/aws/codebuild/${env.codebuildProject}`,
+        FilterPattern: '"{\\"deploybot\\":"',
+        DestinationArn: statusFunction,
+      },
+    });
+    expect(r.BuildProgressInvokePermission.Properties).toEqual({
+      Action: 'lambda:InvokeFunction',
+      FunctionName: statusFunction,
+      Principal: 'logs.amazonaws.com',
+      SourceAccount: ACCOUNT,
+      SourceArn: `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:/aws/codebuild/${env.codebuildProject}:*`,
+    });
+  });
+
   it("hands the build its own database URL, from the project's SECRETS_MANAGER variable", () => {
     const { Resources: r } = stackOf(name);
     expect(r.MigrationsProject.Properties.Environment.EnvironmentVariables).toEqual([
@@ -116,6 +140,7 @@ describe('rendering', () => {
         r.MigrationsLogGroup.Properties.LogGroupName,
         r.MigrationsRole.Properties.RoleName,
         r.BuildEventsRule.Properties.Name,
+        r.BuildProgressSubscription.Properties.FilterName,
       ];
     };
     const all = Object.keys(config.environments).flatMap((name) => named(stackOf(name)));
@@ -165,5 +190,35 @@ describe('rendering', () => {
       ok: false,
       reason: 'The bot runs in us-east-1; these environments are elsewhere: eu (eu-west-1). Deploy a bot per region.',
     });
+  });
+});
+
+describe('the progress subscription filter pattern', () => {
+  // One quoted term: CloudWatch Logs matches its characters anywhere in the event, `\"` standing
+  // for a double quote (the user guide's "Filter pattern syntax"; aws-cdk-lib quotes terms so).
+  const pattern = parse(TEMPLATE).Resources.BuildProgressSubscription.Properties.FilterPattern as string;
+  const term = JSON.parse(pattern) as string;
+  const matches = (line: string) => line.includes(term);
+
+  it('is one quoted term that matches every runner report and nothing the build prints around them', () => {
+    expect(pattern).toMatch(/^"(?:[^"\\]|\\")+"$/);
+    expect(term).toBe('{"deploybot":');
+    expect(matches(formatRunnerLine({ source: 'migrate', level: 'info', text: 'Applying 0004' }))).toBe(true);
+    expect(
+      matches(
+        formatRunnerLine({
+          source: 'migrate',
+          level: 'info',
+          text: 'step',
+          progress: { kind: 'schema', matches: true, differences: [] },
+        }),
+      ),
+    ).toBe(true);
+    for (const line of [
+      'deploybot request 0b5c, requested by U0REQ, approved by U0APP, plan 9f2e',
+      '[Container] 2026/11/24 09:01:02.123456 Running command bun database/run-build.ts',
+      '{"level":"info","msg":"deploybot"}',
+    ])
+      expect(matches(line), line).toBe(false);
   });
 });

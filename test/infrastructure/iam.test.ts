@@ -129,6 +129,26 @@ describe('the EventBridge function role', () => {
     expect(statementsOf('StatusFunctionRole').filter((s) => s.Effect === 'Deny')).toEqual([]);
   });
 
+  it("needs no grant for the build's progress: CloudWatch Logs invokes it, allowed by each environment stack", () => {
+    // The subscription filter pushes the log lines (infrastructure/aws/deploybot.yml); the role reads nothing more for them.
+    expect(Object.keys(grants('StatusFunctionRole'))).not.toContain('logs:FilterLogEvents');
+    for (const [name, env] of Object.entries(config.config.environments)) {
+      const stack = rendered.rendered.environments[name] as unknown as { Resources: Record<string, { Type: string }> };
+      const permissions = Object.values(stack.Resources)
+        .filter((r) => r.Type === 'AWS::Lambda::Permission')
+        .map((r) => resolve(r, { ProjectName: env.codebuildProject, 'BuildEventsRule.Arn': 'rule' }) as { Properties: object });
+      // EventBridge from the environment's rule, CloudWatch Logs from its build log group: nobody else.
+      expect(permissions.map((p) => p.Properties)).toEqual([
+        expect.objectContaining({ Principal: 'events.amazonaws.com', SourceArn: 'rule' }),
+        expect.objectContaining({
+          Principal: 'logs.amazonaws.com',
+          SourceAccount: ACCOUNT,
+          SourceArn: `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:/aws/codebuild/${env.codebuildProject}:*`,
+        }),
+      ]);
+    }
+  });
+
   it('cannot start a build, invoke a function or read a database URL', () => {
     const status = statementsOf('StatusFunctionRole');
     expect(evaluate(status, { action: 'codebuild:StartBuild', resource: prodProject })).toBe('implicitly denied');

@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import { composeBuildEvents } from '../../src/handlers/codebuild-events.ts';
 import { createLog } from '../../src/log.ts';
 import { APPROVER, BOT_TOKEN, type BotHarness, SECRET, writeConfigFile } from './bot-harness.ts';
@@ -49,6 +50,29 @@ export function phaseChange(build: BuildRef, completedPhase: string, time = '202
     'completed-phase-start': 'Nov 24, 2026 9:00:00 AM',
     'completed-phase-end': 'Nov 24, 2026 9:00:12 AM',
   });
+}
+
+/**
+ * A CloudWatch Logs subscription delivery as AWS sends it to a Lambda function: base64 of gzip
+ * of the batch (CloudWatch Logs User Guide, "Using CloudWatch Logs subscription filters").
+ */
+export function logSubscription(
+  build: Pick<FakeBuild, 'logs'>,
+  lines: readonly { at: number; line: string }[],
+  messageType: 'DATA_MESSAGE' | 'CONTROL_MESSAGE' = 'DATA_MESSAGE',
+): { awslogs: { data: string } } {
+  return encodeLogBatch({
+    messageType,
+    owner: '123456789012',
+    logGroup: build.logs.groupName,
+    logStream: build.logs.streamName,
+    subscriptionFilters: ['deploybot-progress'],
+    logEvents: lines.map(({ at, line }, i) => ({ id: `${at}${String(i).padStart(6, '0')}`, timestamp: at, message: `${line}\n` })),
+  });
+}
+
+export function encodeLogBatch(batch: unknown): { awslogs: { data: string } } {
+  return { awslogs: { data: gzipSync(JSON.stringify(batch)).toString('base64') } };
 }
 
 /** The real EventBridge handler, configured as the Lambda would be, talking to the harness's fakes. */
