@@ -35,14 +35,35 @@ export function pinTimeouts(
   const sizes = new Map((review.tables ?? []).map((t) => [t.relation, t.grade]));
   const position = new Map(pending.map((m, i) => [m.tag, i]));
   const fallback = statementTimeouts([], sizes, policy);
+  // drizzle sends a `--> statement-breakpoint` piece as one query, and the runner sets the
+  // timeouts once before it: every statement of a piece holding several gets the piece's
+  // (the shortest wait; the longest run, none if any has none).
+  const pieces = new Map<string, StatementTimeouts>();
+  const pieceOf = (s: (typeof review.statements)[number]) => (s.query ? `${s.migration}\t${s.query.index}` : undefined);
+  for (const s of review.statements) {
+    const key = pieceOf(s);
+    if (!key) continue;
+    const chosen = statementTimeouts(s.locks ?? [], sizes, policy);
+    const held = pieces.get(key);
+    pieces.set(key, held ? widest(held, chosen) : chosen);
+  }
   const statements: PinnedStatementTimeouts[] = [];
   for (const s of review.statements) {
     const migration = position.get(s.migration);
     if (migration === undefined) continue;
-    const chosen = statementTimeouts(s.locks ?? [], sizes, policy);
+    const key = pieceOf(s);
+    const chosen = (key && pieces.get(key)) || statementTimeouts(s.locks ?? [], sizes, policy);
     if (!sameTimeouts(chosen, fallback)) statements.push({ migration, index: s.index, ...chosen });
   }
   return { default: fallback, statements };
+}
+
+function widest(a: StatementTimeouts, b: StatementTimeouts): StatementTimeouts {
+  const none = a.statementTimeoutMs === 0 || b.statementTimeoutMs === 0;
+  return {
+    lockTimeoutMs: Math.min(a.lockTimeoutMs, b.lockTimeoutMs),
+    statementTimeoutMs: none ? 0 : Math.max(a.statementTimeoutMs, b.statementTimeoutMs),
+  };
 }
 
 /** One pair for the whole run, when one per statement does not fit the plan: the shortest lock wait, no run limit. */

@@ -110,3 +110,21 @@ describe('pinned timeouts', () => {
     expect(decodePlan(text.replace('"d":[10000,0]', '"d":[-1,0]')).ok).toBe(false);
   });
 });
+
+describe('pinned timeouts of a piece drizzle sends as one query', () => {
+  it('give every statement of the piece the shortest wait and the longest run of any of them', () => {
+    const inPiece = (index: number, locks: RelationLock[]): ReviewedStatement => ({
+      ...statement('0005_a', index, locks),
+      query: { index: 0, statements: 2 },
+    });
+    const review = {
+      statements: [inPiece(0, [lock('ACCESS EXCLUSIVE')]), inPiece(1, [lock('SHARE', 'public.posts')]), statement('0005_a', 2, [])],
+      tables: [table('public.users', 'small'), table('public.posts', 'large')],
+    };
+    const pinned = pinTimeouts(review, pending);
+    expect(pinned.statements).toEqual([
+      { migration: 0, index: 0, lockTimeoutMs: 3000, statementTimeoutMs: 1_800_000 },
+      { migration: 0, index: 1, lockTimeoutMs: 3000, statementTimeoutMs: 1_800_000 },
+    ]);
+  });
+});
