@@ -194,8 +194,9 @@ async function attemptRun(
     const check = await checkHistoryAfter(client, snapshot.rows, pending);
     if (!check.ok) return fail('check', check.reason);
     const tags = pending.map((m) => m.tag);
+    const own = plan.reduce((n, m) => n + m.steps.filter((s) => s.own).length, 0);
     const how = hasOwnSteps(plan)
-      ? `with ${run.ownSteps} own step${run.ownSteps === 1 ? '' : 's'} between transactions${run.resumed ? ` (resumed: ${run.resumed} step${run.resumed === 1 ? '' : 's'} done by a previous run)` : ''}`
+      ? `with ${own} own step${own === 1 ? '' : 's'} between transactions${run.resumed ? ` (resumed: ${run.resumed} step${run.resumed === 1 ? '' : 's'} done by a previous run)` : ''}`
       : 'in one transaction';
     log(`Applied ${tags.length} migration${tags.length === 1 ? '' : 's'} ${how} in ${ms} ms: ${tags.join(', ')}.`);
     return done({ ok: true, applied: tags, ms, attempts: attempt });
