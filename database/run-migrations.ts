@@ -11,7 +11,7 @@ import { formatFailure, locateFailure, sqlstateOf } from './migration-failure.ts
 import { acquireMigrationLock, MIGRATOR_APPLICATION_NAME, releaseMigrationLock } from './migration-lock.ts';
 import { reducePostgresError } from './postgres-error.ts';
 import { hasOwnSteps, planSteps } from './step-plan.ts';
-import { applySteps, type StatementInfo, type StatementTimeouts, type StepRun } from './step-runner.ts';
+import { applySteps, type StatementInfo, type StatementTimeouts, type StepRun, sessionLost } from './step-runner.ts';
 
 // Applies pending migrations as drizzle-orm's own migrator does (every pending migration in one
 // transaction), through the step runner (step-runner.ts), which takes out of that transaction
@@ -116,6 +116,8 @@ async function attemptRun(
     connection: { application_name: MIGRATOR_APPLICATION_NAME, lock_timeout: settings.lockTimeoutMs },
   });
   let locked = false;
+  // Set when the session died: postgres.js must not be sent anything more on it (step-runner.ts).
+  let lost = false;
   try {
     const lock = await acquireMigrationLock(client, { waitMs: settings.lockWaitMs, pollMs: settings.lockPollMs, log });
     if (!lock.ok) return fail('lock', lock.reason);
@@ -172,6 +174,7 @@ async function attemptRun(
       reserved.release();
     }
     if (!run.ok) {
+      lost = run.sessionLost;
       const failure = await locateFailure(run.error, pending);
       if (!failure.file) {
         const m = pending.find((p) => p.tag === run.migration);
@@ -202,12 +205,14 @@ async function attemptRun(
     return done({ ok: true, applied: tags, ms, attempts: attempt });
   } catch (error) {
     // I/O that failed (connection refused, dropped), or a query of our own: a value for the entry to print.
+    lost ||= sessionLost(error);
     const postgres = reducePostgresError(error);
     if (postgres) return fail('migration', `Cannot migrate: ${postgres.message} (SQLSTATE ${postgres.sqlstate}).`, postgres);
     return fail('migration', `Cannot migrate: ${redact((error as Error).message ?? String(error))}`);
   } finally {
-    if (locked) await releaseMigrationLock(client).catch(() => {});
-    await client.end({ timeout: 5 });
+    // The advisory lock of a session that died was released with it.
+    if (locked && !lost) await releaseMigrationLock(client).catch(() => {});
+    await client.end({ timeout: lost ? 0 : 5 });
   }
 }
 

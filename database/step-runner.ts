@@ -55,6 +55,8 @@ export type StepRun =
       committed: string[];
       /** True when anything (a migration, a step) was committed before the failure. */
       progressed: boolean;
+      /** The session died (killed, the server restarted): send it nothing more, end the client. */
+      sessionLost: boolean;
     };
 
 const MIGRATIONS = '"drizzle"."__drizzle_migrations"';
@@ -68,13 +70,6 @@ export async function applySteps(
   options: StepRunOptions = {},
 ): Promise<StepRun> {
   const log = options.log ?? (() => {});
-  await sql.unsafe('CREATE SCHEMA IF NOT EXISTS "drizzle"');
-  await sql.unsafe(`CREATE TABLE IF NOT EXISTS ${MIGRATIONS} (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at bigint)`);
-  const mixed = new Set(plan.filter((m) => m.steps.some((s) => s.own)).map((m) => m.migration.hash));
-  const done = mixed.size > 0 ? await stepsDone(sql) : new Set<string>();
-  const [{ pid } = { pid: 0 }] = await sql<{ pid: number }[]>`select pg_backend_pid() as pid`;
-  const total = plan.reduce((n, m) => n + m.steps.length, 0);
-
   let inTransaction = false;
   let ranSinceBegin = false;
   let overridden = new Set<string>();
@@ -103,7 +98,15 @@ export async function applySteps(
     sql`insert into drizzle.__deploybot_steps (hash, statement) values (${hash}, ${statement})`;
 
   let at: { migration: string; statement: number; mode: StepMode } = { migration: '', statement: 0, mode: 'transaction' };
+  const mixed = new Set(plan.filter((m) => m.steps.some((s) => s.own)).map((m) => m.migration.hash));
+  const total = plan.reduce((n, m) => n + m.steps.length, 0);
+  let done = new Set<string>();
+  let pid = 0;
   try {
+    await sql.unsafe('CREATE SCHEMA IF NOT EXISTS "drizzle"');
+    await sql.unsafe(`CREATE TABLE IF NOT EXISTS ${MIGRATIONS} (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at bigint)`);
+    done = mixed.size > 0 ? await stepsDone(sql) : new Set<string>();
+    pid = (await sql<{ pid: number }[]>`select pg_backend_pid() as pid`)[0]?.pid ?? 0;
     for (const { migration, steps } of plan) {
       const recorded = mixed.has(migration.hash);
       for (const step of steps) {
@@ -142,11 +145,25 @@ export async function applySteps(
     }
     await commit();
   } catch (error) {
-    // A killed session has nothing left to roll back; the error that says so is the one to report.
-    if (inTransaction) await sql.unsafe('rollback').catch(() => {});
-    return { ok: false, error, ...at, committed, progressed };
+    const lost = sessionLost(error);
+    // A lost session has nothing left to roll back, and postgres.js 3.4.9 must not write to it
+    // again: a query on a reserved connection whose backend died throws from a timer, past
+    // every catch, and ends the process (porsager/postgres#1208).
+    if (inTransaction && !lost) await sql.unsafe('rollback');
+    return { ok: false, error, ...at, committed, progressed, sessionLost: lost };
   }
   return { ok: true, applied: committed, ownSteps, resumed };
+}
+
+/**
+ * postgres.js's own codes for a closed socket, and the SQLSTATEs a server sends as it ends the
+ * session: class 57P (operator intervention: pg_terminate_backend is 57P01) and class 08
+ * (connection exception), https://www.postgresql.org/docs/15/errcodes-appendix.html.
+ */
+export function sessionLost(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code;
+  if (typeof code !== 'string') return false;
+  return code.startsWith('CONNECTION_') || code.startsWith('57P') || code.startsWith('08');
 }
 
 /** Done steps by (hash, statement); creates the table on the first run that has own steps. */

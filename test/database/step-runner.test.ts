@@ -161,6 +161,68 @@ describe.skipIf(!onServer)('the step runner', () => {
     expect((await sql`select * from drizzle.__deploybot_steps`).length).toBe(0);
   });
 
+  it('resumes after its session is killed past the concurrent step (pg_terminate_backend), redoing nothing that committed', async () => {
+    const folder = drizzleFolder([
+      { tag: '0000_users', sql: CREATE_USERS },
+      {
+        tag: '0001_email_index',
+        sql: [
+          'ALTER TABLE "users" ADD COLUMN "name" text;',
+          'CREATE INDEX CONCURRENTLY "users_email_idx" ON "users" ("email");',
+          'SELECT pg_sleep(1);',
+        ].join('--> statement-breakpoint\n'),
+      },
+    ]);
+    const killer = postgres(db.url, { max: 1, onnotice: () => {} });
+    try {
+      let killed = false;
+      const failed = await run(folder, {
+        onStatement: (i) => {
+          if (killed || !i.statement.includes('pg_sleep')) return;
+          killed = true;
+          setTimeout(() => killer`select pg_terminate_backend(${i.backendPid})`.then(() => {}), 200);
+        },
+      });
+      expect(killed).toBe(true);
+      expect(failed).toMatchObject({ ok: false, stage: 'migration' });
+      expect((await rows(sql)).length).toBe(1);
+    } finally {
+      await killer.end();
+    }
+    const again: StatementInfo[] = [];
+    const resumed = await run(folder, { onStatement: (i) => again.push(i) });
+    expect(resumed).toMatchObject({ ok: true, applied: ['0001_email_index'] });
+    expect(again.map((s) => s.statement.trim())).toEqual(['SELECT pg_sleep(1);']);
+    expect(await indexValid('users_email_idx')).toBe(true);
+    expect((await rows(sql)).length).toBe(2);
+  });
+
+  it('commits a new enum value before the statement that uses it, which fails in drizzle migrate()', async () => {
+    const base = {
+      tag: '0000_mood',
+      sql: `CREATE TYPE "mood" AS ENUM ('sad');--> statement-breakpoint\nCREATE TABLE "people" ("mood" "mood");`,
+    };
+    const uses = {
+      tag: '0001_calm',
+      sql: `ALTER TYPE "mood" ADD VALUE 'calm';--> statement-breakpoint\nINSERT INTO "people" VALUES ('calm');`,
+    };
+    // The type must exist before the run: Postgres lets a value added to a type created in the same transaction be used.
+    expect(await run(drizzleFolder([base]))).toMatchObject({ ok: true });
+    const folder = drizzleFolder([base, uses]);
+    const other = await fresh();
+    const theirs = postgres(other.url, { max: 1, onnotice: () => {} });
+    try {
+      await migrate(drizzle(theirs), { migrationsFolder: drizzleFolder([base]) });
+      await expect(migrate(drizzle(theirs), { migrationsFolder: folder })).rejects.toMatchObject({ cause: { code: '55P04' } });
+    } finally {
+      await theirs.end();
+    }
+    const steps: StatementInfo[] = [];
+    expect(await run(folder, { onStatement: (i) => steps.push(i) })).toMatchObject({ ok: true, applied: ['0001_calm'] });
+    expect(steps.map((s) => s.mode)).toEqual(['own-step', 'transaction']);
+    expect(await sql`select mood::text from people`).toEqual([{ mood: 'calm' }]);
+  });
+
   it('drops the INVALID index a failed concurrent build left, and builds it again on the next run', async () => {
     const folder = drizzleFolder([
       { tag: '0000_users', sql: CREATE_USERS },
