@@ -5,6 +5,7 @@ import type { AppliedRow } from '../src/history/target-plan.ts';
 import { readTargetSnapshot, snapshotPlan } from '../src/history/target-snapshot.ts';
 import { redact } from '../src/redact.ts';
 import type { MigrationSource } from '../src/review/model.ts';
+import { lineIndex } from '../src/review/sql-text.ts';
 import type { RunProgress } from '../src/run-progress.ts';
 import type { PostgresReport } from '../src/runner-report.ts';
 import { formatFailure, locateFailure, sqlstateOf } from './migration-failure.ts';
@@ -176,9 +177,13 @@ async function attemptRun(
     if (!run.ok) {
       lost = run.sessionLost;
       const failure = await locateFailure(run.error, pending);
-      if (!failure.file) {
-        const m = pending.find((p) => p.tag === run.migration);
-        if (m) failure.file = m.file;
+      // A step cut out of a drizzle piece is not a piece locateFailure knows: place it by the plan.
+      const planned = plan.find((m) => m.migration.tag === run.migration);
+      const step = planned?.steps.find((s) => s.statement === run.statement);
+      if (!failure.file && planned && step) {
+        failure.file = planned.migration.file;
+        failure.line = lineIndex(planned.migration.sql)(step.start);
+        failure.statement = oneLine(step.text);
       }
       const where = `${run.migration} statement ${run.statement + 1}`;
       if (sqlstateOf(run.error) === LOCK_NOT_AVAILABLE && !run.progressed) {

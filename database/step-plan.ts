@@ -15,6 +15,8 @@ import { type SplitStatement, splitMigration } from '../src/review/split.ts';
 export interface Step {
   /** 0-based index, as the review numbers statements, of the step's first statement in its migration. */
   statement: number;
+  /** Offset of the text in the migration file. */
+  start: number;
   text: string;
   /** Set when the step runs alone, between two commits. */
   own?: OwnStep;
@@ -49,10 +51,13 @@ function stepsOf(file: string, statements: readonly SplitStatement[], owns: read
     // A piece of comments and blanks: drizzle sends it and Postgres does nothing with it.
     if (!first) continue;
     if (!inQuery.some((q) => q.own)) {
-      steps.push({ statement: first.k, text: query.text });
+      steps.push({ statement: first.k, start: query.start, text: query.text });
       continue;
     }
-    for (const { s, k, own } of inQuery) steps.push(own ? { statement: k, text: s.sql, own } : { statement: k, text: s.sql });
+    for (const { s, k, own } of inQuery) {
+      const step: Step = { statement: k, start: s.start, text: s.sql };
+      steps.push(own ? { ...step, own } : step);
+    }
   }
   return steps;
 }

@@ -230,6 +230,9 @@ describe.skipIf(!onServer)('the step runner', () => {
     ]);
     const failed = await run(folder);
     expect(failed).toMatchObject({ ok: false, stage: 'migration', postgres: { sqlstate: '23505' } });
+    expect(failed.ok || failed.reason).toMatch(
+      /^Migration failed at \S*0001_unique_email\.sql:1: could not create unique index "users_email_key" \(SQLSTATE 23505[^\n]*\n  statement: CREATE UNIQUE INDEX CONCURRENTLY "users_email_key" ON "users" \("email"\)\n/,
+    );
     expect(await indexValid('users_email_key')).toBe(false);
 
     await sql`delete from users where id = 3`;
