@@ -1,7 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { digestReview } from '../../src/render/review-digest.ts';
+import { formatReviewText } from '../../src/render/review-text.ts';
 import { ownStepOf } from '../../src/review/own-step.ts';
 import { loadSqlParser } from '../../src/review/parse.ts';
 import { splitMigration } from '../../src/review/split.ts';
+import { reviewSql } from './helpers.ts';
 
 beforeAll(() => loadSqlParser());
 
@@ -59,5 +62,30 @@ ALTER TABLE oops oops;`),
     expect(reasons(`ALTER TYPE "mood" ADD VALUE 'calm'; UPDATE "people" SET "mood" = 'sad';`)[0]).toBeUndefined();
     expect(reasons(`ALTER TYPE "mood" ADD VALUE 'calm'; ALTER TYPE "mood" ADD VALUE 'zen' AFTER 'calm';`)[0]).toBeUndefined();
     expect(reasons(`ALTER TYPE "mood" RENAME VALUE 'calm' TO 'zen'; UPDATE "people" SET "mood" = 'zen';`)[0]).toBeUndefined();
+  });
+});
+
+describe('the review of own steps', () => {
+  it('marks the statement that runs alone and says the migration mixes both kinds', async () => {
+    const review = await reviewSql(
+      'ALTER TABLE "users" ADD COLUMN "name" text;--> statement-breakpoint\nCREATE INDEX CONCURRENTLY "users_name_idx" ON "users" ("name");',
+    );
+    expect(review.statements.map((s) => s.ownStep)).toEqual([undefined, `CREATE INDEX CONCURRENTLY ${IN_BLOCK}`]);
+    expect(review.migrations[0]?.mixesSteps).toBe(true);
+    const text = formatReviewText(review);
+    expect(text).toContain('mixes transactional and own-step statements');
+    expect(text).toMatch(/:2 {2}\[own step\]\n {4}CREATE INDEX CONCURRENTLY[^\n]*\n {17}runs as its own step, between commits/);
+    expect(digestReview(review).items[0]?.findings[0]?.details).toContain(
+      `runs as its own step, between commits of the migration transaction: CREATE INDEX CONCURRENTLY ${IN_BLOCK}`,
+    );
+  });
+
+  it('says nothing of steps for a migration that runs whole in the transaction, or only as own steps', async () => {
+    const plain = await reviewSql('ALTER TABLE "users" ADD COLUMN "name" text;');
+    const alone = await reviewSql('CREATE INDEX CONCURRENTLY "users_name_idx" ON "users" ("name");');
+    expect(plain.migrations[0]?.mixesSteps).toBeUndefined();
+    expect(alone.migrations[0]?.mixesSteps).toBeUndefined();
+    expect(formatReviewText(plain)).not.toMatch(/own step/);
+    expect(formatReviewText(alone)).not.toContain('mixes transactional');
   });
 });
