@@ -223,6 +223,49 @@ describe.skipIf(!onServer)('the step runner', () => {
     expect(await sql`select mood::text from people`).toEqual([{ mood: 'calm' }]);
   });
 
+  it('does not retry a lock timeout once an own step has committed part of the run: it stops, and the next run resumes', async () => {
+    expect(await run(drizzleFolder([{ tag: '0000_users', sql: CREATE_USERS }]))).toMatchObject({ ok: true });
+    const folder = drizzleFolder([
+      { tag: '0000_users', sql: CREATE_USERS },
+      {
+        tag: '0001_index_then_gate',
+        sql: 'CREATE INDEX CONCURRENTLY "users_email_idx" ON "users" ("email");--> statement-breakpoint\nALTER TABLE "gate" ADD COLUMN "note" text;',
+      },
+    ]);
+    const blocker = postgres(db.url, { max: 1, onnotice: () => {} });
+    let release: () => void = () => {};
+    const released = new Promise<void>((r) => {
+      release = r;
+    });
+    let held: () => void = () => {};
+    const holds = new Promise<void>((r) => {
+      held = r;
+    });
+    const holding = blocker.begin(async (tx) => {
+      await tx`lock table gate in access share mode`;
+      held();
+      await released;
+    });
+    try {
+      await holds;
+      const stopped = await runMigrations({
+        databaseUrl: db.url,
+        migrationsFolder: folder,
+        log: () => {},
+        settings: { ...FAST, lockTimeoutMs: 200, attempts: 3 },
+      });
+      expect(stopped).toMatchObject({ ok: false, stage: 'migration', attempts: 1, postgres: { sqlstate: '55P03' } });
+      expect(stopped.ok || stopped.reason).toMatch(/The next run resumes at 0001_index_then_gate statement 2\.$/);
+    } finally {
+      release();
+      await holding;
+      await blocker.end();
+    }
+    const steps: StatementInfo[] = [];
+    expect(await run(folder, { onStatement: (i) => steps.push(i) })).toMatchObject({ ok: true, applied: ['0001_index_then_gate'] });
+    expect(steps.map((s) => s.mode)).toEqual(['transaction']);
+  });
+
   it('drops the INVALID index a failed concurrent build left, and builds it again on the next run', async () => {
     const folder = drizzleFolder([
       { tag: '0000_users', sql: CREATE_USERS },
@@ -231,7 +274,7 @@ describe.skipIf(!onServer)('the step runner', () => {
     const failed = await run(folder);
     expect(failed).toMatchObject({ ok: false, stage: 'migration', postgres: { sqlstate: '23505' } });
     expect(failed.ok || failed.reason).toMatch(
-      /^Migration failed at \S*0001_unique_email\.sql:1: could not create unique index "users_email_key" \(SQLSTATE 23505[^\n]*\n  statement: CREATE UNIQUE INDEX CONCURRENTLY "users_email_key" ON "users" \("email"\)\n/,
+      /^Migration failed at \S*0001_unique_email\.sql:1: could not create unique index "users_email_key" \(SQLSTATE 23505[^\n]*\n {2}statement: CREATE UNIQUE INDEX CONCURRENTLY "users_email_key" ON "users" \("email"\)\n/,
     );
     expect(await indexValid('users_email_key')).toBe(false);
 
