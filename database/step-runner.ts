@@ -192,12 +192,18 @@ async function runAlone(
 ): Promise<void> {
   const set = Object.entries(TIMEOUT_SETTINGS).filter(([key]) => timeouts?.[key as keyof StatementTimeouts] !== undefined);
   for (const [key, name] of set) await sql.unsafe(`SET ${name} = ${milliseconds(timeouts?.[key as keyof StatementTimeouts])}`);
+  const reset = async () => {
+    for (const [, name] of set) await sql.unsafe(`RESET ${name}`);
+  };
   try {
     announce();
     await sql.unsafe(step.text);
-  } finally {
-    for (const [, name] of set) await sql.unsafe(`RESET ${name}`);
+  } catch (error) {
+    // Nothing more may be sent to a session that died (see applySteps).
+    if (!sessionLost(error)) await reset();
+    throw error;
   }
+  await reset();
 }
 
 /**

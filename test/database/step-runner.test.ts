@@ -197,6 +197,59 @@ describe.skipIf(!onServer)('the step runner', () => {
     expect((await rows(sql)).length).toBe(2);
   });
 
+  it('survives its session being killed inside a concurrent index build, and rebuilds the INVALID leftover on the next run', async () => {
+    expect(await run(drizzleFolder([{ tag: '0000_users', sql: CREATE_USERS }]))).toMatchObject({ ok: true });
+    const folder = drizzleFolder([
+      { tag: '0000_users', sql: CREATE_USERS },
+      { tag: '0001_email_index', sql: 'CREATE INDEX CONCURRENTLY "users_email_idx" ON "users" ("email");' },
+    ]);
+    // An open REPEATABLE READ transaction holds a snapshot the build must wait out
+    // (https://www.postgresql.org/docs/15/sql-createindex.html#SQL-CREATEINDEX-CONCURRENTLY).
+    const reader = postgres(db.url, { max: 1, onnotice: () => {} });
+    const killer = postgres(db.url, { max: 1, onnotice: () => {} });
+    let release: () => void = () => {};
+    const released = new Promise<void>((r) => {
+      release = r;
+    });
+    let held: () => void = () => {};
+    const holds = new Promise<void>((r) => {
+      held = r;
+    });
+    const reading = reader.begin('isolation level repeatable read', async (tx) => {
+      await tx`select count(*) from users`;
+      held();
+      await released;
+    });
+    try {
+      await holds;
+      const failed = await runMigrations({
+        databaseUrl: db.url,
+        migrationsFolder: folder,
+        settings: FAST,
+        log: () => {},
+        timeouts: () => ({ lockTimeoutMs: 10_000 }),
+        onStatement: (i) => {
+          if (i.mode !== 'own-step') return;
+          // Killed while it waits for the reader: the index is left INVALID.
+          setTimeout(() => killer`select pg_terminate_backend(${i.backendPid})`.then(() => {}), 500);
+        },
+      });
+      expect(failed).toMatchObject({ ok: false, stage: 'migration' });
+    } finally {
+      release();
+      await reading;
+      await reader.end();
+      await killer.end();
+    }
+    expect(await indexValid('users_email_idx')).toBe(false);
+    const lines: string[] = [];
+    expect(await run(folder, { log: (l) => lines.push(l) })).toMatchObject({ ok: true, applied: ['0001_email_index'] });
+    expect(lines).toContain(
+      'Index "public"."users_email_idx" is INVALID, left by a failed concurrent build: dropping it to build it again.',
+    );
+    expect(await indexValid('users_email_idx')).toBe(true);
+  });
+
   it('commits a new enum value before the statement that uses it, which fails in drizzle migrate()', async () => {
     const base = {
       tag: '0000_mood',
