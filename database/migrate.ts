@@ -77,6 +77,7 @@ const run = await runMigrations({
   imageDigest: imageDigestFromEnvironment(process.env),
   settings: settings.settings,
   log: report.info,
+  progress: report.progress,
 });
 if (!run.ok) {
   // The URL is never printed, and a Postgres error only by its names (database/postgres-error.ts).

@@ -51,7 +51,7 @@ async function placeInQuery(
   position: PgErrorFields['position'],
 ): Promise<{ line: number; statement: string }> {
   const lineOf = lineIndex(file);
-  // The failure path only: a run that succeeds never loads the parser.
+  // Loaded once per process: the step planner (step-plan.ts) has loaded it already.
   const parsed = await loadSqlParser().then(
     () => true,
     () => false,

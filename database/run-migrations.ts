@@ -1,5 +1,3 @@
-import { drizzle } from 'drizzle-orm/postgres-js';
-import { migrate } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import { checkAgainstApproved } from '../src/history/approved-plan.ts';
 import type { ImageDigest, MigratePlan } from '../src/history/plan.ts';
@@ -7,13 +5,18 @@ import type { AppliedRow } from '../src/history/target-plan.ts';
 import { readTargetSnapshot, snapshotPlan } from '../src/history/target-snapshot.ts';
 import { redact } from '../src/redact.ts';
 import type { MigrationSource } from '../src/review/model.ts';
+import { lineIndex } from '../src/review/sql-text.ts';
+import type { RunProgress } from '../src/run-progress.ts';
 import type { PostgresReport } from '../src/runner-report.ts';
 import { formatFailure, locateFailure, sqlstateOf } from './migration-failure.ts';
 import { acquireMigrationLock, MIGRATOR_APPLICATION_NAME, releaseMigrationLock } from './migration-lock.ts';
 import { reducePostgresError } from './postgres-error.ts';
+import { hasOwnSteps, planSteps } from './step-plan.ts';
+import { applySteps, type StatementInfo, type StatementTimeouts, type StepRun, sessionLost } from './step-runner.ts';
 
-// Applies pending migrations with drizzle-orm's own migrator (every pending migration in one
-// transaction), politely:
+// Applies pending migrations as drizzle-orm's own migrator does (every pending migration in one
+// transaction), through the step runner (step-runner.ts), which takes out of that transaction
+// only the statements Postgres refuses inside one (src/review/own-step.ts), politely:
 // - one migrator at a time (a session advisory lock, see migration-lock.ts);
 // - `lock_timeout` on every statement, so a migration stuck behind a long transaction fails
 //   after a few seconds instead of queueing every reader and writer of the table behind its
@@ -21,7 +24,8 @@ import { reducePostgresError } from './postgres-error.ts';
 //   (https://www.postgresql.org/docs/15/runtime-config-client.html#GUC-LOCK-TIMEOUT);
 // - on lock_not_available (SQLSTATE 55P03) the whole run, rolled back by then, is retried a
 //   bounded number of times with a growing pause, as GitLab's `with_lock_retries` does at the
-//   transaction level (gitlab-org/gitlab#339115);
+//   transaction level (gitlab-org/gitlab#339115), unless an own step already committed part of
+//   it: then the run stops, and the next one (reviewed against the new pending set) resumes;
 // - under the lock, before anything runs, the target is checked against the approved plan, and
 //   after the run __drizzle_migrations must hold exactly the history plus the pending set.
 
@@ -34,6 +38,12 @@ export interface MigrateOptions {
   /** The digest of the image this runs in, compared with the approved plan's. */
   imageDigest?: ImageDigest;
   settings?: Partial<MigratorSettings>;
+  /** Where `step` progress events go (runnerReporter's `progress`): one before each statement. */
+  progress?: (text: string, event: RunProgress) => void;
+  /** Called before each statement, after its progress event. */
+  onStatement?: (info: StatementInfo) => void;
+  /** Per-statement timeouts (statementIndex as the review numbers statements in the migration). */
+  timeouts?: (migrationTag: string, statementIndex: number) => StatementTimeouts | undefined;
 }
 
 export interface MigratorSettings {
@@ -107,6 +117,8 @@ async function attemptRun(
     connection: { application_name: MIGRATOR_APPLICATION_NAME, lock_timeout: settings.lockTimeoutMs },
   });
   let locked = false;
+  // Set when the session died: postgres.js must not be sent anything more on it (step-runner.ts).
+  let lost = false;
   try {
     const lock = await acquireMigrationLock(client, { waitMs: settings.lockWaitMs, pollMs: settings.lockPollMs, log });
     if (!lock.ok) return fail('lock', lock.reason);
@@ -128,35 +140,84 @@ async function attemptRun(
       log(`Nothing to apply: all ${snapshot.migrations.length} migrations are applied.`);
       return done({ ok: true, applied: [], ms: 0, attempts: attempt });
     }
-    for (const m of pending) log(`Applying ${m.tag} (sha256 ${m.hash.slice(0, 12)})`);
+    const plan = await planSteps(pending);
+    for (const m of plan) {
+      const own = m.steps.filter((s) => s.own);
+      const note =
+        own.length > 0
+          ? `; ${own.length} own step${own.length === 1 ? '' : 's'}: ${own.map((s) => `statement ${s.statement + 1} (${s.own?.reason})`).join(', ')}`
+          : '';
+      log(`Applying ${m.migration.tag} (sha256 ${m.migration.hash.slice(0, 12)})${note}`);
+    }
     const started = performance.now();
+    const reserved = await client.reserve();
+    let run: StepRun;
     try {
-      await migrate(drizzle(client), { migrationsFolder: options.migrationsFolder });
-    } catch (error) {
-      const failure = await locateFailure(error, pending);
-      if (sqlstateOf(error) === LOCK_NOT_AVAILABLE) {
-        const where = failure.file ? ` at ${failure.file}:${failure.line}` : '';
+      run = await applySteps(reserved, plan, {
+        log,
+        ...(options.timeouts ? { timeouts: options.timeouts } : {}),
+        onStatement: (info) => {
+          const elapsedMs = Math.round(performance.now() - started);
+          const statement = redact(oneLine(info.statement));
+          options.progress?.(`Step ${info.step}/${info.steps} (${info.mode}) of ${info.migration}: ${statement}`, {
+            kind: 'step',
+            migration: info.migration,
+            step: info.step,
+            steps: info.steps,
+            mode: info.mode,
+            statement,
+            elapsedMs,
+          });
+          options.onStatement?.(info);
+        },
+      });
+    } finally {
+      reserved.release();
+    }
+    if (!run.ok) {
+      lost = run.sessionLost;
+      const failure = await locateFailure(run.error, pending);
+      // A step cut out of a drizzle piece is not a piece locateFailure knows: place it by the plan.
+      const planned = plan.find((m) => m.migration.tag === run.migration);
+      const step = planned?.steps.find((s) => s.statement === run.statement);
+      if (!failure.file && planned && step) {
+        failure.file = planned.migration.file;
+        failure.line = lineIndex(planned.migration.sql)(step.start);
+        failure.statement = oneLine(step.text);
+      }
+      const where = `${run.migration} statement ${run.statement + 1}`;
+      if (sqlstateOf(run.error) === LOCK_NOT_AVAILABLE && !run.progressed) {
+        const at = failure.file ? ` at ${failure.file}${failure.line ? `:${failure.line}` : ''}` : '';
         return {
           kind: 'lock-timeout',
-          reason: `lock_timeout (${settings.lockTimeoutMs} ms) reached${where}: ${failure.statement ?? failure.message}.`,
+          reason: `lock_timeout (${settings.lockTimeoutMs} ms) reached${at}: ${failure.statement ?? failure.message}.`,
         };
       }
-      return fail('migration', `${formatFailure(failure)}\nThe transaction was rolled back: nothing was applied.`, failure.postgres);
+      const outcome = run.progressed
+        ? `Committed before it: ${run.committed.length ? run.committed.join(', ') : 'no whole migration'}, and the steps of ${run.migration} that ran before it (drizzle.__deploybot_steps). The next run resumes at ${where}.`
+        : 'The transaction was rolled back: nothing was applied.';
+      return fail('migration', `${formatFailure(failure)}\n${outcome}`, failure.postgres);
     }
     const ms = Math.round(performance.now() - started);
     const check = await checkHistoryAfter(client, snapshot.rows, pending);
     if (!check.ok) return fail('check', check.reason);
     const tags = pending.map((m) => m.tag);
-    log(`Applied ${tags.length} migration${tags.length === 1 ? '' : 's'} in one transaction in ${ms} ms: ${tags.join(', ')}.`);
+    const own = plan.reduce((n, m) => n + m.steps.filter((s) => s.own).length, 0);
+    const how = hasOwnSteps(plan)
+      ? `with ${own} own step${own === 1 ? '' : 's'} between transactions${run.resumed ? ` (resumed: ${run.resumed} step${run.resumed === 1 ? '' : 's'} done by a previous run)` : ''}`
+      : 'in one transaction';
+    log(`Applied ${tags.length} migration${tags.length === 1 ? '' : 's'} ${how} in ${ms} ms: ${tags.join(', ')}.`);
     return done({ ok: true, applied: tags, ms, attempts: attempt });
   } catch (error) {
     // I/O that failed (connection refused, dropped), or a query of our own: a value for the entry to print.
+    lost ||= sessionLost(error);
     const postgres = reducePostgresError(error);
     if (postgres) return fail('migration', `Cannot migrate: ${postgres.message} (SQLSTATE ${postgres.sqlstate}).`, postgres);
     return fail('migration', `Cannot migrate: ${redact((error as Error).message ?? String(error))}`);
   } finally {
-    if (locked) await releaseMigrationLock(client).catch(() => {});
-    await client.end({ timeout: 5 });
+    // The advisory lock of a session that died was released with it.
+    if (locked && !lost) await releaseMigrationLock(client).catch(() => {});
+    await client.end({ timeout: lost ? 0 : 5 });
   }
 }
 
@@ -179,6 +240,10 @@ async function checkHistoryAfter(
     ok: false,
     reason: `__drizzle_migrations did not end at the planned history: expected ${before.length} + ${pending.length} rows, found ${after.length} (rows differ from position ${firstDifference(actual, expected) + 1}). Inspect the table before running again.`,
   };
+}
+
+function oneLine(sql: string): string {
+  return sql.replace(/\s+/g, ' ').trim();
 }
 
 function firstDifference(a: string[], b: string[]): number {

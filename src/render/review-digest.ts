@@ -1,6 +1,6 @@
 import { describeTimelineEntry, lockTimeline } from '../review/lock-timeline.ts';
 import { CATEGORIES, type Category, type CategoryCounts, type Finding, type Review } from '../review/model.ts';
-import { findingDetails } from './review-text.ts';
+import { findingDetails, ownStepLine } from './review-text.ts';
 
 // A review shaped for a chat message: counts first, then the statements that matter most,
 // each cut to a length a Block Kit section can hold (3,000 characters per text object,
@@ -55,7 +55,13 @@ export function digestReview(review: Review, limits: DigestLimits = {}): ReviewD
         category,
         sqlExcerpt: text,
         sqlTruncated: truncated,
-        findings: findings.map((f) => ({ rule: f.rule, category: f.category, message: f.message, details: findingDetails(f) })),
+        findings: findings.map((f, i) => ({
+          rule: f.rule,
+          category: f.category,
+          message: f.message,
+          // The most serious finding carries it: Slack shows findings' details, nothing else per statement.
+          details: [...findingDetails(f), ...(i === 0 && s.ownStep ? [ownStepLine(s.ownStep)] : [])],
+        })),
       };
       return { item, order };
     })

@@ -39,15 +39,17 @@ export function formatReviewText(review: Review, style: TextStyle = PLAIN): stri
     out.push(
       `${style.bold(m.tag)}  ${style.dim(`${m.statements} statement${m.statements === 1 ? '' : 's'}${describeQueries(m.statements, m.queries)}`)}  ${describeCounts(m.counts, style)}`,
     );
+    if (m.mixesSteps) out.push(`  ${style.dim(MIXES_STEPS)}`);
     for (const s of byFile.get(m.file) ?? []) {
-      if (s.findings.length === 0 && !s.observed?.disagreement) continue;
+      if (s.findings.length === 0 && !s.observed?.disagreement && !s.ownStep) continue;
       const lines = s.sql.split('\n');
       const excerpt = lines.slice(0, EXCERPT_LINES).join('\n    ') + (lines.length > EXCERPT_LINES ? ' …' : '');
       const query = s.query
         ? `  (drizzle runs it in one query with ${s.query.statements - 1} other statement${s.query.statements === 2 ? '' : 's'})`
         : '';
-      out.push(`  ${style.dim(`${s.file}:${s.line}${query}`)}`);
+      out.push(`  ${style.dim(`${s.file}:${s.line}${query}${s.ownStep ? '  [own step]' : ''}`)}`);
       out.push(`    ${excerpt}`);
+      if (s.ownStep) out.push(`    ${' '.repeat(12)} ${style.dim(ownStepLine(s.ownStep))}`);
       if (s.findings.length === 0 && s.observed) {
         for (const line of findingDetails({ rule: '', category: 'locking', message: '', help: '', observed: s.observed }))
           out.push(`    ${' '.repeat(12)} ${style.category('locking', line)}`);
@@ -71,6 +73,14 @@ export function formatReviewText(review: Review, style: TextStyle = PLAIN): stri
     `${style.bold('Summary')}: ${review.migrations.length} migration${review.migrations.length === 1 ? '' : 's'}, ${statements} statement${statements === 1 ? '' : 's'}: ${describeCounts(review.summary, style)}`,
   );
   return `${out.join('\n')}\n`;
+}
+
+export const MIXES_STEPS =
+  'mixes transactional and own-step statements: the migrator commits before each own step and reopens the transaction after it, so this migration is not all-or-nothing';
+
+/** What the migrator does with a statement that cannot run in its transaction. */
+export function ownStepLine(reason: string): string {
+  return `runs as its own step, between commits of the migration transaction: ${reason}`;
 }
 
 /** drizzle runs one query per `--> statement-breakpoint` piece: said only when a piece holds several statements. */

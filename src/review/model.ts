@@ -116,6 +116,11 @@ export interface ReviewedStatement {
    * index in the file and how many statements it holds.
    */
   query?: { index: number; statements: number };
+  /**
+   * Set when the migrator runs the statement alone, between two commits of its transaction
+   * (src/review/own-step.ts, database/step-runner.ts): why it cannot run inside.
+   */
+  ownStep?: string;
 }
 
 export type CategoryCounts = Record<Category, number>;
@@ -128,6 +133,8 @@ export interface ReviewedMigration {
   statements: number;
   /** How many queries drizzle runs for it: its `--> statement-breakpoint` pieces that hold a statement. */
   queries?: number;
+  /** Set when some statements run in the transaction and some as own steps between its commits. */
+  mixesSteps?: true;
   counts: CategoryCounts;
 }
 

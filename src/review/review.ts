@@ -12,6 +12,7 @@ import {
   type ReviewedStatement,
 } from './model.ts';
 import { calledRoutines, nestedStatements } from './nested-statements.ts';
+import { ownStepOf } from './own-step.ts';
 import { loadSqlParser } from './parse.ts';
 import type { Rule, RuleContext, StatementUnderReview } from './rule.ts';
 import { RULES } from './rule-set.ts';
@@ -68,6 +69,7 @@ export async function reviewMigrations(sources: readonly MigrationSource[], opti
     const lineOf = lineIndex(source.sql);
     const parts = split[m] ?? [];
     let position = 0;
+    let ownSteps = 0;
     // drizzle runs a pending set in one transaction; a history's migrations each ran alone.
     const later = (kind?: NodeKind) => run.after(m, position, kind);
     const ruleContext: RuleContext = {
@@ -84,6 +86,8 @@ export async function reviewMigrations(sources: readonly MigrationSource[], opti
       findings.unshift(...queryLayoutFindings(stmt, ruleContext, rules));
       tally(findings, counts);
       tally(findings, review.summary);
+      const own = ownStepOf(stmt, () => later());
+      if (own) ownSteps++;
       review.statements.push({
         file: source.file,
         migration: source.tag,
@@ -93,6 +97,7 @@ export async function reviewMigrations(sources: readonly MigrationSource[], opti
         findings,
         locks,
         ...(part.queryStatements > 1 ? { query: { index: part.query, statements: part.queryStatements } } : {}),
+        ...(own ? { ownStep: own.reason } : {}),
       } satisfies ReviewedStatement);
     });
     const queries = new Set(parts.map((p) => p.query)).size;
@@ -103,6 +108,7 @@ export async function reviewMigrations(sources: readonly MigrationSource[], opti
       hash: source.hash,
       statements: parts.length,
       queries,
+      ...(ownSteps > 0 && ownSteps < parts.length ? { mixesSteps: true as const } : {}),
       counts,
     });
   });

@@ -109,10 +109,17 @@ describe.skipIf(!onServer)('the migrator', () => {
       release = r;
     });
     // A long transaction holding the table 0003 alters, as a busy application would.
+    let held: () => void = () => {};
+    const holds = new Promise<void>((r) => {
+      held = r;
+    });
     const holding = blocker.begin(async (tx) => {
       await tx`lock table ai_verification in access share mode`;
+      held();
       await released;
     });
+    // The lock must be held before the migrator starts, or a busy machine lets it win the race.
+    await holds;
     try {
       const lines: string[] = [];
       // The application finishes its transaction while the migrator backs off after attempt 1.
@@ -141,10 +148,17 @@ describe.skipIf(!onServer)('the migrator', () => {
     const released = new Promise<void>((r) => {
       release = r;
     });
+    let held: () => void = () => {};
+    const holds = new Promise<void>((r) => {
+      held = r;
+    });
     const holding = blocker.begin(async (tx) => {
       await tx`lock table ai_verification in access share mode`;
+      held();
       await released;
     });
+    // The lock must be held before the migrator starts, or a busy machine lets it win the race.
+    await holds;
     try {
       const run = await runMigrations({
         databaseUrl: db.url,

@@ -182,7 +182,7 @@ describe('the migrations image (Dockerfile)', () => {
     const notInstalled = [...packages].filter((p) => !(p in manifest.dependencies));
     expect(notInstalled).toEqual([]);
     expect([...packages].sort()).toEqual(
-      expect.arrayContaining(['drizzle-orm', 'postgres', '@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb']),
+      expect.arrayContaining(['libpg-query', 'postgres', '@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb']),
     );
   });
 
