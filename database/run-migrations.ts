@@ -1,18 +1,20 @@
 import postgres from 'postgres';
 import { checkAgainstApproved } from '../src/history/approved-plan.ts';
+import { timeoutsAt } from '../src/history/pinned-timeouts.ts';
 import type { ImageDigest, MigratePlan } from '../src/history/plan.ts';
 import type { AppliedRow } from '../src/history/target-plan.ts';
 import { readTargetSnapshot, snapshotPlan } from '../src/history/target-snapshot.ts';
 import { redact } from '../src/redact.ts';
 import type { MigrationSource } from '../src/review/model.ts';
 import { lineIndex } from '../src/review/sql-text.ts';
+import type { StatementTimeouts } from '../src/review/statement-timeouts.ts';
 import type { RunProgress } from '../src/run-progress.ts';
 import type { PostgresReport } from '../src/runner-report.ts';
 import { formatFailure, locateFailure, sqlstateOf } from './migration-failure.ts';
 import { acquireMigrationLock, MIGRATOR_APPLICATION_NAME, releaseMigrationLock } from './migration-lock.ts';
 import { reducePostgresError } from './postgres-error.ts';
 import { hasOwnSteps, planSteps } from './step-plan.ts';
-import { applySteps, type StatementInfo, type StatementTimeouts, type StepRun, sessionLost } from './step-runner.ts';
+import { applySteps, type StatementInfo, type StepRun, sessionLost } from './step-runner.ts';
 
 // Applies pending migrations as drizzle-orm's own migrator does (every pending migration in one
 // transaction), through the step runner (step-runner.ts), which takes out of that transaction
@@ -43,7 +45,7 @@ export interface MigrateOptions {
   /** Called before each statement, after its progress event. */
   onStatement?: (info: StatementInfo) => void;
   /** Per-statement timeouts (statementIndex as the review numbers statements in the migration). */
-  timeouts?: (migrationTag: string, statementIndex: number) => StatementTimeouts | undefined;
+  timeouts?: (migrationTag: string, statementIndex: number) => Partial<StatementTimeouts> | undefined;
 }
 
 export interface MigratorSettings {
@@ -149,13 +151,14 @@ async function attemptRun(
           : '';
       log(`Applying ${m.migration.tag} (sha256 ${m.migration.hash.slice(0, 12)})${note}`);
     }
+    const timeouts = options.timeouts ?? pinnedTimeouts(options.approved, pending);
     const started = performance.now();
     const reserved = await client.reserve();
     let run: StepRun;
     try {
       run = await applySteps(reserved, plan, {
         log,
-        ...(options.timeouts ? { timeouts: options.timeouts } : {}),
+        ...(timeouts ? { timeouts } : {}),
         onStatement: (info) => {
           const elapsedMs = Math.round(performance.now() - started);
           const statement = redact(oneLine(info.statement));
@@ -188,9 +191,10 @@ async function attemptRun(
       const where = `${run.migration} statement ${run.statement + 1}`;
       if (sqlstateOf(run.error) === LOCK_NOT_AVAILABLE && !run.progressed) {
         const at = failure.file ? ` at ${failure.file}${failure.line ? `:${failure.line}` : ''}` : '';
+        const waited = timeouts?.(run.migration, run.statement)?.lockTimeoutMs ?? settings.lockTimeoutMs;
         return {
           kind: 'lock-timeout',
-          reason: `lock_timeout (${settings.lockTimeoutMs} ms) reached${at}: ${failure.statement ?? failure.message}.`,
+          reason: `lock_timeout (${waited} ms) reached${at}: ${failure.statement ?? failure.message}.`,
         };
       }
       const outcome = run.progressed
@@ -219,6 +223,21 @@ async function attemptRun(
     if (locked && !lost) await releaseMigrationLock(client).catch(() => {});
     await client.end({ timeout: lost ? 0 : 5 });
   }
+}
+
+/**
+ * The timeouts the approvers saw, pinned in the plan by pending position and statement index
+ * (src/history/pinned-timeouts.ts); the connection's MIGRATION_LOCK_TIMEOUT_MS is for a plan
+ * without them and for local runs. The plan was just checked against this pending set.
+ */
+function pinnedTimeouts(
+  approved: MigratePlan | undefined,
+  pending: readonly MigrationSource[],
+): ((tag: string, index: number) => StatementTimeouts) | undefined {
+  const pinned = approved?.timeouts;
+  if (!pinned) return undefined;
+  const position = new Map(pending.map((m, i) => [m.tag, i]));
+  return (tag, index) => timeoutsAt(pinned, position.get(tag) ?? -1, index);
 }
 
 /**

@@ -1,5 +1,6 @@
 import type postgres from 'postgres';
 import type { ConcurrentIndex } from '../src/review/own-step.ts';
+import type { StatementTimeouts } from '../src/review/statement-timeouts.ts';
 import type { StepMode } from '../src/run-progress.ts';
 import type { MigrationSteps, Step } from './step-plan.ts';
 
@@ -28,16 +29,11 @@ export interface StatementInfo {
   backendPid: number;
 }
 
-export interface StatementTimeouts {
-  lockTimeoutMs?: number;
-  statementTimeoutMs?: number;
-}
-
 export interface StepRunOptions {
   /** Called before each statement runs. */
   onStatement?: (info: StatementInfo) => void;
   /** Per statement (the review's 0-based index in its migration); applied with SET LOCAL, or SET for an own step. */
-  timeouts?: (migrationTag: string, statementIndex: number) => StatementTimeouts | undefined;
+  timeouts?: (migrationTag: string, statementIndex: number) => Partial<StatementTimeouts> | undefined;
   /** Steps skipped because a previous run recorded them, and invalid indexes dropped before a rebuild. */
   log?: (line: string) => void;
 }
@@ -187,7 +183,7 @@ function stepKey(hash: string, statement: number): string {
 async function runAlone(
   sql: postgres.ReservedSql,
   step: Step,
-  timeouts: StatementTimeouts | undefined,
+  timeouts: Partial<StatementTimeouts> | undefined,
   announce: () => void,
 ): Promise<void> {
   const set = Object.entries(TIMEOUT_SETTINGS).filter(([key]) => timeouts?.[key as keyof StatementTimeouts] !== undefined);
@@ -212,7 +208,7 @@ async function runAlone(
  */
 async function setLocalTimeouts(
   sql: postgres.ReservedSql,
-  timeouts: StatementTimeouts | undefined,
+  timeouts: Partial<StatementTimeouts> | undefined,
   overridden: Set<string>,
 ): Promise<Set<string>> {
   const now = new Set<string>();
