@@ -7,6 +7,7 @@ import { runnerReporter } from '../src/runner-report.ts';
 import { claimApprovedRunFromEnvironment } from './approved-run.ts';
 import { databaseUrlFromEnvironment } from './connection.ts';
 import { runMigrations, settingsFromEnvironment } from './run-migrations.ts';
+import { checkLiveSchema, describeSchemaCheck } from './schema-check.ts';
 
 // The programmatic migrate entry. In CodeBuild (inside the migrations image) it runs only the
 // approved plan: the build must be a migration (src/build-env.ts decodes the kind), the request
@@ -82,6 +83,14 @@ if (!run.ok) {
   // The URL is never printed, and a Postgres error only by its names (database/postgres-error.ts).
   report.error(run.reason, run.postgres);
   process.exitCode = run.stage === 'plan' ? 3 : run.stage === 'lock' ? 4 : 1;
+} else {
+  // The migrations applied whatever this says: a check that could not run changes no exit code.
+  const check = await checkLiveSchema(databaseUrl, fileURLToPath(new URL('./schema.ts', import.meta.url)));
+  if (!check.ok) report.info(`Could not check the live schema against database/schema.ts: ${check.reason}`);
+  else {
+    const said = describeSchemaCheck(check);
+    report.progress(said.text, said.event);
+  }
 }
 
 function parse(argv: string[]) {
