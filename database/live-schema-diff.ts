@@ -31,6 +31,14 @@ const COMPOSITE_PK_NAME = /connamespace = \$1::regnamespace/;
 const COMPOSITE_PKS = `select conname as primary_key from pg_constraint
   where contype = 'p' and connamespace = 'public'::regnamespace and cardinality(conkey) > 1`;
 
+// drizzle-kit's question when something in the database is missing from the schema module and
+// something new is in it: a rename, or a drop and a create? (promptNamedConflict, hanji's
+// render in node_modules/drizzle-kit/api.mjs). Without a terminal it refuses at once.
+const RENAME_QUESTION = /Interactive prompts require a TTY/;
+
+/** The last error a query met: drizzle-kit's process.exit(1) after a failed introspection says nothing itself. */
+let lastDatabaseError: string | undefined;
+
 async function main(): Promise<LiveSchemaDiff> {
   const databaseUrl = process.env.DATABASE_URL;
   const schemaPath = process.argv[2];
@@ -65,7 +73,12 @@ async function main(): Promise<LiveSchemaDiff> {
           );
         return { rows };
       }
-      return { rows: await client.unsafe(text) };
+      try {
+        return { rows: await client.unsafe(text) };
+      } catch (error) {
+        lastDatabaseError = (error as Error).message;
+        throw error;
+      }
     },
   } as unknown as PgDatabase<never>;
   try {
@@ -73,7 +86,14 @@ async function main(): Promise<LiveSchemaDiff> {
     const diff = await pushSchema(schema, database, ['public']);
     return { ok: true, statements: diff.statementsToExecute };
   } catch (error) {
-    return { ok: false, reason: (error as Error).message };
+    const message = (error as Error).message;
+    if (RENAME_QUESTION.test(message))
+      return {
+        ok: false,
+        reason:
+          'drizzle-kit would ask whether something was renamed (a table, column or type in the database is missing from the schema and a new one is in it), and no one can answer here',
+      };
+    return { ok: false, reason: message };
   } finally {
     await client.end({ timeout: 5 });
   }
@@ -96,5 +116,10 @@ const fail = (error: unknown) => {
 };
 process.on('unhandledRejection', fail);
 process.on('uncaughtException', fail);
-process.on('exit', (code) => answer({ ok: false, reason: `drizzle-kit ended the check (exit code ${code})` }));
+process.on('exit', (code) =>
+  answer({
+    ok: false,
+    reason: `drizzle-kit ended the check (exit code ${code})${lastDatabaseError ? ` after: ${lastDatabaseError}` : ''}`,
+  }),
+);
 answer(await main());

@@ -100,7 +100,7 @@ describe('checkLiveSchema', () => {
     const started = Date.now();
     const check = await checkLiveSchema(db.url, SCHEMA, { runtime: [BUN], timeoutMs: 60_000 });
     expect(Date.now() - started).toBeLessThan(30_000);
-    expect(check).toEqual({ ok: false, reason: expect.stringMatching(/TTY/) });
+    expect(check).toEqual({ ok: false, reason: expect.stringMatching(/^drizzle-kit would ask whether something was renamed/) });
     expect(await catalog(db.url)).toEqual(before);
   }, 120_000);
 
@@ -112,7 +112,7 @@ describe('checkLiveSchema', () => {
 
   it('says why it could not connect, without the password', async () => {
     const check = await checkLiveSchema('postgres://app:hunter2-secret@127.0.0.1:1/nowhere', SCHEMA, { runtime: [BUN] });
-    expect(check.ok).toBe(false);
+    expect(check).toEqual({ ok: false, reason: expect.stringMatching(/ECONNREFUSED/) });
     expect(JSON.stringify(check)).not.toContain('hunter2-secret');
   }, 60_000);
 });
