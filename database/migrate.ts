@@ -21,6 +21,8 @@ import { checkLiveSchema, describeSchemaCheck } from './schema-check.ts';
 // failed, 2 cannot start (no DATABASE_URL, bad settings, the request table unreachable), 3
 // refused (not a migration build, no plan, not approved, already run, or it differs), 4 another
 // migrator held the lock for the whole wait.
+// After a successful run it compares the live schema with database/schema.ts
+// (database/schema-check.ts); that check is reported, never an exit status.
 // Every line is a runner report (src/runner-report.ts): the build's Slack thread shows those.
 const report = runnerReporter('migrate');
 const USAGE = 'Usage: tsx database/migrate.ts [--local]   (--local: no approved plan, for a development database)';
