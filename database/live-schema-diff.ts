@@ -3,7 +3,7 @@ import { pushSchema } from 'drizzle-kit/api';
 import type { SQL } from 'drizzle-orm';
 import { type PgDatabase, PgDialect } from 'drizzle-orm/pg-core';
 import postgres from 'postgres';
-import { type LiveSchemaDiff, RESULT_MARKER } from './schema-check.ts';
+import { CHECK_SESSION, type LiveSchemaDiff, RESULT_MARKER } from './schema-check.ts';
 
 // The child process of database/schema-check.ts: asks drizzle-kit's own `pushSchema`
 // (drizzle-kit/api, 0.31) which statements would bring the live database to the schema module
@@ -47,16 +47,7 @@ async function main(): Promise<LiveSchemaDiff> {
     max: 1,
     onnotice: () => {},
     connect_timeout: 10,
-    connection: {
-      application_name: 'deploybot-schema-check',
-      // The guard that this check never changes the database, whatever drizzle-kit sends:
-      // every transaction of the session is read-only, so a write fails with SQLSTATE 25006
-      // (https://www.postgresql.org/docs/15/runtime-config-client.html#GUC-DEFAULT-TRANSACTION-READ-ONLY).
-      // pushSchema's `apply()` is never called, but the guard does not rest on reading its code.
-      default_transaction_read_only: true,
-      // The catalog queries take milliseconds; a lock behind the run's last DDL must not hold the build.
-      statement_timeout: 30_000,
-    },
+    connection: CHECK_SESSION,
   });
   const dialect = new PgDialect();
   // pushSchema only calls `execute(sql.raw(text))` and reads `.rows` (node-postgres' result

@@ -15,6 +15,18 @@ export type SchemaCheck = { ok: true; matches: boolean; differences: string[] } 
 export type LiveSchemaDiff = { ok: true; statements: string[] } | { ok: false; reason: string };
 export const RESULT_MARKER = 'deploybot-live-schema-diff ';
 
+/** The child's session settings, sent in the startup message (postgres.js `connection`). */
+export const CHECK_SESSION = {
+  application_name: 'deploybot-schema-check',
+  // The guard that this check never changes the database, whatever drizzle-kit sends: every
+  // transaction of the session is read-only, so a write fails with SQLSTATE 25006
+  // (https://www.postgresql.org/docs/15/runtime-config-client.html#GUC-DEFAULT-TRANSACTION-READ-ONLY).
+  // pushSchema's `apply()` is never called, but the guard does not rest on reading its code.
+  default_transaction_read_only: true,
+  // The catalog queries take milliseconds; a lock behind the run's last DDL must not hold the build.
+  statement_timeout: 30_000,
+} as const;
+
 export interface SchemaCheckOptions {
   /** The program and arguments that run a TypeScript file: by default this process's own (bun, or node with tsx). */
   runtime?: readonly string[];

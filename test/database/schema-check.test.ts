@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import postgres from 'postgres';
 import { afterEach, describe, expect, it } from 'vitest';
-import { checkLiveSchema, describeSchemaCheck } from '../../database/schema-check.ts';
+import { CHECK_SESSION, checkLiveSchema, describeSchemaCheck } from '../../database/schema-check.ts';
 import { readProgress } from '../../src/run-progress.ts';
 import { parseRunnerLine } from '../../src/runner-report.ts';
 import { createMigratedDatabase, createTestDatabase, type TestDatabase } from '../support/database.ts';
@@ -103,6 +103,23 @@ describe('checkLiveSchema', () => {
     expect(check).toEqual({ ok: false, reason: expect.stringMatching(/^drizzle-kit would ask whether something was renamed/) });
     expect(await catalog(db.url)).toEqual(before);
   }, 120_000);
+
+  it('connects with a session that Postgres keeps read-only: DDL and writes fail with 25006', async () => {
+    const db = await migrated();
+    const sql = postgres(db.url, { max: 1, onnotice: () => {}, connection: CHECK_SESSION });
+    try {
+      expect(await sql`select count(*)::int as n from reports`).toEqual([{ n: 0 }]);
+      await expect(sql`create table sneaked_in (id int)`).rejects.toMatchObject({ code: '25006' });
+      await expect(sql`alter table reports add column sneaked_in text`).rejects.toMatchObject({ code: '25006' });
+      await expect(
+        sql`insert into pow_challenges (challenge, difficulty, resource, expires_at) values ('c', 1, 'r', now())`,
+      ).rejects.toMatchObject({
+        code: '25006',
+      });
+    } finally {
+      await sql.end();
+    }
+  }, 60_000);
 
   it('gives up on a child that does not finish in time', async () => {
     const db = await migrated();
