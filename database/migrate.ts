@@ -7,6 +7,7 @@ import { runnerReporter } from '../src/runner-report.ts';
 import { claimApprovedRunFromEnvironment } from './approved-run.ts';
 import { databaseUrlFromEnvironment } from './connection.ts';
 import { runMigrations, settingsFromEnvironment } from './run-migrations.ts';
+import { checkLiveSchema, describeSchemaCheck } from './schema-check.ts';
 
 // The programmatic migrate entry. In CodeBuild (inside the migrations image) it runs only the
 // approved plan: the build must be a migration (src/build-env.ts decodes the kind), the request
@@ -20,6 +21,8 @@ import { runMigrations, settingsFromEnvironment } from './run-migrations.ts';
 // failed, 2 cannot start (no DATABASE_URL, bad settings, the request table unreachable), 3
 // refused (not a migration build, no plan, not approved, already run, or it differs), 4 another
 // migrator held the lock for the whole wait.
+// After a successful run it compares the live schema with database/schema.ts
+// (database/schema-check.ts); that check is reported, never an exit status.
 // Every line is a runner report (src/runner-report.ts): the build's Slack thread shows those.
 const report = runnerReporter('migrate');
 const USAGE = 'Usage: tsx database/migrate.ts [--local]   (--local: no approved plan, for a development database)';
@@ -83,6 +86,14 @@ if (!run.ok) {
   // The URL is never printed, and a Postgres error only by its names (database/postgres-error.ts).
   report.error(run.reason, run.postgres);
   process.exitCode = run.stage === 'plan' ? 3 : run.stage === 'lock' ? 4 : 1;
+} else {
+  // The migrations applied whatever this says: a check that could not run changes no exit code.
+  const check = await checkLiveSchema(databaseUrl, fileURLToPath(new URL('./schema.ts', import.meta.url)));
+  if (!check.ok) report.info(`Could not check the live schema against database/schema.ts: ${check.reason}`);
+  else {
+    const said = describeSchemaCheck(check);
+    report.progress(said.text, said.event);
+  }
 }
 
 function parse(argv: string[]) {

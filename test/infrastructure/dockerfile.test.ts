@@ -158,7 +158,8 @@ describe('the migrations image (Dockerfile)', () => {
     expect(inImage.map((r) => r.file).sort()).toEqual(['database/run-build.ts', 'src/cli/verify-plan-entry.ts']);
     const seen = new Set<string>();
     const packages = new Set<string>();
-    const queue = inImage.map((r) => r.file);
+    // Spawned rather than imported: database/schema-check.ts runs drizzle-kit in a child process.
+    const queue = [...inImage.map((r) => r.file), 'database/live-schema-diff.ts'];
     while (queue.length) {
       const file = queue.pop() as string;
       if (seen.has(file)) continue;
@@ -176,13 +177,21 @@ describe('the migrations image (Dockerfile)', () => {
     expect(seen).toContain('src/history/plan.ts');
     expect(seen).toContain('database/run-migrations.ts');
     // The run step dispatches to both entries, and each claims its run on the request table.
-    for (const file of ['database/migrate.ts', 'database/seed.ts', 'src/aws/request-store.ts']) expect(seen).toContain(file);
+    for (const file of ['database/migrate.ts', 'database/seed.ts', 'src/aws/request-store.ts', 'database/schema-check.ts'])
+      expect(seen).toContain(file);
 
     const manifest = JSON.parse(readFileSync('package.json', 'utf8')) as { dependencies: Record<string, string> };
     const notInstalled = [...packages].filter((p) => !(p in manifest.dependencies));
     expect(notInstalled).toEqual([]);
     expect([...packages].sort()).toEqual(
-      expect.arrayContaining(['libpg-query', 'postgres', '@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb']),
+      expect.arrayContaining([
+        'libpg-query',
+        'drizzle-orm',
+        'drizzle-kit',
+        'postgres',
+        '@aws-sdk/client-dynamodb',
+        '@aws-sdk/lib-dynamodb',
+      ]),
     );
   });
 
