@@ -16,15 +16,31 @@ export interface TimelineEntry {
   from: { migration: string; file: string; line: number };
   /** Statements the run executes after that one, all while the lock is held. */
   statementsAfter: number;
+  /**
+   * Set when the lock is released before the end of the run: at the commit before an own step
+   * (database/step-runner.ts), or, for an own step's lock, when that statement ends.
+   */
+  until?: { migration: string; line: number; ownStep: boolean };
   /** Set when a weaker lock was taken earlier. */
   firstLocked?: { migration: string; line: number; mode: LockMode };
   size?: TableSize;
 }
 
 export function lockTimeline(review: Review): TimelineEntry[] {
-  const total = review.statements.length;
+  const statements = review.statements;
+  const total = statements.length;
+  // The migrator commits before each statement it runs alone: where each transaction ends.
+  const commitAt: number[] = new Array(total);
+  for (let i = total - 1, next = total; i >= 0; i--) {
+    commitAt[i] = next;
+    if (statements[i]?.ownStep) next = i;
+  }
+  // A lock is held until its transaction commits, an own step's until it ends; a later
+  // transaction's locks are another hold, shown when stronger or the first.
   const byRelation = new Map<string, TimelineEntry>();
-  review.statements.forEach((s, position) => {
+  statements.forEach((s, position) => {
+    const end = s.ownStep ? position + 1 : (commitAt[position] ?? total);
+    const released = end < total ? statements[end] : undefined;
     for (const lock of s.locks ?? []) {
       const held = byRelation.get(lock.relation);
       if (held && lockRank(held.mode) >= lockRank(lock.mode)) continue;
@@ -33,7 +49,12 @@ export function lockTimeline(review: Review): TimelineEntry[] {
         mode: lock.mode,
         blocks: blocksOf(lock.mode),
         from: { migration: s.migration, file: s.file, line: s.line },
-        statementsAfter: total - position - 1,
+        statementsAfter: end - position - 1,
+        ...(s.ownStep
+          ? { until: { migration: s.migration, line: s.line, ownStep: true } }
+          : released
+            ? { until: { migration: released.migration, line: released.line, ownStep: false } }
+            : {}),
         firstLocked: held ? (held.firstLocked ?? { migration: held.from.migration, line: held.from.line, mode: held.mode }) : undefined,
       });
     }
@@ -51,8 +72,17 @@ export function lockTimeline(review: Review): TimelineEntry[] {
 export function describeTimelineEntry(e: TimelineEntry): string {
   const name = e.relation.startsWith('public.') ? e.relation.slice(7) : e.relation;
   const later =
-    e.statementsAfter === 0 ? 'the last statement' : `${e.statementsAfter} statement${e.statementsAfter === 1 ? '' : 's'} later`;
+    e.statementsAfter === 0
+      ? e.until
+        ? 'no statement later'
+        : 'the last statement'
+      : `${e.statementsAfter} statement${e.statementsAfter === 1 ? '' : 's'} later`;
   const earlier = e.firstLocked ? `; ${e.firstLocked.mode} since ${e.firstLocked.migration}:${e.firstLocked.line}` : '';
   const blocks = e.blocks === 'no reads or writes' ? 'blocks no reads or writes' : `blocks ${e.blocks}`;
-  return `${e.mode} on "${name}" from ${e.from.migration}:${e.from.line} until the end of the run, ${later} (${blocks}${earlier})${e.size ? `: ${describeSize(e.size)}` : ''}`;
+  const until = !e.until
+    ? `until the end of the run, ${later}`
+    : e.until.ownStep
+      ? 'while that statement runs alone (own step)'
+      : `until the commit before ${e.until.migration}:${e.until.line} (own step), ${later}`;
+  return `${e.mode} on "${name}" from ${e.from.migration}:${e.from.line} ${until} (${blocks}${earlier})${e.size ? `: ${describeSize(e.size)}` : ''}`;
 }

@@ -72,3 +72,27 @@ describe('a weaker lock taken earlier', () => {
     ]);
   });
 });
+
+describe('a run with an own step', () => {
+  it('releases what the transaction before it held at the commit before it, and holds its own lock only while it runs', async () => {
+    const migration = (tag: string, sql: string) => ({ tag, file: `${tag}.sql`, sql, hash: tag });
+    const history = [migration('0000_tables', 'CREATE TABLE "orders" ("id" int, "customer" int);\nCREATE TABLE "users" ("id" int);')];
+    const pending = [
+      migration('0001_users', 'ALTER TABLE "users" ADD COLUMN "name" text;'),
+      migration(
+        '0002_index',
+        [
+          'CREATE INDEX CONCURRENTLY "orders_customer_idx" ON "orders" ("customer");',
+          'ALTER TABLE "orders" ADD COLUMN "note" text;',
+          'SELECT 1;',
+        ].join('\n--> statement-breakpoint\n'),
+      ),
+    ];
+    const review = await reviewMigrations(pending, { newTablesScope: 'run', history });
+    expect(review.statements.map((s) => Boolean(s.ownStep))).toEqual([false, true, false, false]);
+    expect(lockTimeline(review).map(describeTimelineEntry)).toEqual([
+      'ACCESS EXCLUSIVE on "orders" from 0002_index:3 until the end of the run, 1 statement later (blocks reads and writes; SHARE UPDATE EXCLUSIVE since 0002_index:1)',
+      'ACCESS EXCLUSIVE on "users" from 0001_users:1 until the commit before 0002_index:1 (own step), no statement later (blocks reads and writes)',
+    ]);
+  });
+});

@@ -1,5 +1,5 @@
 import { nodeOf, nodesOf } from '../ast.ts';
-import { DRIZZLE_TRANSACTION_NOTE } from '../drizzle-transaction.ts';
+import { DRIZZLE_TRANSACTION_NOTE, OWN_STEP_NOTE } from '../drizzle-transaction.ts';
 import { defineRule } from '../rule.ts';
 import { outsideTransactionSteps } from '../safe-rewrites.ts';
 
@@ -8,8 +8,8 @@ export default defineRule({
   category: 'transaction',
   appliesTo: ['IndexStmt', 'DropStmt', 'ReindexStmt', 'AlterTableStmt'],
   title: 'CONCURRENTLY inside the migration transaction',
-  why: `CREATE/DROP INDEX CONCURRENTLY and REINDEX CONCURRENTLY cannot run inside a transaction block. ${DRIZZLE_TRANSACTION_NOTE}`,
-  fix: "Run the concurrent statement outside drizzle's migrator (an operations job), then add a migration that only records it, e.g. with IF NOT EXISTS.",
+  why: `CREATE/DROP INDEX CONCURRENTLY and REINDEX CONCURRENTLY cannot run inside a transaction block. ${DRIZZLE_TRANSACTION_NOTE} ${OWN_STEP_NOTE}`,
+  fix: 'Give the concurrent statement a migration of its own, so a failure leaves whole migrations applied or not. A failed build leaves an INVALID index: the migrator drops it and builds it again on the next run.',
   examples: {
     flagged: [
       'CREATE INDEX CONCURRENTLY "reports_title_idx" ON "reports" ("title");',
@@ -20,7 +20,8 @@ export default defineRule({
     accepted: ['CREATE INDEX "reports_title_idx" ON "reports" ("title");', 'REFRESH MATERIALIZED VIEW CONCURRENTLY "trust_leaderboard";'],
   },
   check(stmt) {
-    const message = 'Cannot run inside the transaction drizzle wraps around pending migrations: the whole migration run fails.';
+    const message =
+      'Cannot run inside a transaction block: the migrator runs it as its own step, committing what ran before it, so the run is not all or nothing (drizzle-kit migrate would fail the whole run).';
     if (nodeOf(stmt.ast, 'IndexStmt')?.concurrent) return [`CREATE INDEX CONCURRENTLY: ${message}`];
     if (nodeOf(stmt.ast, 'DropStmt')?.concurrent) return [`DROP INDEX CONCURRENTLY: ${message}`];
     const reindex = nodeOf(stmt.ast, 'ReindexStmt');

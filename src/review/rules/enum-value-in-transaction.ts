@@ -1,5 +1,5 @@
 import { nodeOf, qualifiedName } from '../ast.ts';
-import { DRIZZLE_TRANSACTION_NOTE } from '../drizzle-transaction.ts';
+import { DRIZZLE_TRANSACTION_NOTE, OWN_STEP_NOTE } from '../drizzle-transaction.ts';
 import { defineRule, type StatementUnderReview } from '../rule.ts';
 import { enumValueOnItsOwnSteps } from '../safe-rewrites.ts';
 
@@ -8,7 +8,7 @@ export default defineRule({
   category: 'transaction',
   appliesTo: ['AlterEnumStmt'],
   title: 'New enum value used in the same transaction',
-  why: `A value added with ALTER TYPE ... ADD VALUE cannot be used until its transaction commits ("unsafe use of new value"). ${DRIZZLE_TRANSACTION_NOTE} Flagged only when a later statement of the same run uses the value, or when a later statement cannot be read.`,
+  why: `A value added with ALTER TYPE ... ADD VALUE cannot be used until its transaction commits ("unsafe use of new value"). ${DRIZZLE_TRANSACTION_NOTE} ${OWN_STEP_NOTE} Flagged only when a later statement of the same run uses the value, or when a later statement cannot be read.`,
   fix: 'Ship the ADD VALUE on its own and let it be applied before any migration that uses the new value.',
   examples: {
     flagged: [
@@ -30,13 +30,13 @@ export default defineRule({
     const user = later.find((s) => usesValue(s, value));
     if (user) {
       return [
-        `Adds '${value}' to enum "${type}", and a later statement of the same run uses it (${firstLine(user.sql)}): the run fails with "unsafe use of new value".`,
+        `Adds '${value}' to enum "${type}", and a later statement of the same run uses it (${firstLine(user.sql)}): the migrator commits the value as its own step first, so the run is not all or nothing (drizzle-kit migrate would fail with "unsafe use of new value").`,
       ];
     }
     const unreadable = later.find((s) => !s.ast || /\bEXECUTE\b/i.test(s.sql));
     if (unreadable) {
       return [
-        `Adds '${value}' to enum "${type}"; a later statement of the same run cannot be read fully (${firstLine(unreadable.sql)}), so the review cannot tell whether it uses the value.`,
+        `Adds '${value}' to enum "${type}"; a later statement of the same run cannot be read fully (${firstLine(unreadable.sql)}), so the migrator commits the value as its own step in case it does: the run is not all or nothing.`,
       ];
     }
     return [];
