@@ -7,12 +7,13 @@ import { readTargetSnapshot, snapshotPlan } from '../src/history/target-snapshot
 import { redact } from '../src/redact.ts';
 import type { MigrationSource } from '../src/review/model.ts';
 import { lineIndex } from '../src/review/sql-text.ts';
-import type { StatementTimeouts } from '../src/review/statement-timeouts.ts';
+import { DEFAULT_TIMEOUT_POLICY, type StatementTimeouts } from '../src/review/statement-timeouts.ts';
 import type { RunProgress } from '../src/run-progress.ts';
 import type { PostgresReport } from '../src/runner-report.ts';
 import { formatFailure, locateFailure, sqlstateOf } from './migration-failure.ts';
 import { acquireMigrationLock, MIGRATOR_APPLICATION_NAME, releaseMigrationLock } from './migration-lock.ts';
 import { reducePostgresError } from './postgres-error.ts';
+import { describeBlockers, type RunningStatement, startRunMonitor } from './run-monitor.ts';
 import { hasOwnSteps, planSteps } from './step-plan.ts';
 import { applySteps, type StatementInfo, type StepRun, sessionLost } from './step-runner.ts';
 
@@ -56,6 +57,11 @@ export interface MigratorSettings {
   /** How long to wait for another migrator's advisory lock. */
   lockWaitMs: number;
   lockPollMs: number;
+  /** For a plan without pinned timeouts: how long a wait may hold sessions queued behind it (database/run-monitor.ts). */
+  giveUpAfterMs: number;
+  /** The run monitor's poll and heartbeat periods. */
+  monitorPollMs: number;
+  heartbeatMs: number;
 }
 
 export const DEFAULT_SETTINGS: MigratorSettings = {
@@ -64,6 +70,10 @@ export const DEFAULT_SETTINGS: MigratorSettings = {
   retryDelayMs: 2000,
   lockWaitMs: 300_000,
   lockPollMs: 1000,
+  giveUpAfterMs: DEFAULT_TIMEOUT_POLICY.giveUpAfterMs,
+  monitorPollMs: 1000,
+  // The thread updates at most every 5 s (src/status/build-progress.ts): a heartbeat as often.
+  heartbeatMs: 5000,
 };
 
 export type MigrationRun =
@@ -78,6 +88,7 @@ export type MigrationRun =
     };
 
 const LOCK_NOT_AVAILABLE = '55P03';
+const QUERY_CANCELED = '57014';
 
 export async function runMigrations(options: MigrateOptions): Promise<MigrationRun> {
   const settings = { ...DEFAULT_SETTINGS, ...options.settings };
@@ -155,11 +166,31 @@ async function attemptRun(
     const started = performance.now();
     const reserved = await client.reserve();
     let run: StepRun;
+    let running: RunningStatement | undefined;
+    const [backend] = await reserved<{ pid: number }[]>`select pg_backend_pid() as pid`;
+    const monitor = startRunMonitor({
+      databaseUrl: options.databaseUrl,
+      backendPid: backend?.pid ?? 0,
+      current: () => running,
+      emit: (text, event) => options.progress?.(text, event),
+      attempt,
+      giveUpAfterMs: options.approved?.timeouts?.giveUpAfterMs ?? settings.giveUpAfterMs,
+      pollMs: settings.monitorPollMs,
+      heartbeatMs: settings.heartbeatMs,
+    });
+    let watched: Awaited<ReturnType<typeof monitor.stop>> = {};
     try {
       run = await applySteps(reserved, plan, {
         log,
         ...(timeouts ? { timeouts } : {}),
         onStatement: (info) => {
+          running = {
+            migration: info.migration,
+            step: info.step,
+            steps: info.steps,
+            statement: redact(oneLine(info.statement)),
+            startedAt: performance.now(),
+          };
           const elapsedMs = Math.round(performance.now() - started);
           const statement = redact(oneLine(info.statement));
           options.progress?.(`Step ${info.step}/${info.steps} (${info.mode}) of ${info.migration}: ${statement}`, {
@@ -175,6 +206,8 @@ async function attemptRun(
         },
       });
     } finally {
+      running = undefined;
+      watched = await monitor.stop();
       reserved.release();
     }
     if (!run.ok) {
@@ -189,6 +222,14 @@ async function attemptRun(
         failure.statement = oneLine(step.text);
       }
       const where = `${run.migration} statement ${run.statement + 1}`;
+      // The monitor cancelled the statement (57014) rather than hold the sessions queued behind it.
+      if (watched.gaveUp && sqlstateOf(run.error) === QUERY_CANCELED && !run.progressed) {
+        const { waitedMs, blockers } = watched.gaveUp;
+        return {
+          kind: 'lock-timeout',
+          reason: `Gave up after waiting ${(waitedMs / 1000).toFixed(1)} s for a lock at ${where} while sessions queued behind it: ${describeBlockers(blockers)}.`,
+        };
+      }
       if (sqlstateOf(run.error) === LOCK_NOT_AVAILABLE && !run.progressed) {
         const at = failure.file ? ` at ${failure.file}${failure.line ? `:${failure.line}` : ''}` : '';
         const waited = timeouts?.(run.migration, run.statement)?.lockTimeoutMs ?? settings.lockTimeoutMs;
@@ -286,6 +327,9 @@ export function settingsFromEnvironment(
     retryDelayMs: read('MIGRATION_RETRY_DELAY_MS', DEFAULT_SETTINGS.retryDelayMs),
     lockWaitMs: read('MIGRATION_LOCK_WAIT_SECONDS', DEFAULT_SETTINGS.lockWaitMs / 1000, 1000),
     lockPollMs: DEFAULT_SETTINGS.lockPollMs,
+    giveUpAfterMs: read('MIGRATION_GIVE_UP_AFTER_MS', DEFAULT_SETTINGS.giveUpAfterMs),
+    monitorPollMs: DEFAULT_SETTINGS.monitorPollMs,
+    heartbeatMs: DEFAULT_SETTINGS.heartbeatMs,
   };
   const bad = Object.values(values).find((v) => typeof v === 'string');
   if (typeof bad === 'string') return { ok: false, reason: bad };

@@ -59,6 +59,7 @@ const environmentSchema = z.strictObject({
    */
   timeouts: z.optional(
     z.strictObject({
+      giveUpAfterMs: z.optional(positiveMs()),
       lockTimeoutMs: z.optional(
         z.strictObject({
           readsAndWrites: z.optional(positiveMs()),
@@ -187,6 +188,7 @@ export function timeoutPolicy(env: Pick<EnvironmentConfig, 'timeouts'>): Timeout
   return {
     lockTimeoutMs: { ...DEFAULT_TIMEOUT_POLICY.lockTimeoutMs, ...defined(env.timeouts?.lockTimeoutMs) },
     statementTimeoutMs: { ...DEFAULT_TIMEOUT_POLICY.statementTimeoutMs, ...defined(env.timeouts?.statementTimeoutMs) },
+    giveUpAfterMs: env.timeouts?.giveUpAfterMs ?? DEFAULT_TIMEOUT_POLICY.giveUpAfterMs,
   };
 }
 

@@ -20,6 +20,8 @@ export interface PinnedStatementTimeouts extends StatementTimeouts {
 }
 
 export interface PinnedTimeouts {
+  /** How long a wait may hold sessions queued behind the migrator (TimeoutPolicy.giveUpAfterMs). */
+  giveUpAfterMs: number;
   /** What every statement not listed runs with. */
   default: StatementTimeouts;
   /** The statements whose timeouts differ from the default, in run order. */
@@ -55,7 +57,7 @@ export function pinTimeouts(
     const chosen = (key && pieces.get(key)) || statementTimeouts(s.locks ?? [], sizes, policy);
     if (!sameTimeouts(chosen, fallback)) statements.push({ migration, index: s.index, ...chosen });
   }
-  return { default: fallback, statements };
+  return { giveUpAfterMs: policy.giveUpAfterMs, default: fallback, statements };
 }
 
 function widest(a: StatementTimeouts, b: StatementTimeouts): StatementTimeouts {
@@ -69,7 +71,7 @@ function widest(a: StatementTimeouts, b: StatementTimeouts): StatementTimeouts {
 /** One pair for the whole run, when one per statement does not fit the plan: the shortest lock wait, no run limit. */
 export function collapseTimeouts(pinned: PinnedTimeouts): PinnedTimeouts {
   const lockTimeoutMs = Math.min(pinned.default.lockTimeoutMs, ...pinned.statements.map((s) => s.lockTimeoutMs));
-  return { default: { lockTimeoutMs, statementTimeoutMs: 0 }, statements: [] };
+  return { giveUpAfterMs: pinned.giveUpAfterMs, default: { lockTimeoutMs, statementTimeoutMs: 0 }, statements: [] };
 }
 
 export function timeoutsAt(pinned: PinnedTimeouts, migration: number, index: number): StatementTimeouts {

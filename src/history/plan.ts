@@ -215,9 +215,10 @@ function toPlan(raw: unknown): Plan | undefined {
   };
 }
 
-// `{"d":[lock,statement],"s":[[migration,index,lock,statement],…]}`: milliseconds, 0 for none.
+// `{"g":giveUp,"d":[lock,statement],"s":[[migration,index,lock,statement],…]}`: milliseconds, 0 for none.
 function encodeTimeouts(t: PinnedTimeouts) {
   return {
+    g: t.giveUpAfterMs,
     d: [t.default.lockTimeoutMs, t.default.statementTimeoutMs],
     s: t.statements.map((s) => [s.migration, s.index, s.lockTimeoutMs, s.statementTimeoutMs]),
   };
@@ -225,7 +226,7 @@ function encodeTimeouts(t: PinnedTimeouts) {
 
 function decodeTimeouts(raw: unknown): PinnedTimeouts | undefined {
   const counts = (v: unknown, length: number): v is number[] => Array.isArray(v) && v.length === length && v.every(isCount);
-  if (!isRecord(raw) || !counts(raw.d, 2) || !Array.isArray(raw.s)) return undefined;
+  if (!isRecord(raw) || !isCount(raw.g) || !counts(raw.d, 2) || !Array.isArray(raw.s)) return undefined;
   const statements: PinnedStatementTimeouts[] = [];
   for (const s of raw.s) {
     if (!counts(s, 4)) return undefined;
@@ -233,7 +234,7 @@ function decodeTimeouts(raw: unknown): PinnedTimeouts | undefined {
     statements.push({ migration, index, lockTimeoutMs, statementTimeoutMs });
   }
   const [lockTimeoutMs = 0, statementTimeoutMs = 0] = raw.d;
-  return { default: { lockTimeoutMs, statementTimeoutMs }, statements };
+  return { giveUpAfterMs: raw.g, default: { lockTimeoutMs, statementTimeoutMs }, statements };
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

@@ -20,12 +20,20 @@ export interface TimeoutPolicy {
   lockTimeoutMs: { readsAndWrites: number; writes: number; neither: number };
   /** statement_timeout of a statement whose lock blocks reads or writes, by the locked table's size; 0 is none. */
   statementTimeoutMs: Record<SizeGrade, number>;
+  /**
+   * How long the run may wait for a lock while other sessions queue behind it before the
+   * migrator's watch (database/run-monitor.ts) cancels the attempt, whatever its lock_timeout.
+   */
+  giveUpAfterMs: number;
 }
 
 export const DEFAULT_TIMEOUT_POLICY: TimeoutPolicy = {
   // ACCESS EXCLUSIVE stops every reader queued behind the request: 3 s is a pause a web request survives.
   lockTimeoutMs: { readsAndWrites: 3000, writes: 5000, neither: 10_000 },
   statementTimeoutMs: { small: 60_000, medium: 600_000, large: 1_800_000, unknown: 600_000 },
+  // As long as the longest lock_timeout of a statement that blocks traffic: queued traffic
+  // never waits longer behind the migrator than a statement may wait for its lock.
+  giveUpAfterMs: 5000,
 };
 
 export interface StatementTimeouts {

@@ -42,6 +42,7 @@ describe('the runner applies the timeouts pinned in the approved plan', () => {
     // The ACCESS EXCLUSIVE statement on "users" gets its own wait; every other statement the default.
     const index = splitMigration(first.sql).findIndex((s) => s.sql.includes('DROP COLUMN "legacy_profile_url"'));
     const timeouts: PinnedTimeouts = {
+      giveUpAfterMs: 60_000,
       default: { lockTimeoutMs: 20_000, statementTimeoutMs: 0 },
       statements: [{ migration: 0, index, lockTimeoutMs: lockTimeoutMs, statementTimeoutMs: 60_000 }],
     };

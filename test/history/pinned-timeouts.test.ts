@@ -38,6 +38,8 @@ describe('statementTimeouts', () => {
   it('follows an environment policy, where a statement_timeout of 0 means none', () => {
     const policy = timeoutPolicy({ timeouts: { lockTimeoutMs: { readsAndWrites: 1500 }, statementTimeoutMs: { large: 0 } } });
     expect(policy.lockTimeoutMs).toEqual({ readsAndWrites: 1500, writes: 5000, neither: 10_000 });
+    expect(policy.giveUpAfterMs).toBe(5000);
+    expect(timeoutPolicy({ timeouts: { giveUpAfterMs: 2000 } }).giveUpAfterMs).toBe(2000);
     expect(statementTimeouts([lock('ACCESS EXCLUSIVE')], sizes({ 'public.users': 'large' }), policy)).toEqual({
       lockTimeoutMs: 1500,
       statementTimeoutMs: 0,
@@ -100,7 +102,7 @@ describe('pinned timeouts', () => {
       tables: [table('public.users', 'small')],
     };
     const plan = buildMigratePlan({ appliedRows: [], pending, image: null, timeouts: pinTimeouts(many, pending) });
-    expect(plan.timeouts).toEqual({ default: { lockTimeoutMs: 3000, statementTimeoutMs: 0 }, statements: [] });
+    expect(plan.timeouts).toEqual({ giveUpAfterMs: 5000, default: { lockTimeoutMs: 3000, statementTimeoutMs: 0 }, statements: [] });
     expect(encodePlan(plan).length).toBeLessThanOrEqual(PLAN_MAX_CHARS);
   });
 
@@ -108,6 +110,7 @@ describe('pinned timeouts', () => {
     const text = encodePlan(buildMigratePlan({ appliedRows: [], pending, image: null, timeouts: pinTimeouts(review, pending) }));
     expect(decodePlan(text.replace('"d":[10000,0]', '"d":[10000,"x"]')).ok).toBe(false);
     expect(decodePlan(text.replace('"d":[10000,0]', '"d":[-1,0]')).ok).toBe(false);
+    expect(decodePlan(text.replace('"g":5000,', '')).ok).toBe(false);
   });
 });
 
