@@ -246,6 +246,10 @@ async function attemptRun(
     const ms = Math.round(performance.now() - started);
     const check = await checkHistoryAfter(client, snapshot.rows, pending);
     if (!check.ok) return fail('check', check.reason);
+    // Said, not only checked: the thread's log tail shows the history ended where the plan said.
+    log(
+      `__drizzle_migrations holds the ${snapshot.rows.length} rows it had plus the ${pending.length} planned, in order${options.approved ? ': the approved plan' : ''}.`,
+    );
     const tags = pending.map((m) => m.tag);
     const own = plan.reduce((n, m) => n + m.steps.filter((s) => s.own).length, 0);
     const how = hasOwnSteps(plan)
