@@ -113,5 +113,8 @@ export function formatLockTimeline(review: Review, style: TextStyle = PLAIN): st
     const text = `  ${describeTimelineEntry(e)}`;
     return e.mode === 'ACCESS EXCLUSIVE' || e.size?.grade === 'large' ? style.category('locking', text) : text;
   });
-  return `${style.bold('Locks held until the run commits')} (drizzle applies the pending set in one transaction):\n${lines.join('\n')}\n\n`;
+  const how = review.statements.some((s) => s.ownStep)
+    ? 'one transaction, committed before each statement that runs as its own step'
+    : 'drizzle applies the pending set in one transaction';
+  return `${style.bold('Locks held until the run commits')} (${how}):\n${lines.join('\n')}\n\n`;
 }
