@@ -60,6 +60,21 @@ export interface BuildRunClaim {
   at: number;
 }
 
+/**
+ * The succeeded request of the environment this one's config requires first (`requires.succeededIn`),
+ * found when it was submitted (src/requests/promotion.ts): why it was allowed.
+ */
+export interface PromotedFrom {
+  env: string;
+  requestId: string;
+  /** When its build was seen to succeed. */
+  at: number;
+  buildId?: string;
+  region?: string;
+  /** From its build's start to its success being recorded. */
+  durationMs?: number;
+}
+
 export interface RequestRecord {
   id: string;
   kind: RequestKind;
@@ -83,6 +98,8 @@ export interface RequestRecord {
   /** The requester typed the environment name (destructive findings, unknown set, CLEAN). */
   confirmed: boolean;
   approvalsRequired: number;
+  /** Absent in records made before `requires.succeededIn`, and where the environment requires nothing. */
+  promotedFrom?: PromotedFrom;
   approvals: { user: string; at: number }[];
   state: RequestState;
   build?: BuildRef;
