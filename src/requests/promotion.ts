@@ -33,18 +33,19 @@ export function judgePromotion(plan: Plan, requiredEnv: string, earlier: readonl
   });
   const succeeded = same.find((r) => r.state === 'succeeded');
   if (succeeded) {
-    const ended = [...succeeded.events].reverse().find((e) => e.by === 'codebuild' && e.what === 'build succeeded');
+    const build = succeeded.build;
+    const noticed = [...succeeded.events].reverse().find((e) => e.by === 'codebuild' && e.what === 'build succeeded');
     return {
       ok: true,
       from: {
         env: requiredEnv,
         requestId: succeeded.id,
-        at: ended?.at ?? succeeded.updatedAt,
-        ...(succeeded.build
+        at: build?.endedAt ?? noticed?.at ?? succeeded.updatedAt,
+        ...(build
           ? {
-              buildId: succeeded.build.id,
-              region: succeeded.build.region,
-              ...(ended ? { durationMs: Math.max(0, ended.at - succeeded.build.startedAt) } : {}),
+              buildId: build.id,
+              region: build.region,
+              ...(build.endedAt !== undefined ? { durationMs: Math.max(0, build.endedAt - build.startedAt) } : {}),
             }
           : {}),
       },

@@ -47,6 +47,8 @@ export interface BuildRef {
   /** CodeBuild's status as last seen (IN_PROGRESS, SUCCEEDED, FAILED, STOPPED, TIMED_OUT, FAULT). */
   status: string;
   startedAt: number;
+  /** CodeBuild's endTime, once the end is recorded (absent in records made before it was kept). */
+  endedAt?: number;
 }
 
 /**
@@ -71,7 +73,7 @@ export interface PromotedFrom {
   at: number;
   buildId?: string;
   region?: string;
-  /** From its build's start to its success being recorded. */
+  /** From its build's start (as the bot recorded it) to CodeBuild's endTime. */
   durationMs?: number;
 }
 
