@@ -71,6 +71,22 @@ describe('staging first (requires.succeededIn)', () => {
     expect(await bot.store.readLock('prod')).toBeUndefined();
   }, 60_000);
 
+  it('judges a seed by its files: refused before staging seeded them, allowed after', async () => {
+    bot = await new BotHarness().start(testConfig({ prod: { requires: { succeededIn: 'staging' }, seed: { allowed: true } } }));
+    await bot.command('seed prod');
+    expect(JSON.stringify(bot.currentModal())).toContain(
+      'the same seed files have not succeeded in staging yet: no recent staging request ran seed files with sha256',
+    );
+    // A migration that succeeded in staging is not a seed that did.
+    await succeedInStaging(bot);
+    await bot.command('seed prod');
+    expect(JSON.stringify(bot.currentModal())).toContain('the same seed files have not succeeded in staging yet');
+    const { record: seeded } = await succeedInStaging(bot, 'seed staging');
+    await bot.request('seed prod', { clean: false });
+    expect(blockText(bot.reviewMessage())).toContain('*staging first:* ran in staging 2 h ago: ok in 4.2 s');
+    expect((await bot.record())?.promotedFrom?.requestId).toBe(seeded?.id);
+  }, 60_000);
+
   it('asks nothing of staging itself, nor of an environment without requires', async () => {
     bot = await new BotHarness().start(STAGING_FIRST());
     await bot.request('migrate staging');
