@@ -51,6 +51,8 @@ describe('staging first (requires.succeededIn)', () => {
     const record = await bot.record();
     expect(record?.env).toBe('prod');
     expect(record?.promotedFrom).toMatchObject({ env: 'staging', requestId: staged?.id, buildId: build.id, durationMs: 4_200 });
+    await bot.command('history prod');
+    expect(bot.responseTexts().at(-1)).toContain(`after staging request \`${staged?.id}\``);
   }, 60_000);
 
   it('decides on submit from the request store, not from what the form showed', async () => {
