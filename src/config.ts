@@ -77,6 +77,12 @@ const environmentSchema = z.strictObject({
       ),
     }),
   ),
+  /**
+   * What must have happened elsewhere first: `succeededIn` names the environment where the same
+   * pending migrations (or the same seed files) must already have a succeeded request
+   * (src/requests/promotion.ts), so production only runs what staging ran.
+   */
+  requires: z.optional(z.strictObject({ succeededIn: nonEmpty() })),
   /** `setup`: SQL the dry run runs before the history, for what the platform provides (src/dryrun/context.ts). */
   dryRun: z.optional(z.strictObject({ setup: z.optional(nonEmpty()) })),
 });
@@ -102,6 +108,20 @@ const configSchema = z
             [name, 'approvalsRequired'],
             `needs ${env.approvalsRequired} approver${env.approvalsRequired === 1 ? '' : 's'} besides the requester, so at least ${env.approvalsRequired + 1} distinct approvers (${distinct.size} listed): an approver's own request could never be approved`,
           );
+        }
+        const before = env.requires?.succeededIn;
+        if (before !== undefined) {
+          if (before === name) issue([name, 'requires', 'succeededIn'], 'names the environment itself: no request could ever be first');
+          else if (!config.environments[before])
+            issue(
+              [name, 'requires', 'succeededIn'],
+              `names ${before}, which is not an environment here (${Object.keys(config.environments).join(', ')})`,
+            );
+          else if (requiresChain(config.environments, before).includes(name))
+            issue(
+              [name, 'requires', 'succeededIn'],
+              `${[name, ...requiresChain(config.environments, before)].join(' → ')}: each waits for the other, so neither could ever run`,
+            );
         }
         if (secretName(env.databaseUrlSecretId) === secretName(env.databaseReadUrlSecretId)) {
           issue(
@@ -131,6 +151,14 @@ const configSchema = z
   );
 
 export type EnvironmentConfig = z.infer<typeof environmentSchema>;
+
+/** `from`, then the environments it requires in turn, stopping at the first repeat or unknown. */
+function requiresChain(envs: Record<string, EnvironmentConfig>, from: string): string[] {
+  const chain: string[] = [];
+  for (let at: string | undefined = from; at !== undefined && envs[at] && !chain.includes(at); at = envs[at]?.requires?.succeededIn)
+    chain.push(at);
+  return chain;
+}
 
 /**
  * A Secrets Manager SecretId is a name or an ARN; a full ARN ends in the name and a hyphen with

@@ -94,6 +94,28 @@ describe('deploybot.config.json', () => {
     expect(parseConfig(JSON.stringify({ environments: { prod: env, staging } }))).toMatchObject({ ok: true });
   });
 
+  it('takes requires.succeededIn naming another environment', () => {
+    const parsed = parseConfig(JSON.stringify({ environments: { prod: { ...env, requires: { succeededIn: 'staging' } }, staging } }));
+    expect(parsed.ok && parsed.config.environments.prod?.requires).toEqual({ succeededIn: 'staging' });
+  });
+
+  it('refuses requires.succeededIn naming the environment itself, an unknown one, or a cycle, each by path', () => {
+    expect(problems({ prod: { ...env, requires: { succeededIn: 'prod' } }, staging })).toContain(
+      'environments.prod.requires.succeededIn: names the environment itself: no request could ever be first',
+    );
+    expect(problems({ prod: { ...env, requires: { succeededIn: 'stage' } }, staging })).toContain(
+      'environments.prod.requires.succeededIn: names stage, which is not an environment here (prod, staging)',
+    );
+    const cycle = problems({
+      prod: { ...env, requires: { succeededIn: 'staging' } },
+      staging: { ...staging, requires: { succeededIn: 'prod' } },
+    });
+    expect(cycle).toContain('environments.prod.requires.succeededIn: prod → staging → prod: each waits for the other');
+    expect(cycle).toContain('environments.staging.requires.succeededIn: staging → prod → staging');
+    expect(problems({ prod: { ...env, requires: { succeededIn: '' } }, staging })).toContain('environments.prod.requires.succeededIn');
+    expect(problems({ prod: { ...env, requires: { succeeded: 'staging' } }, staging })).toContain('environments.prod.requires');
+  });
+
   it("refuses an environment running its builds in another environment's CodeBuild project, in any region", () => {
     expect(problems({ prod: env, staging: { ...staging, codebuildProject: 'daadaar-migrations' } })).toContain(
       "environments.staging.codebuildProject: is also prod's CodeBuild project: each environment needs its own",

@@ -2,6 +2,7 @@ import type { DeploybotConfig } from '../config.ts';
 
 export type ParsedCommand =
   | { kind: 'help' }
+  | { kind: 'policy'; env?: string }
   | { kind: 'status' | 'history'; env?: string }
   | { kind: 'migrate' | 'seed'; env: string }
   | { kind: 'invalid'; message: string };
@@ -20,6 +21,12 @@ export function parseCommand(text: string, config: DeploybotConfig): ParsedComma
       if (envName && !envs.includes(envName))
         return { kind: 'invalid', message: `Unknown environment \`${clip(envName)}\`. Try \`/daadaar ${v}\` or one of ${envList}.` };
       return { kind: v, env: envName };
+    }
+    case 'policy': {
+      if (envName && !envs.includes(envName))
+        return { kind: 'invalid', message: `Unknown environment \`${clip(envName)}\`. Try \`/daadaar policy\` or one of ${envList}.` };
+      if (rest.length > 0) return { kind: 'invalid', message: '`/daadaar policy` takes at most the environment: `/daadaar policy [env]`.' };
+      return { kind: 'policy', env: envName };
     }
     case 'migrate':
     case 'seed': {
@@ -45,7 +52,7 @@ export function helpText(config: DeploybotConfig): string {
   const envs = Object.entries(config.environments)
     .map(
       ([name, env]) =>
-        `• \`${name}\`: CodeBuild \`${env.codebuildProject}\` (${env.region}), ${env.approvalsRequired} approval${env.approvalsRequired === 1 ? '' : 's'}, seeding ${env.seed.allowed ? 'allowed' : 'off'}`,
+        `• \`${name}\`: CodeBuild \`${env.codebuildProject}\` (${env.region}), ${env.approvalsRequired} approval${env.approvalsRequired === 1 ? '' : 's'}, seeding ${env.seed.allowed ? 'allowed' : 'off'}${env.requires ? `, after \`${env.requires.succeededIn}\`` : ''}`,
     )
     .join('\n');
   return [
@@ -54,6 +61,7 @@ export function helpText(config: DeploybotConfig): string {
     '• `/daadaar seed <env>`: ask for approval to run the organizations seed',
     '• `/daadaar status [env]`: latest builds and open requests',
     '• `/daadaar history [env]`: the last 10 requests: who asked, who approved, what ran',
+    '• `/daadaar policy [env]`: what a request needs: approvals, who approves, staging first, seeding, expiry, timeouts',
     '• `/daadaar help`: this message',
     '',
     `Environments:\n${envs}`,

@@ -230,7 +230,7 @@ const OUTCOME: Record<string, RequestRecord['state']> = {
 };
 
 /** The build's end, as CodeBuild reports it; events repeat and race, so this is idempotent. */
-export function buildEnded(record: RequestRecord, build: { id: string; status: string }, now: number): Decision {
+export function buildEnded(record: RequestRecord, build: { id: string; status: string; endTime?: Date }, now: number): Decision {
   const state = OUTCOME[build.status];
   if (!state) return { ok: false, reason: `build status ${build.status} is not final` };
   if (record.build?.id !== build.id) return { ok: false, reason: `build ${build.id} is not this request's` };
@@ -242,7 +242,8 @@ export function buildEnded(record: RequestRecord, build: { id: string; status: s
       record,
       now,
       { by: 'codebuild', what: `build ${build.status.toLowerCase()}`, detail: build.id },
-      { state, build: { ...record.build, status: build.status } },
+      // CodeBuild's endTime, not `now`: the reconciler may notice the end long after it happened.
+      { state, build: { ...record.build, status: build.status, ...(build.endTime ? { endedAt: build.endTime.getTime() } : {}) } },
     ),
   };
 }

@@ -47,6 +47,8 @@ export interface BuildRef {
   /** CodeBuild's status as last seen (IN_PROGRESS, SUCCEEDED, FAILED, STOPPED, TIMED_OUT, FAULT). */
   status: string;
   startedAt: number;
+  /** CodeBuild's endTime, once the end is recorded (absent in records made before it was kept). */
+  endedAt?: number;
 }
 
 /**
@@ -58,6 +60,21 @@ export interface BuildRunClaim {
   /** CodeBuild's id of the claiming build (`project:uuid`). */
   buildId: string;
   at: number;
+}
+
+/**
+ * The succeeded request of the environment this one's config requires first (`requires.succeededIn`),
+ * found when it was submitted (src/requests/promotion.ts): why it was allowed.
+ */
+export interface PromotedFrom {
+  env: string;
+  requestId: string;
+  /** When its build was seen to succeed. */
+  at: number;
+  buildId?: string;
+  region?: string;
+  /** From its build's start (as the bot recorded it) to CodeBuild's endTime. */
+  durationMs?: number;
 }
 
 export interface RequestRecord {
@@ -83,6 +100,8 @@ export interface RequestRecord {
   /** The requester typed the environment name (destructive findings, unknown set, CLEAN). */
   confirmed: boolean;
   approvalsRequired: number;
+  /** Absent in records made before `requires.succeededIn`, and where the environment requires nothing. */
+  promotedFrom?: PromotedFrom;
   approvals: { user: string; at: number }[];
   state: RequestState;
   build?: BuildRef;

@@ -3,11 +3,13 @@ import { channelRefusal, seedRefusal } from '../../config.ts';
 import { BUDGET, withDeadline } from '../../deadline.ts';
 import { requestMessage } from '../../request-message/frame.ts';
 import { posted, withdraw } from '../../requests/decisions.ts';
+import { promotionLine } from '../../requests/promotion.ts';
 import type { EnvironmentLock, RequestRecord } from '../../requests/record.ts';
 import { transition } from '../../requests/transition.ts';
 import { escapeMrkdwn, mention, slackDate } from '../../slack/mrkdwn.ts';
 import type { BotContext } from '../bot-context.ts';
 import { directMessage, slackCall, slackError, tell, threadReply } from '../notify.ts';
+import { checkPromotion } from '../promotion-check.ts';
 import { pinImage, pinPlan } from '../request-plan.ts';
 import { confirmationReasons, errorModal, pendingKey, type RequestModalState, requestModal } from '../views/request-modal.ts';
 import { fullSqlFile, reviewBody, safeRewriteReplies } from '../views/review-message.ts';
@@ -60,6 +62,12 @@ export async function openRequestForm(ctx: BotContext, job: OpenForm): Promise<v
   }
   const image = await pinImage(ctx, env);
   const pinned = await pinPlan(ctx, env, job.kind, reviewed.set, image);
+  // Said at open so nobody fills in a form that submit would refuse; submit asks the store again.
+  const promotion = pinned.ok ? await checkPromotion(ctx, env, pinned.plan) : undefined;
+  if (promotion && !promotion.ok) {
+    const why = `Not yet: ${escapeMrkdwn(promotion.reason)}`;
+    return show(errorModal(job.kind, job.env, why), why);
+  }
   const state: RequestModalState = {
     kind: job.kind,
     env: job.env,
@@ -71,6 +79,7 @@ export async function openRequestForm(ctx: BotContext, job: OpenForm): Promise<v
     imageDigest: image.digest ?? undefined,
     imageProblem: image.problem,
     unpinned: pinned.ok ? undefined : pinned.reason,
+    ...(promotion?.ok && promotion.from ? { promotion: promotionLine(promotion.from, ctx.now()) } : {}),
   };
   await show(requestModal(state, env, reviewed.set), 'Nothing was requested.');
 }
@@ -110,6 +119,10 @@ export async function submitRequest(ctx: BotContext, job: Submit): Promise<void>
       `:warning: What would run on \`${escapeMrkdwn(form.env)}\` changed since your form opened (the migrations, or what the target has applied). Nothing was requested: run \`/daadaar ${form.kind} ${escapeMrkdwn(form.env)}\` again to review it.`,
     );
   }
+  // From the record store at submit, whatever the form showed: a form kept open past a failed
+  // staging retry, or edited metadata, must not carry a refusal away.
+  const promotion = await checkPromotion(ctx, env, pinned.plan);
+  if (!promotion.ok) return tell(ctx, job.to, `:no_entry: ${escapeMrkdwn(promotion.reason)} Nothing was requested.`);
   const now = ctx.now();
   const record: RequestRecord = {
     id: ctx.newId(),
@@ -126,6 +139,7 @@ export async function submitRequest(ctx: BotContext, job: Submit): Promise<void>
     ...(form.kind === 'seed' ? { clean: job.clean } : {}),
     confirmed: job.confirmation === form.env,
     approvalsRequired: env.approvalsRequired,
+    ...(promotion.from ? { promotedFrom: promotion.from } : {}),
     approvals: [],
     state: 'open',
     thread: {},

@@ -150,5 +150,6 @@ function historyLine(r: RequestRecord, now: number): string {
     ? ` · build <${buildConsoleUrl(r.build.id, r.build.region)}|${escapeMrkdwn(r.build.id)}> ${escapeMrkdwn(r.build.status)}`
     : '';
   const link = r.messageTs ? ` · <https://slack.com/app_redirect?channel=${r.channel}&message_ts=${r.messageTs}|review>` : '';
-  return `*${escapeMrkdwn(state)}* · ${r.kind}${r.clean ? ' (CLEAN)' : ''} \`${escapeMrkdwn(r.env)}\` · ${slackDate(r.createdAt)}\nRequested by ${mention(r.requestedBy)}, approved by ${approvers} · plan sha256 \`${r.planSha256}\`${build}${link}`;
+  const after = r.promotedFrom ? ` · after ${escapeMrkdwn(r.promotedFrom.env)} request \`${escapeMrkdwn(r.promotedFrom.requestId)}\`` : '';
+  return `*${escapeMrkdwn(state)}* · ${r.kind}${r.clean ? ' (CLEAN)' : ''} \`${escapeMrkdwn(r.env)}\` · ${slackDate(r.createdAt)}\nRequested by ${mention(r.requestedBy)}, approved by ${approvers} · plan sha256 \`${r.planSha256}\`${after}${build}${link}`;
 }

@@ -6,6 +6,7 @@ import type { BotContext } from '../bot-context.ts';
 import { helpText, parseCommand } from '../command.ts';
 import type { Audience, DeferredJob } from '../jobs/deferred.ts';
 import { tell } from '../notify.ts';
+import { policyText } from '../views/policy-text.ts';
 import { errorModal, loadingModal } from '../views/request-modal.ts';
 import { handOver } from './hand-over.ts';
 import { openModal } from './open-modal.ts';
@@ -16,6 +17,7 @@ export function registerCommand(app: App, ctx: BotContext): void {
     // Answers that need nothing but the config go back in the acknowledgement itself.
     if (parsed.kind === 'help') return ack({ response_type: 'ephemeral', text: helpText(ctx.config) });
     if (parsed.kind === 'invalid') return ack({ response_type: 'ephemeral', text: parsed.message });
+    if (parsed.kind === 'policy') return ack({ response_type: 'ephemeral', text: policyText(ctx.config, parsed.env) });
     const to: Audience = { user: command.user_id, channel: command.channel_id, responseUrl: command.response_url };
     if (parsed.kind !== 'migrate' && parsed.kind !== 'seed') {
       await ack();

@@ -32,6 +32,8 @@ export interface RequestModalState {
   imageProblem?: string;
   /** Why no plan could be pinned: then nothing can be requested. */
   unpinned?: string;
+  /** Shown only ("ran in staging 2 h ago: …"); submit decides from the request store again. */
+  promotion?: string;
 }
 
 /** The plan line every review shows: the hash the approvers approve, and the image it runs. */
@@ -109,7 +111,7 @@ export function requestModal(state: RequestModalState, envConfig: EnvironmentCon
       text: {
         type: 'mrkdwn',
         text: fitText(
-          `*Environment:* \`${env}\` · CodeBuild \`${escapeMrkdwn(envConfig.codebuildProject)}\` (${envConfig.region})\n*Approval:* ${envConfig.approvalsRequired} of ${envConfig.approvers.map(mention).join(', ')}, never you · expires ${envConfig.requestTtlMinutes} min after posting`,
+          `*Environment:* \`${env}\` · CodeBuild \`${escapeMrkdwn(envConfig.codebuildProject)}\` (${envConfig.region})\n*Approval:* ${envConfig.approvalsRequired} of ${envConfig.approvers.map(mention).join(', ')}, never you · expires ${envConfig.requestTtlMinutes} min after posting${state.promotion ? `\n*Required first:* ${state.promotion}` : ''}`,
           LIMITS.sectionText,
         ),
       },

@@ -4,6 +4,7 @@ import { describePinnedTimeouts } from '../../history/pinned-timeouts.ts';
 import { decodePlan } from '../../history/plan.ts';
 import { safeRewriteTexts } from '../../render/review-digest.ts';
 import { describeCounts } from '../../render/review-text.ts';
+import { promotionLine } from '../../requests/promotion.ts';
 import type { RequestRecord } from '../../requests/record.ts';
 import { fitText } from '../../slack/fit.ts';
 import { LIMITS } from '../../slack/limits.ts';
@@ -50,6 +51,21 @@ export function reviewBody({ record: request, envConfig, set, image }: ReviewBod
       ],
     },
   ];
+  if (request.promotedFrom) {
+    // Rendered once, at posting: "ago" is as of the request, which the record's createdAt fixes.
+    blocks.push({
+      type: 'context',
+      elements: [
+        {
+          type: 'mrkdwn',
+          text: fitText(
+            `:white_check_mark: *${request.promotedFrom.env} first:* ${promotionLine(request.promotedFrom, request.createdAt)} (request \`${request.promotedFrom.requestId}\`)`,
+            LIMITS.text,
+          ),
+        },
+      ],
+    });
+  }
   if (request.kind === 'seed') {
     blocks.push({
       type: 'section',
