@@ -2,6 +2,7 @@ import type { ModalView } from '@slack/types';
 import { channelRefusal, seedRefusal } from '../../config.ts';
 import { BUDGET, withDeadline } from '../../deadline.ts';
 import { requestMessage } from '../../request-message/frame.ts';
+import { approvalNeed } from '../../requests/approval-rule.ts';
 import { posted, withdraw } from '../../requests/decisions.ts';
 import type { EnvironmentLock, RequestRecord } from '../../requests/record.ts';
 import { transition } from '../../requests/transition.ts';
@@ -111,6 +112,9 @@ export async function submitRequest(ctx: BotContext, job: Submit): Promise<void>
     );
   }
   const now = ctx.now();
+  // A seed has no review findings: its bar is the environment's.
+  const need =
+    form.kind === 'migrate' ? approvalNeed(reviewed.set.review, env) : { approvalsRequired: env.approvalsRequired, rule: undefined };
   const record: RequestRecord = {
     id: ctx.newId(),
     kind: form.kind,
@@ -125,7 +129,8 @@ export async function submitRequest(ctx: BotContext, job: Submit): Promise<void>
     pendingKnown: reviewed.set.pendingKnown,
     ...(form.kind === 'seed' ? { clean: job.clean } : {}),
     confirmed: job.confirmation === form.env,
-    approvalsRequired: env.approvalsRequired,
+    approvalsRequired: need.approvalsRequired,
+    ...(need.rule ? { approvalRule: need.rule } : {}),
     approvals: [],
     state: 'open',
     thread: {},
