@@ -207,7 +207,9 @@ describe('infrastructure/aws/slack-app-manifest.yml', () => {
 
   it('asks for exactly the scopes the code needs', () => {
     const methods = new Set(
-      source.flatMap((s) => [...s.matchAll(/\bslack\.(chat|conversations|views|files|usergroups)\.([\w.]+)\(/g)].map((m) => `${m[1]}.${m[2]}`)),
+      source.flatMap((s) =>
+        [...s.matchAll(/\bslack\.(chat|conversations|views|files|usergroups)\.([\w.]+)\(/g)].map((m) => `${m[1]}.${m[2]}`),
+      ),
     );
     for (const method of methods) expect(SCOPES, `unknown Slack method ${method}`).toHaveProperty([method]);
     const needed = new Set(['commands', ...[...methods].flatMap((m) => SCOPES[m] ?? [])]);
