@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 // is used. The full API adds about 800 KiB to the Lambda bundle, paid at every cold start.
 import { en } from 'zod/locales';
 import * as z from 'zod/mini';
+import { RISKS } from './requests/approval-rule.ts';
 import { DEFAULT_TIMEOUT_POLICY, type TimeoutPolicy } from './review/statement-timeouts.ts';
 
 // zod/mini ships no messages ("Invalid input" for everything) until a locale is installed.
@@ -83,6 +84,20 @@ const environmentSchema = z.strictObject({
    * (src/requests/promotion.ts), so production only runs what staging ran.
    */
   requires: z.optional(z.strictObject({ succeededIn: nonEmpty() })),
+  /**
+   * Rules that raise what a request needs from what its review found (src/requests/
+   * approval-rule.ts): the first that holds decides.
+   */
+  approvalRules: z.optional(
+    z.array(
+      z.strictObject({
+        name: nonEmpty(),
+        when: z.enum(RISKS),
+        approvalsRequired: z.optional(z.int().check(z.minimum(1))),
+        oneOf: z.optional(slackId('S', 'user group')),
+      }),
+    ),
+  ),
   /** `setup`: SQL the dry run runs before the history, for what the platform provides (src/dryrun/context.ts). */
   dryRun: z.optional(z.strictObject({ setup: z.optional(nonEmpty()) })),
 });
@@ -123,6 +138,17 @@ const configSchema = z
               `${[name, ...requiresChain(config.environments, before)].join(' → ')}: each waits for the other, so neither could ever run`,
             );
         }
+        // A group's members may approve besides the approvers, so only a rule without one is bounded by the list.
+        (env.approvalRules ?? []).forEach((rule, i) => {
+          const needed = rule.approvalsRequired ?? env.approvalsRequired;
+          if (!rule.oneOf && needed > distinct.size - 1)
+            issue(
+              [name, 'approvalRules', i, 'approvalsRequired'],
+              `rule "${rule.name}" needs ${needed} approvals besides the requester, but ${distinct.size} approvers are listed and no user group (oneOf) adds any`,
+            );
+          if (env.approvalRules?.findIndex((r) => r.name === rule.name) !== i)
+            issue([name, 'approvalRules', i, 'name'], `rule "${rule.name}" is named twice: history shows rules by name`);
+        });
         if (secretName(env.databaseUrlSecretId) === secretName(env.databaseReadUrlSecretId)) {
           issue(
             [name, 'databaseReadUrlSecretId'],

@@ -4,7 +4,7 @@ import { currentState, type RequestRecord, viewVersionOf } from '../requests/rec
 import { signRef } from '../slack/action-value.ts';
 import { fitText } from '../slack/fit.ts';
 import { LIMITS } from '../slack/limits.ts';
-import { escapeMrkdwn, mention, slackDate } from '../slack/mrkdwn.ts';
+import { escapeMrkdwn, mention, slackDate, subteam } from '../slack/mrkdwn.ts';
 
 // The request's Slack message, always a view of the request record: its frame (this file), its
 // re-rendering (./update.ts) and the build thread under it (./build-thread.ts).
@@ -50,7 +50,9 @@ export function statusText(record: RequestRecord, env: Approvers, now: number): 
         .filter((a) => a !== record.requestedBy && !record.approvals.some((x) => x.user === a))
         .map(mention)
         .join(', ');
-      return `:hourglass_flowing_sand: ${approved}Waiting for ${missing} approval${missing === 1 ? '' : 's'} from ${who} until ${slackDate(record.expiresAt)}.${failed}`;
+      const group = record.approvalRule?.oneOf;
+      const fromGroup = group && !record.approvals.some((a) => a.inGroup) ? `, one of them from ${subteam(group)}` : '';
+      return `:hourglass_flowing_sand: ${approved}Waiting for ${missing} approval${missing === 1 ? '' : 's'} from ${who}${fromGroup} until ${slackDate(record.expiresAt)}.${failed}`;
     }
     case 'starting':
       return `:hourglass_flowing_sand: ${approved}Starting the build…`;

@@ -1,6 +1,6 @@
 import { buildConsoleUrl } from '../codebuild-console.ts';
 import type { EnvironmentConfig } from '../config.ts';
-import { escapeMrkdwn, mention } from '../slack/mrkdwn.ts';
+import { escapeMrkdwn, mention, subteam } from '../slack/mrkdwn.ts';
 import { currentState, type RequestEvent, type RequestRecord, viewVersionOf } from './record.ts';
 
 // What each click or build event does to a request, as pure functions of the record read a
@@ -61,14 +61,26 @@ function approverRefusal(record: RequestRecord, user: string, env: EnvironmentCo
  * approver's click. A start abandoned half way is the reconciler's to finish (src/reconciler/),
  * which checks the lock and the expiry a click cannot see.
  */
-export function approve(record: RequestRecord, user: string, env: EnvironmentConfig, now: number): Decision<{ starts: boolean }> {
+/**
+ * `inGroup`: whether the approver is a member of the user group the request's rule names (read
+ * from Slack at click time, src/slack/user-groups.ts); undefined when the rule names none.
+ */
+export function approve(
+  record: RequestRecord,
+  user: string,
+  env: EnvironmentConfig,
+  now: number,
+  inGroup?: boolean,
+): Decision<{ starts: boolean }> {
   const closed = notOpenReason(record, now);
   if (closed) return { ok: false, reason: closed };
   // Without its review's ts nothing could show the approval or the build: not approvable until
   // a click adopts it (src/bot/jobs/clicks.ts) or the reconciler withdraws the request.
   if (!record.messageTs) return { ok: false, reason: "This request's review message was never recorded, so it cannot be approved." };
   if (user === record.requestedBy) return { ok: false, reason: 'You requested this, so you cannot approve it: a second engineer must.' };
-  const notApprover = approverRefusal(record, user, env, 'approve');
+  const group = record.approvalRule?.oneOf;
+  // A member of the rule's group may approve though not an approver: that is what the rule asks for.
+  const notApprover = group && inGroup ? undefined : approverRefusal(record, user, env, 'approve');
   if (notApprover) return { ok: false, reason: notApprover };
   const required = Math.max(record.approvalsRequired, env.approvalsRequired);
   const already = record.approvals.some((a) => a.user === user);
@@ -79,7 +91,17 @@ export function approve(record: RequestRecord, user: string, env: EnvironmentCon
       reason: `You already approved this request; it still needs ${missing} more approval${missing === 1 ? '' : 's'} from someone else.`,
     };
   }
-  const approvals = already ? record.approvals : [...record.approvals, { user, at: now }];
+  const approvals = already
+    ? record.approvals
+    : [...record.approvals, { user, at: now, ...(group && inGroup ? { inGroup: true as const } : {}) }];
+  const groupMissing = group !== undefined && !approvals.some((a) => a.inGroup);
+  // The last approval the count needs must bring the group's, if no earlier one did.
+  if (groupMissing && approvals.length >= required) {
+    return {
+      ok: false,
+      reason: `This request needs one approval from ${subteam(group)} (rule "${record.approvalRule?.name}": ${record.approvalRule?.because}), and you are not in that group: leave the last approval to one of them.`,
+    };
+  }
   const starts = approvals.length >= required;
   const event = already ? { by: user, what: 'retried the start' } : { by: user, what: 'approved' };
   return {

@@ -1,3 +1,4 @@
+import type { ApprovalRule } from './approval-rule.ts';
 // The request record: the one truth about a migration or seed request. It lives in DynamoDB
 // (src/aws/request-store.ts); Slack messages are views of it, re-rendered from it. Every change
 // is a whole new version written with one conditional write on the version it was derived from
@@ -102,7 +103,10 @@ export interface RequestRecord {
   approvalsRequired: number;
   /** Absent in records made before `requires.succeededIn`, and where the environment requires nothing. */
   promotedFrom?: PromotedFrom;
-  approvals: { user: string; at: number }[];
+  /** The rule of deploybot.config.json `approvalRules` that set what this request needs, when one held. */
+  approvalRule?: ApprovalRule;
+  /** `inGroup`: the approver was a member of the rule's user group when they approved. */
+  approvals: { user: string; at: number; inGroup?: true }[];
   state: RequestState;
   build?: BuildRef;
   buildRun?: BuildRunClaim;

@@ -28,3 +28,8 @@ export function slackDate(epochMs: number): string {
 export function mention(userId: string): string {
   return `<@${userId.replace(/[^A-Z0-9]/g, '')}>`;
 }
+
+/** A user group in mrkdwn, by id: Slack shows its handle and notifies its members (https://api.slack.com/reference/surfaces/formatting#mentioning-groups). */
+export function subteam(id: string): string {
+  return `<!subteam^${id}>`;
+}

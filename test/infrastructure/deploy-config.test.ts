@@ -194,6 +194,7 @@ describe('infrastructure/aws/slack-app-manifest.yml', () => {
     'views.open': [],
     'views.update': [],
     'files.uploadV2': ['files:write'],
+    'usergroups.users.list': ['usergroups:read'],
   };
 
   it('sends the slash command and interactivity to /slack/events', () => {
@@ -206,7 +207,9 @@ describe('infrastructure/aws/slack-app-manifest.yml', () => {
 
   it('asks for exactly the scopes the code needs', () => {
     const methods = new Set(
-      source.flatMap((s) => [...s.matchAll(/\bslack\.(chat|conversations|views|files)\.(\w+)\(/g)].map((m) => `${m[1]}.${m[2]}`)),
+      source.flatMap((s) =>
+        [...s.matchAll(/\bslack\.(chat|conversations|views|files|usergroups)\.([\w.]+)\(/g)].map((m) => `${m[1]}.${m[2]}`),
+      ),
     );
     for (const method of methods) expect(SCOPES, `unknown Slack method ${method}`).toHaveProperty([method]);
     const needed = new Set(['commands', ...[...methods].flatMap((m) => SCOPES[m] ?? [])]);

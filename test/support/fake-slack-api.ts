@@ -190,6 +190,9 @@ export class FakeSlackApi {
     return this.callsTo(method).filter((c) => c.answer?.status === 200 && (c.answer.body as { ok?: boolean }).ok === true);
   }
 
+  /** Slack user groups (S…) and their members, for usergroups.users.list. */
+  readonly userGroups = new Map<string, Set<string>>();
+
   callsTo(method: string): ApiCall[] {
     return this.calls.filter((c) => c.method === method);
   }
@@ -296,6 +299,11 @@ export class FakeSlackApi {
         });
         if (done.some((f) => !f)) return { ok: false, error: 'file_not_found' };
         return { ok: true, files: listed.map((f) => ({ id: f.id, title: f.title })) };
+      }
+      case 'usergroups.users.list': {
+        // Slack's answer for an id that names no group in the workspace: no_such_subteam.
+        const members = this.userGroups.get(String(args.usergroup ?? ''));
+        return members ? { ok: true, users: [...members] } : { ok: false, error: 'no_such_subteam' };
       }
       case 'auth.test':
         return { ok: true, user_id: 'U0DEPLOYBOT', bot_id: 'B0DEPLOYBOT', team_id: 'T0DAADAAR' };

@@ -4,7 +4,8 @@ import { updateRequestMessage } from '../../request-message/update.ts';
 import { approve, cancel, expire, posted, reject, stopRequested } from '../../requests/decisions.ts';
 import { currentState, type RequestRecord } from '../../requests/record.ts';
 import { transition } from '../../requests/transition.ts';
-import { escapeMrkdwn, mention } from '../../slack/mrkdwn.ts';
+import { escapeMrkdwn, mention, subteam } from '../../slack/mrkdwn.ts';
+import { groupMembers } from '../../slack/user-groups.ts';
 import type { BotContext } from '../bot-context.ts';
 import { slackCall, slackError, tell, threadReply } from '../notify.ts';
 import { startRequestBuild } from '../start-build.ts';
@@ -83,7 +84,20 @@ export async function handleClick(ctx: BotContext, job: Click): Promise<void> {
       if (record.kind === 'seed' && !env.seed.allowed) {
         return refuse(ctx, job.to, `Seeding ${escapeMrkdwn(record.env)} has been turned off since this request was posted.`);
       }
-      const approved = await transition(ctx.store, record.id, (r) => approve(r, job.to.user, env, now));
+      // Membership is read before the write: approve() stays a pure decision on the record.
+      let inGroup: boolean | undefined;
+      const group = record.approvalRule?.oneOf;
+      if (group) {
+        const read = await groupMembers(ctx.slack, group, now);
+        if (!read.ok)
+          return refuse(
+            ctx,
+            job.to,
+            `Slack did not say who is in ${subteam(group)} (${escapeMrkdwn(read.reason)}), which this request's rule needs; try again.`,
+          );
+        inGroup = read.users.has(job.to.user);
+      }
+      const approved = await transition(ctx.store, record.id, (r) => approve(r, job.to.user, env, now, inGroup));
       if (!approved.ok) return refuse(ctx, job.to, approved.reason, approved.record);
       ctx.log.info('approval recorded', { requestId: record.id, approver: job.to.user, starts: approved.starts });
       if (!approved.starts) {

@@ -2,6 +2,7 @@ import type { ModalView } from '@slack/types';
 import { channelRefusal, seedRefusal } from '../../config.ts';
 import { BUDGET, withDeadline } from '../../deadline.ts';
 import { requestMessage } from '../../request-message/frame.ts';
+import { approvalNeed } from '../../requests/approval-rule.ts';
 import { posted, withdraw } from '../../requests/decisions.ts';
 import { promotionLine } from '../../requests/promotion.ts';
 import type { EnvironmentLock, RequestRecord } from '../../requests/record.ts';
@@ -124,6 +125,9 @@ export async function submitRequest(ctx: BotContext, job: Submit): Promise<void>
   const promotion = await checkPromotion(ctx, env, pinned.plan);
   if (!promotion.ok) return tell(ctx, job.to, `:no_entry: ${escapeMrkdwn(promotion.reason)} Nothing was requested.`);
   const now = ctx.now();
+  // A seed has no review findings: its bar is the environment's.
+  const need =
+    form.kind === 'migrate' ? approvalNeed(reviewed.set.review, env) : { approvalsRequired: env.approvalsRequired, rule: undefined };
   const record: RequestRecord = {
     id: ctx.newId(),
     kind: form.kind,
@@ -138,7 +142,8 @@ export async function submitRequest(ctx: BotContext, job: Submit): Promise<void>
     pendingKnown: reviewed.set.pendingKnown,
     ...(form.kind === 'seed' ? { clean: job.clean } : {}),
     confirmed: job.confirmation === form.env,
-    approvalsRequired: env.approvalsRequired,
+    approvalsRequired: need.approvalsRequired,
+    ...(need.rule ? { approvalRule: need.rule } : {}),
     ...(promotion.from ? { promotedFrom: promotion.from } : {}),
     approvals: [],
     state: 'open',

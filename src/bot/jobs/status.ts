@@ -10,7 +10,7 @@ import { STATUS_EMOJI, tailText } from '../../request-message/build-thread.ts';
 import { currentState, type RequestRecord } from '../../requests/record.ts';
 import { fitText } from '../../slack/fit.ts';
 import { LIMITS } from '../../slack/limits.ts';
-import { escapeMrkdwn, mention, slackDate } from '../../slack/mrkdwn.ts';
+import { escapeMrkdwn, mention, slackDate, subteam } from '../../slack/mrkdwn.ts';
 import { reportBuild } from '../../status/build-reporter.ts';
 import type { BotContext } from '../bot-context.ts';
 import { tell } from '../notify.ts';
@@ -151,5 +151,9 @@ function historyLine(r: RequestRecord, now: number): string {
     : '';
   const link = r.messageTs ? ` · <https://slack.com/app_redirect?channel=${r.channel}&message_ts=${r.messageTs}|review>` : '';
   const after = r.promotedFrom ? ` · after ${escapeMrkdwn(r.promotedFrom.env)} request \`${escapeMrkdwn(r.promotedFrom.requestId)}\`` : '';
-  return `*${escapeMrkdwn(state)}* · ${r.kind}${r.clean ? ' (CLEAN)' : ''} \`${escapeMrkdwn(r.env)}\` · ${slackDate(r.createdAt)}\nRequested by ${mention(r.requestedBy)}, approved by ${approvers} · plan sha256 \`${r.planSha256}\`${after}${build}${link}`;
+  // Which rule set the bar, so the history says why two approvals were needed.
+  const rule = r.approvalRule
+    ? ` · ${r.approvalsRequired} approval${r.approvalsRequired === 1 ? '' : 's'} by rule "${escapeMrkdwn(r.approvalRule.name)}" (${escapeMrkdwn(r.approvalRule.because)}${r.approvalRule.oneOf ? `, one from ${subteam(r.approvalRule.oneOf)}` : ''})`
+    : '';
+  return `*${escapeMrkdwn(state)}* · ${r.kind}${r.clean ? ' (CLEAN)' : ''} \`${escapeMrkdwn(r.env)}\` · ${slackDate(r.createdAt)}\nRequested by ${mention(r.requestedBy)}, approved by ${approvers}${rule} · plan sha256 \`${r.planSha256}\`${after}${build}${link}`;
 }

@@ -8,7 +8,7 @@ import { promotionLine } from '../../requests/promotion.ts';
 import type { RequestRecord } from '../../requests/record.ts';
 import { fitText } from '../../slack/fit.ts';
 import { LIMITS } from '../../slack/limits.ts';
-import { codeBlock, escapeMrkdwn, mention, slackDate } from '../../slack/mrkdwn.ts';
+import { codeBlock, escapeMrkdwn, mention, slackDate, subteam } from '../../slack/mrkdwn.ts';
 import type { ReviewedSet } from '../migration-catalog.ts';
 import { planLine } from './request-modal.ts';
 import { targetSummary } from './target-summary.ts';
@@ -43,10 +43,7 @@ export function reviewBody({ record: request, envConfig, set, image }: ReviewBod
         { type: 'mrkdwn', text: fitText(`*Reason*\n${escapeMrkdwn(request.reason)}`, LIMITS.sectionFieldText) },
         {
           type: 'mrkdwn',
-          text: fitText(
-            `*Approval*\n${envConfig.approvalsRequired} of ${envConfig.approvers.map(mention).join(', ')}`,
-            LIMITS.sectionFieldText,
-          ),
+          text: fitText(`*Approval*\n${approvalText(request, envConfig)}`, LIMITS.sectionFieldText),
         },
       ],
     },
@@ -187,4 +184,12 @@ export function safeRewriteReplies(set: ReviewedSet): string[] {
     while (codeBlock(fitted).length > REPLY_CHARS - 40) fitted = `${fitted.slice(0, Math.floor(fitted.length * 0.8))}…`;
     return `*Safe rewrite*\n${codeBlock(fitted)}`;
   });
+}
+
+/** `2 of @a, @b, including one of @dbas (rule "destructive": 2 destructive findings)`; the record's bar, not today's config. */
+function approvalText(request: RequestRecord, envConfig: EnvironmentConfig): string {
+  const rule = request.approvalRule;
+  const group = rule?.oneOf ? `, including one of ${subteam(rule.oneOf)}` : '';
+  const why = rule ? ` (rule "${escapeMrkdwn(rule.name)}": ${escapeMrkdwn(rule.because)})` : '';
+  return `${request.approvalsRequired} of ${envConfig.approvers.map(mention).join(', ')}${group}${why}`;
 }
