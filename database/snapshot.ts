@@ -150,7 +150,7 @@ async function describeStatus(client: RDSClient, target: SnapshotTarget, snapsho
 /** The error's code and message as RDS sent them (ids, never a secret); the stack stays out of the thread. */
 function awsError(error: unknown): string {
   const e = error as { name?: string; message?: string };
-  return `${e.name ?? 'Error'}: ${(e.message ?? String(error)).slice(0, 300)}`;
+  return `${e.name ?? 'Error'}: ${(e.message ?? String(error)).slice(0, 300).replace(/\.+$/, '')}`;
 }
 
 /**
