@@ -82,8 +82,9 @@ export interface RequestRecord {
   clean?: boolean;
   /**
    * The snapshot the build takes before it migrates, decided when the request was made (the
-   * environment's snapshotBefore and the review's destructive findings) and shown to the
-   * approvers with it. Absent: none; records from before the field existed read the same.
+   * environment's snapshotBefore and the review's destructive findings) and pinned like the
+   * plan: the build's approval check refuses a build whose DEPLOYBOT_SNAPSHOT differs.
+   * Absent: none; records from before the field existed read the same.
    */
   snapshot?: SnapshotTarget;
   /** The requester typed the environment name (destructive findings, unknown set, CLEAN). */
