@@ -37,7 +37,7 @@ export async function claimApprovedRunFromEnvironment(env: Env, run: BuildRun, p
   try {
     const claimed = await claimApprovedRun(
       store,
-      { requestId: vars.requestId, buildId, projectEnv, env: vars.env, run, plan: vars.plan, planSha256 },
+      { requestId: vars.requestId, buildId, projectEnv, env: vars.env, run, plan: vars.plan, planSha256, snapshot: vars.snapshot },
       Date.now(),
     );
     if (!claimed.ok) return { ok: false, reason: claimed.reason, exitCode: 3 };

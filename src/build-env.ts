@@ -24,7 +24,36 @@ export const BUILD_VARS = {
   planSha256: 'DEPLOYBOT_PLAN_SHA256',
   /** The image to run, pinned by digest (repo@sha256:…). */
   imageUri: 'IMAGE_URI',
+  /** The bot's decision on a snapshot before the run: `instance:<id>`, `cluster:<id>` or `none` (encodeSnapshotTarget). */
+  snapshot: 'DEPLOYBOT_SNAPSHOT',
 } as const;
+
+/** What the build snapshots before it migrates: an RDS DB instance or an Aurora DB cluster. */
+export type SnapshotTarget = { kind: 'instance' | 'cluster'; id: string };
+
+// RDS identifiers are letters, digits and hyphens, starting with a letter (RDS user guide,
+// "Naming constraints in Amazon RDS"); anything else is refused, not passed to the API.
+const RDS_IDENTIFIER = /^[A-Za-z][A-Za-z0-9-]{0,62}$/;
+
+export function encodeSnapshotTarget(target: SnapshotTarget | undefined): string {
+  return target ? `${target.kind}:${target.id}` : 'none';
+}
+
+/**
+ * The snapshot decision, exactly as the bot writes it. Absent is `none`: a build started by hand
+ * or by a bot from before the variable existed takes no snapshot, as it did then.
+ */
+export function decodeSnapshotTarget(vars: Vars): { ok: true; target: SnapshotTarget | undefined } | { ok: false; reason: string } {
+  const raw = vars[BUILD_VARS.snapshot];
+  if (raw === undefined || raw === 'none') return { ok: true, target: undefined };
+  const match = /^(instance|cluster):(.+)$/.exec(raw);
+  if (match?.[1] && match[2] && RDS_IDENTIFIER.test(match[2]))
+    return { ok: true, target: { kind: match[1] as SnapshotTarget['kind'], id: match[2] } };
+  return {
+    ok: false,
+    reason: `${BUILD_VARS.snapshot}=${JSON.stringify(raw.slice(0, 80))} is not instance:<id>, cluster:<id> or none`,
+  };
+}
 
 /**
  * Set on the environment's CodeBuild project by its stack (infrastructure/aws/deploybot.yml),
@@ -94,6 +123,8 @@ export interface BuildEnvironment {
   planSha256: string;
   /** Absent: the project's own IMAGE_URI is used (never by a request the bot starts). */
   imageUri?: string;
+  /** Absent: no snapshot (DEPLOYBOT_SNAPSHOT=none is written, so the decision is always visible). */
+  snapshot?: SnapshotTarget;
 }
 
 export function encodeBuildEnvironment(b: BuildEnvironment): Record<string, string> {
@@ -111,6 +142,7 @@ export function encodeBuildEnvironment(b: BuildEnvironment): Record<string, stri
     [BUILD_VARS.plan]: b.plan,
     [BUILD_VARS.planSha256]: b.planSha256,
   });
+  if (b.run.kind === 'migrate') vars[BUILD_VARS.snapshot] = encodeSnapshotTarget(b.snapshot);
   if (b.imageUri) vars[BUILD_VARS.imageUri] = b.imageUri;
   return vars;
 }
@@ -130,6 +162,7 @@ export interface DecodedBuildEnvironment {
   plan?: string;
   planSha256?: string;
   imageUri?: string;
+  snapshot?: SnapshotTarget;
 }
 
 export function decodeBuildEnvironment(vars: Readonly<Record<string, string | undefined>>): DecodedBuildEnvironment {
@@ -138,6 +171,7 @@ export function decodeBuildEnvironment(vars: Readonly<Record<string, string | un
     return value ? value : undefined;
   };
   const run = decodeBuildRun(vars);
+  const snapshot = decodeSnapshotTarget(vars);
   return {
     run: run.ok ? run.run : undefined,
     requestId: get(BUILD_VARS.requestId),
@@ -149,5 +183,6 @@ export function decodeBuildEnvironment(vars: Readonly<Record<string, string | un
     plan: get(BUILD_VARS.plan),
     planSha256: get(BUILD_VARS.planSha256),
     imageUri: get(BUILD_VARS.imageUri),
+    snapshot: snapshot.ok ? snapshot.target : undefined,
   };
 }

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 // is used. The full API adds about 800 KiB to the Lambda bundle, paid at every cold start.
 import { en } from 'zod/locales';
 import * as z from 'zod/mini';
+import type { SnapshotTarget } from './build-env.ts';
 import { RISKS } from './requests/approval-rule.ts';
 import { DEFAULT_TIMEOUT_POLICY, type TimeoutPolicy } from './review/statement-timeouts.ts';
 
@@ -18,6 +19,17 @@ const positiveMs = () => z.int().check(z.minimum(1, 'must be a positive number o
 
 const slackId = (prefix: string, what: string) =>
   z.string().check(z.regex(new RegExp(`^${prefix}[A-Z0-9]{2,}$`), `must be a Slack ${what} id (${prefix}…)`));
+
+// RDS user guide, "Naming constraints in Amazon RDS": 1 to 63 letters, digits or hyphens, a letter first.
+const rdsIdentifier = () =>
+  z
+    .string()
+    .check(
+      z.regex(
+        /^[A-Za-z](?!.*--)[A-Za-z0-9-]{0,62}(?<!-)$/,
+        'must be an RDS identifier: letters, digits and single hyphens, a letter first',
+      ),
+    );
 
 const environmentSchema = z.strictObject({
   codebuildProject: nonEmpty(),
@@ -98,6 +110,13 @@ const environmentSchema = z.strictObject({
       }),
     ),
   ),
+  /**
+   * When the build snapshots the database before a migration run: `destructive` when the review of
+   * the pending set has a destructive finding, `always`, or `never`. Anything but `never` needs `database`.
+   */
+  snapshotBefore: z._default(z.enum(['destructive', 'always', 'never']), 'destructive'),
+  /** What to snapshot: the RDS DB instance, or the Aurora DB cluster (exactly one). */
+  database: z.optional(z.strictObject({ instance: z.optional(rdsIdentifier()), cluster: z.optional(rdsIdentifier()) })),
   /** `setup`: SQL the dry run runs before the history, for what the platform provides (src/dryrun/context.ts). */
   dryRun: z.optional(z.strictObject({ setup: z.optional(nonEmpty()) })),
 });
@@ -149,6 +168,13 @@ const configSchema = z
           if (env.approvalRules?.findIndex((r) => r.name === rule.name) !== i)
             issue([name, 'approvalRules', i, 'name'], `rule "${rule.name}" is named twice: history shows rules by name`);
         });
+        if (env.database && (env.database.instance === undefined) === (env.database.cluster === undefined))
+          issue([name, 'database'], 'names exactly one of { "instance": "<DB instance id>" } or { "cluster": "<Aurora cluster id>" }');
+        else if (!env.database && env.snapshotBefore !== 'never')
+          issue(
+            [name, 'database'],
+            `required with snapshotBefore "${env.snapshotBefore}": name the database to snapshot ({ "instance": "<id>" } or { "cluster": "<id>" }), or set snapshotBefore to "never"`,
+          );
         if (secretName(env.databaseUrlSecretId) === secretName(env.databaseReadUrlSecretId)) {
           issue(
             [name, 'databaseReadUrlSecretId'],
@@ -229,6 +255,15 @@ export function loadConfig(path = process.env.DEPLOYBOT_CONFIG ?? 'deploybot.con
 export function channelRefusal(envName: string, env: EnvironmentConfig, channel: string): string | undefined {
   if (env.channels.includes(channel)) return undefined;
   return `${envName} requests are made and decided only in ${env.channels.map((c) => `<#${c}>`).join(' or ')}, where its approvers are.`;
+}
+
+/**
+ * The snapshot the build takes before a migration run, as the bot decides it at start: the
+ * environment's policy and whether the approved review had a destructive finding. Undefined: none.
+ */
+export function snapshotDecision(env: EnvironmentConfig, destructive: boolean): SnapshotTarget | undefined {
+  if (env.snapshotBefore === 'never' || (env.snapshotBefore === 'destructive' && !destructive) || !env.database) return undefined;
+  return env.database.instance ? { kind: 'instance', id: env.database.instance } : { kind: 'cluster', id: env.database.cluster ?? '' };
 }
 
 /** Production seeding is off unless a person turned it on, and the refusal says why. */

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseConfig, seedRefusal } from '../src/config.ts';
+import { parseConfig, seedRefusal, snapshotDecision } from '../src/config.ts';
 
 const env = {
   codebuildProject: 'daadaar-migrations',
@@ -9,6 +9,7 @@ const env = {
   databaseReadUrlSecretId: 'daadaar/prod/database-read-url',
   channels: ['C0DEPLOYS01'],
   approvers: ['U0APPROVER1', 'U0APPROVER2'],
+  database: { instance: 'daadaar-prod' },
 };
 
 const staging = {
@@ -16,6 +17,7 @@ const staging = {
   codebuildProject: 'daadaar-migrations-staging',
   databaseUrlSecretId: 'daadaar/staging/database-url',
   databaseReadUrlSecretId: 'daadaar/staging/database-read-url',
+  database: { cluster: 'daadaar-staging' },
 };
 
 const problems = (environments: Record<string, unknown>): string => {
@@ -159,5 +161,32 @@ describe('deploybot.config.json', () => {
         }),
       ),
     ).toMatchObject({ ok: true });
+  });
+
+  it('snapshots before destructive runs by default, and refuses a snapshot policy without the database to snapshot', () => {
+    const parsed = parseConfig(JSON.stringify({ environments: { prod: env } }));
+    if (!parsed.ok) throw new Error(parsed.reason);
+    const prod = parsed.config.environments.prod;
+    if (!prod) throw new Error('no prod');
+    expect(prod.snapshotBefore).toBe('destructive');
+    expect(snapshotDecision(prod, true)).toEqual({ kind: 'instance', id: 'daadaar-prod' });
+    expect(snapshotDecision(prod, false)).toBeUndefined();
+    expect(snapshotDecision({ ...prod, snapshotBefore: 'always' }, false)).toEqual({ kind: 'instance', id: 'daadaar-prod' });
+    expect(snapshotDecision({ ...prod, snapshotBefore: 'never' }, true)).toBeUndefined();
+
+    const { database: _, ...unnamed } = env;
+    expect(problems({ prod: unnamed })).toContain(
+      'environments.prod.database: required with snapshotBefore "destructive": name the database to snapshot ({ "instance": "<id>" } or { "cluster": "<id>" }), or set snapshotBefore to "never"',
+    );
+    expect(problems({ prod: { ...unnamed, snapshotBefore: 'always' } })).toContain('required with snapshotBefore "always"');
+    expect(parseConfig(JSON.stringify({ environments: { prod: { ...unnamed, snapshotBefore: 'never' } } }))).toMatchObject({ ok: true });
+    expect(problems({ prod: { ...env, database: { instance: 'a', cluster: 'b' } } })).toContain(
+      'environments.prod.database: names exactly one of { "instance": "<DB instance id>" } or { "cluster": "<Aurora cluster id>" }',
+    );
+    expect(problems({ prod: { ...env, database: {} } })).toContain('environments.prod.database: names exactly one of');
+    expect(problems({ prod: { ...env, database: { instance: 'prod--db' } } })).toContain(
+      'environments.prod.database.instance: must be an RDS identifier',
+    );
+    expect(problems({ prod: { ...env, snapshotBefore: 'sometimes' } })).toMatch(/environments\.prod\.snapshotBefore: .*"destructive"/);
   });
 });

@@ -14,6 +14,8 @@ export function environmentParameters(envName: string, env: EnvironmentConfig, n
     EnvironmentName: envName,
     ProjectName: env.codebuildProject,
     DatabaseUrlSecretName: env.databaseUrlSecretId,
+    SnapshotDatabase: env.database?.cluster ? `cluster:${env.database.cluster}` : `db:${env.database?.instance ?? ''}`,
+    SnapshotResourceType: env.database?.cluster ? 'cluster-snapshot' : 'snapshot',
     EcrRepositoryName: names.backendRepository,
     StatusFunctionName: names.statusFunction,
     BotStackName: names.botStack,
@@ -27,7 +29,18 @@ export function renderCodeBuildStack(templateText: string, envName: string, env:
     if (!(name in template.Parameters)) throw new Error(`deploybot.yml has no parameter ${name}`);
     delete template.Parameters[name];
   }
+  // An environment that names no database never snapshots (config.ts requires one otherwise): its role gets no RDS grant at all.
+  if (!env.database) dropStatements(template, 'SnapshotBeforeMigrating');
   return bind(template, values) as Template;
+}
+
+function dropStatements(template: Template, sidPrefix: string): void {
+  const resources = template.Resources as Record<
+    string,
+    { Properties?: { Policies?: { PolicyDocument: { Statement: { Sid?: string }[] } }[] } }
+  >;
+  for (const policy of resources.MigrationsRole?.Properties?.Policies ?? [])
+    policy.PolicyDocument.Statement = policy.PolicyDocument.Statement.filter((s) => !s.Sid?.startsWith(sidPrefix));
 }
 
 /** Replaces `Ref: P` and `${P}` inside `Fn::Sub` for the bound parameters; leaves the rest to CloudFormation. */

@@ -91,6 +91,7 @@ async function attemptStart(ctx: StartDeps, record: RequestRecord, env: Environm
       plan: record.plan,
       planSha256: record.planSha256,
       imageUri: record.imageUri,
+      snapshot: record.snapshot,
     }),
     sourceVersion: env.sourceVersion,
   };

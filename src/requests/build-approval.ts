@@ -1,4 +1,4 @@
-import { type BuildRun, describeBuildRun } from '../build-env.ts';
+import { type BuildRun, describeBuildRun, encodeSnapshotTarget, type SnapshotTarget } from '../build-env.ts';
 import type { RequestRecord, RequestState } from './record.ts';
 import type { RequestStore } from './store.ts';
 
@@ -23,6 +23,8 @@ export interface BuildIdentity {
   /** DEPLOYBOT_PLAN, already checked to hash to planSha256. */
   plan: string;
   planSha256: string;
+  /** DEPLOYBOT_SNAPSHOT, the snapshot the build took (or, absent, did not) before this check. */
+  snapshot?: SnapshotTarget;
 }
 
 /** The states a build may run in: the write to `starting` is the one that called StartBuild. */
@@ -45,6 +47,12 @@ export function checkApproval(record: RequestRecord | undefined, build: BuildIde
   const approvedRun: BuildRun = record.kind === 'migrate' ? { kind: 'migrate' } : { kind: 'seed', clean: record.clean === true };
   if (describeBuildRun(approvedRun) !== describeBuildRun(build.run))
     return refuse(`request ${record.id} approved ${describeBuildRun(approvedRun)}; this build would run ${describeBuildRun(build.run)}`);
+  // A build started with DEPLOYBOT_SNAPSHOT=none (or another database) skipped the restore
+  // point the approvers approved the destructive run with.
+  if (encodeSnapshotTarget(record.snapshot) !== encodeSnapshotTarget(build.snapshot))
+    return refuse(
+      `request ${record.id} was approved with snapshot ${encodeSnapshotTarget(record.snapshot)}; this build says ${encodeSnapshotTarget(build.snapshot)}`,
+    );
   if (record.buildRun)
     return refuse(`request ${record.id} already ran in build ${record.buildRun.buildId} (a request runs once; request it again)`);
   if (record.build && record.build.id !== build.buildId)

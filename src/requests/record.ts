@@ -4,6 +4,7 @@ import type { ApprovalRule } from './approval-rule.ts';
 // is a whole new version written with one conditional write on the version it was derived from
 // (src/requests/transition.ts), so concurrent clicks and events serialize instead of racing.
 
+import type { SnapshotTarget } from '../build-env.ts';
 import type { RunProgress } from '../run-progress.ts';
 
 export type RequestKind = 'migrate' | 'seed';
@@ -98,6 +99,13 @@ export interface RequestRecord {
   pendingKnown: boolean;
   /** Seeds only: CLEAN=true deletes every organization first. */
   clean?: boolean;
+  /**
+   * The snapshot the build takes before it migrates, decided when the request was made (the
+   * environment's snapshotBefore and the review's destructive findings) and pinned like the
+   * plan: the build's approval check refuses a build whose DEPLOYBOT_SNAPSHOT differs.
+   * Absent: none; records from before the field existed read the same.
+   */
+  snapshot?: SnapshotTarget;
   /** The requester typed the environment name (destructive findings, unknown set, CLEAN). */
   confirmed: boolean;
   approvalsRequired: number;

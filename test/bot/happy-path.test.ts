@@ -112,7 +112,10 @@ describe('a migration request from command to CodeBuild', () => {
       SLACK_THREAD_TS: message?.ts,
       REQUESTED_BY: REQUESTER,
       APPROVED_BY: APPROVER,
+      // prod snapshots before destructive runs, and the pending set drops a column.
+      DEPLOYBOT_SNAPSHOT: 'instance:daadaar-prod',
     });
+    expect(record?.snapshot).toEqual({ kind: 'instance', id: 'daadaar-prod' });
     // The plan is what the review showed: its hash is the approved one, and it pins the three
     // pending migrations on top of the three applied ones, and the image by digest.
     expect(

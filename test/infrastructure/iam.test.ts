@@ -264,7 +264,10 @@ describe("each environment's CodeBuild role", () => {
       };
     };
     const statements = role.Properties.Policies.flatMap((p) => p.PolicyDocument.Statement);
-    const granted = statements.flatMap((s) => [s.Action].flat().map((action) => `${action} ${s.Resource}`)).sort();
+    const granted = statements
+      .filter((s) => !s.Sid.startsWith('SnapshotBeforeMigrating'))
+      .flatMap((s) => [s.Action].flat().map((action) => `${action} ${s.Resource}`))
+      .sort();
     const project = env?.codebuildProject;
     expect(granted).toEqual(
       [
@@ -292,6 +295,37 @@ describe("each environment's CodeBuild role", () => {
     expect(statements.find((s) => s.Action === 'ec2:CreateNetworkInterfacePermission')?.Condition).toEqual({
       StringEquals: { 'ec2:AuthorizedService': 'codebuild.amazonaws.com' },
     });
+  });
+
+  it('prod: snapshots its own database into deploybot-prod-* snapshots, nothing else of RDS; staging (snapshotBefore never) gets no RDS grant', () => {
+    const statementsOf = (name: string): Statement[] => {
+      const stack = rendered.rendered.environments[name] as unknown as { Resources: Record<string, unknown> };
+      const role = resolve(stack.Resources.MigrationsRole, {}) as {
+        Properties: {
+          Policies: { PolicyDocument: { Statement: (Omit<Statement, 'Action' | 'Resource'> & { Action: string; Resource: string })[] } }[];
+        };
+      };
+      return role.Properties.Policies.flatMap((p) => p.PolicyDocument.Statement).map((s) => ({
+        ...s,
+        Action: [s.Action].flat(),
+        Resource: [s.Resource].flat(),
+      }));
+    };
+    const prod = statementsOf('prod');
+    const rds = (action: string, resource: string): Request => ({ action, resource: `arn:aws:rds:us-east-1:${ACCOUNT}:${resource}` });
+    // What database/snapshot.ts calls for prod's instance (deploybot.config.json: database.instance daadaar-prod).
+    expect(evaluate(prod, rds('rds:CreateDBSnapshot', 'db:daadaar-prod'))).toBe('allowed');
+    expect(evaluate(prod, rds('rds:CreateDBSnapshot', 'snapshot:deploybot-prod-req1-202612040507'))).toBe('allowed');
+    expect(evaluate(prod, rds('rds:AddTagsToResource', 'snapshot:deploybot-prod-req1-202612040507'))).toBe('allowed');
+    expect(evaluate(prod, rds('rds:DescribeDBSnapshots', 'snapshot:deploybot-prod-req1-202612040507'))).toBe('allowed');
+    // Not another database, not a snapshot outside its prefix, never a delete or a restore.
+    expect(evaluate(prod, rds('rds:CreateDBSnapshot', 'db:daadaar-staging'))).toBe('implicitly denied');
+    expect(evaluate(prod, rds('rds:CreateDBSnapshot', 'snapshot:nightly-1'))).toBe('implicitly denied');
+    expect(evaluate(prod, rds('rds:AddTagsToResource', 'db:daadaar-prod'))).toBe('implicitly denied');
+    expect(evaluate(prod, rds('rds:AddTagsToResource', 'snapshot:deploybot-staging-x'))).toBe('implicitly denied');
+    expect(evaluate(prod, rds('rds:DeleteDBSnapshot', 'snapshot:deploybot-prod-x'))).toBe('implicitly denied');
+    expect(evaluate(prod, rds('rds:RestoreDBInstanceFromDBSnapshot', 'snapshot:deploybot-prod-x'))).toBe('implicitly denied');
+    expect(statementsOf('staging').filter((s) => s.Action.some((a) => a.startsWith('rds:')))).toEqual([]);
   });
 
   it.each(['prod', 'staging'])('%s: reads request items and writes only the run claim on them', (name) => {

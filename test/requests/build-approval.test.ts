@@ -101,6 +101,18 @@ describe('a build claims its approved request once', () => {
       'approved migrate; this build would run seed (CLEAN=true)',
     ],
     [
+      'a build that skips the snapshot the request was approved with',
+      { snapshot: { kind: 'instance', id: 'daadaar-prod' } },
+      {},
+      'was approved with snapshot instance:daadaar-prod; this build says none',
+    ],
+    [
+      'a build that snapshots another database',
+      { snapshot: { kind: 'instance', id: 'daadaar-prod' } },
+      { snapshot: { kind: 'cluster', id: 'daadaar-prod' } },
+      'this build says cluster:daadaar-prod',
+    ],
+    [
       'CLEAN=true of a seed approved without it',
       { kind: 'seed', clean: false },
       { run: { kind: 'seed', clean: true } },
@@ -114,6 +126,13 @@ describe('a build claims its approved request once', () => {
     const stored = await store.get(record.id);
     expect(stored?.buildRun).toBeUndefined();
     expect(stored?.version).toBe(record.version);
+  });
+
+  it('claims a request approved with a snapshot when the build took that snapshot, the decision kept in the store', async () => {
+    const snapshot = { kind: 'cluster', id: 'daadaar-aurora' } as const;
+    const { record, build } = await request({ snapshot });
+    expect(await claimApprovedRun(store, { ...build, snapshot }, 1)).toMatchObject({ ok: true });
+    expect((await store.get(record.id))?.snapshot).toEqual(snapshot);
   });
 
   it('refuses a request that is not in the table', async () => {

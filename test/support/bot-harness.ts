@@ -56,6 +56,7 @@ export function testConfig(overrides: Partial<Record<'prod' | 'staging', Record<
           approvalsRequired: 1,
           requestTtlMinutes: 30,
           seed: { allowed: false, reason: 'Seeding production is forbidden by the operations doc.' },
+          database: { instance: 'daadaar-prod' },
           ...overrides.prod,
         },
         staging: {
@@ -67,6 +68,7 @@ export function testConfig(overrides: Partial<Record<'prod' | 'staging', Record<
           channels: [CHANNEL],
           approvers: [APPROVER, APPROVER_2],
           seed: { allowed: true },
+          snapshotBefore: 'never',
           ...overrides.staging,
         },
       },

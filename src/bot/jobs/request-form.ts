@@ -1,5 +1,6 @@
 import type { ModalView } from '@slack/types';
-import { channelRefusal, seedRefusal } from '../../config.ts';
+import type { SnapshotTarget } from '../../build-env.ts';
+import { channelRefusal, seedRefusal, snapshotDecision } from '../../config.ts';
 import { BUDGET, withDeadline } from '../../deadline.ts';
 import { requestMessage } from '../../request-message/frame.ts';
 import { approvalNeed } from '../../requests/approval-rule.ts';
@@ -141,6 +142,7 @@ export async function submitRequest(ctx: BotContext, job: Submit): Promise<void>
     pending: reviewed.set.migrations.map((m) => m.tag),
     pendingKnown: reviewed.set.pendingKnown,
     ...(form.kind === 'seed' ? { clean: job.clean } : {}),
+    ...snapshotField(form.kind === 'migrate' ? snapshotDecision(env, reviewed.set.digest.counts.destructive > 0) : undefined),
     confirmed: job.confirmation === form.env,
     approvalsRequired: need.approvalsRequired,
     ...(need.rule ? { approvalRule: need.rule } : {}),
@@ -223,4 +225,9 @@ export async function submitRequest(ctx: BotContext, job: Submit): Promise<void>
     }
     for (const text of safeRewriteReplies(reviewed.set)) await threadReply(ctx, current, text);
   }
+}
+
+/** Written only when there is a snapshot to take: a record without the field means none. */
+function snapshotField(target: SnapshotTarget | undefined): { snapshot?: SnapshotTarget } {
+  return target ? { snapshot: target } : {};
 }
