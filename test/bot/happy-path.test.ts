@@ -58,6 +58,8 @@ describe('a migration request from command to CodeBuild', () => {
     const record = await bot.record(message);
     expect(text).toContain(`*Plan* sha256 \`${record?.planSha256}\``);
     expect(text).toContain(BACKEND_DIGEST);
+    // prod snapshots before a destructive run, and the approvers are told before they approve.
+    expect(text).toContain('The build snapshots the database first (instance `daadaar-prod`)');
     // The timeouts the build will apply, read back from the plan the record holds.
     const plan = decodePlan(record?.plan ?? '');
     if (!plan.ok || plan.plan.kind !== 'migrate' || !plan.plan.timeouts) throw new Error('the plan pins no timeouts');

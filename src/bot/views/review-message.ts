@@ -75,6 +75,17 @@ export function reviewBody({ record: request, envConfig, set, image }: ReviewBod
     });
   } else {
     blocks.push(...findingBlocks(set, request.env));
+    // The record's decision, which the build is told (DEPLOYBOT_SNAPSHOT) and checks against it.
+    if (request.snapshot)
+      blocks.push({
+        type: 'context',
+        elements: [
+          {
+            type: 'mrkdwn',
+            text: `:camera: The build snapshots the database first (${request.snapshot.kind} \`${escapeMrkdwn(request.snapshot.id)}\`) and runs nothing unless the snapshot is available; the restore command goes into the thread.`,
+          },
+        ],
+      });
     // From the plan the record holds: the numbers the build applies, not a second computation.
     const plan = decodePlan(request.plan);
     if (plan.ok && plan.plan.kind === 'migrate' && plan.plan.timeouts)
