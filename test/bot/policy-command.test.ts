@@ -19,6 +19,7 @@ describe('/daadaar policy', () => {
         approvalsRequired: 2,
         seed: { allowed: false, reason: 'Never seed prod <!channel> & co' },
         timeouts: { lockTimeoutMs: { readsAndWrites: 2000 } },
+        approvalRules: [{ name: 'data <loss>', when: 'destructive', approvalsRequired: 3, oneOf: 'S0DBAS00001' }],
       },
     });
 
@@ -31,11 +32,14 @@ describe('/daadaar policy', () => {
         '',
         '*`prod`*',
         "• Approvals: 2 of <@U0APPROVER1>, <@U0APPROVER2>, <@U0REQUESTER>, never the requester's own",
+        '• Raised by what the review finds, the first rule that holds: "data &lt;loss&gt;" when destructive: 3 approvals, one from <!subteam^S0DBAS00001>',
         '• Staging first: the same pending migrations (or seed files) must have a succeeded request in `staging`',
         // The configured reason is escaped: it cannot ping the channel.
         '• Seed: off: Never seed prod &lt;!channel&gt; &amp; co',
         '• A request expires 30 min after posting unless approved',
         '• Timeouts: lock_timeout 2 s when it blocks reads and writes, 5 s writes only, 10 s neither; statement_timeout 1 min on small tables, 10 min medium, 30 min large, 10 min unknown size',
+        '• A wait for a lock that holds sessions queued behind the migrator ends after 5 s, and the attempt is retried',
+        '• Snapshot before a migration: when the review finds something destructive, of instance `daadaar-prod`',
         '• Requested and decided in <#C0DEPLOYS01>',
       ].join('\n'),
     );

@@ -1,6 +1,6 @@
 import { type DeploybotConfig, type EnvironmentConfig, timeoutPolicy } from '../../config.ts';
 import { describeTimeout } from '../../review/statement-timeouts.ts';
-import { escapeMrkdwn, mention } from '../../slack/mrkdwn.ts';
+import { escapeMrkdwn, mention, subteam } from '../../slack/mrkdwn.ts';
 
 // `/daadaar policy [env]`: what a request to an environment will need, read from the config the
 // bot enforces (src/config.ts), so the answer cannot drift from the checks. Config text (a seed
@@ -21,10 +21,30 @@ function environmentPolicy(name: string, env: EnvironmentConfig): string {
   return [
     `*\`${escapeMrkdwn(name)}\`*`,
     `• Approvals: ${n} of ${env.approvers.map(mention).join(', ')}, never the requester's own`,
+    ...(env.approvalRules?.length
+      ? [
+          `• Raised by what the review finds, the first rule that holds: ${env.approvalRules
+            .map(
+              (r) =>
+                `"${escapeMrkdwn(r.name)}" when ${r.when}: ${Math.max(n, r.approvalsRequired ?? n)} approval${Math.max(n, r.approvalsRequired ?? n) === 1 ? '' : 's'}${r.oneOf ? `, one from ${subteam(r.oneOf)}` : ''}`,
+            )
+            .join('; ')}`,
+        ]
+      : []),
     `• Staging first: ${first ? `the same pending migrations (or seed files) must have a succeeded request in \`${escapeMrkdwn(first)}\`` : 'nothing must run elsewhere first'}`,
     `• Seed: ${env.seed.allowed ? 'allowed' : `off${env.seed.reason ? `: ${escapeMrkdwn(env.seed.reason)}` : ''}`}`,
     `• A request expires ${env.requestTtlMinutes} min after posting unless approved`,
     `• Timeouts${env.timeouts ? '' : ' (the defaults)'}: lock_timeout ${describeTimeout(lock.readsAndWrites)} when it blocks reads and writes, ${describeTimeout(lock.writes)} writes only, ${describeTimeout(lock.neither)} neither; statement_timeout ${describeTimeout(run.small)} on small tables, ${describeTimeout(run.medium)} medium, ${describeTimeout(run.large)} large, ${describeTimeout(run.unknown)} unknown size`,
+    `• A wait for a lock that holds sessions queued behind the migrator ends after ${describeTimeout(timeouts.giveUpAfterMs)}, and the attempt is retried`,
+    `• Snapshot before a migration: ${snapshotText(env)}`,
     `• Requested and decided in ${env.channels.map((c) => `<#${c}>`).join(' or ')}`,
   ].join('\n');
+}
+
+function snapshotText(env: EnvironmentConfig): string {
+  if (env.snapshotBefore === 'never' || !env.database) return 'never';
+  const target = env.database.instance
+    ? `instance \`${escapeMrkdwn(env.database.instance)}\``
+    : `cluster \`${escapeMrkdwn(env.database.cluster ?? '')}\``;
+  return `${env.snapshotBefore === 'always' ? 'always' : 'when the review finds something destructive'}, of ${target}`;
 }
