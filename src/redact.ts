@@ -282,7 +282,11 @@ function maskNamedValues(text: string): string {
     const value = text.slice(valueStart, end);
     if (value === MASK || value === `'${MASK}'` || value === `"${MASK}"`) continue;
     if (sep.trim() !== sep && sep.includes('=') && SQL_VALUE.test(value)) continue;
-    out += `${text.slice(from, valueStart)}${MASK}`;
+    // `NAME=> x` is a Ruby hash's arrow, or a shell assignment of `>` and then a redirection:
+    // the mask starts right after the `=`, so a secret that is (or starts with) `>` is never
+    // left beside it.
+    const maskFrom = sep.includes('=>') ? valueStart - sep.length + sep.indexOf('=') + 1 : valueStart;
+    out += `${text.slice(from, maskFrom)}${MASK}`;
     from = end;
   }
   return from === 0 ? text : out + text.slice(from);

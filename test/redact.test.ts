@@ -44,6 +44,11 @@ describe('redact', () => {
     }
   });
 
+  it('leaves no `>` beside the mask when a secret named NAME is `>` (fast-check found PGPASSWORD=> psql)', () => {
+    expect(redact('PGPASSWORD=> psql -c "select 1"')).toBe('PGPASSWORD=[REDACTED] -c "select 1"');
+    expect(redact('{ password => hunter2 }')).toBe('{ password =[REDACTED] }');
+  });
+
   it('redacts every occurrence in a multi-line tail', () => {
     const tail = ['a postgres://u:one@h/d', 'b postgres://u:two@h/d', 'c xoxb-1111111111-2222222222-abcdefabcdef'].join('\n');
     const out = redact(tail);
