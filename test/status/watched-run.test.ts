@@ -9,6 +9,7 @@ import { approvedBuild, buildEventHandler, logSubscription, phaseChange, stateCh
 import { createMigratedDatabase, type TestDatabase } from '../support/database.ts';
 import { advanceBuild } from '../support/fake-aws.ts';
 import { HISTORY, historyPrefix } from '../support/migration-folders.ts';
+import { openTransaction } from '../support/open-transaction.ts';
 
 // The whole path of issue 19's promise, with nothing of ours stubbed: the real migrate entry
 // (database/migrate.ts) runs against PostgreSQL while an application's transaction holds the
@@ -59,21 +60,7 @@ describe('a watched run, from the migrator to the thread', () => {
 
     // An application's open transaction on "users", which 0003 alters (ACCESS EXCLUSIVE).
     const app = postgres(db.url, { max: 2, onnotice: () => {}, connection: { application_name: 'reporting-worker' } });
-    let release: () => void = () => {};
-    const released = new Promise<void>((r) => {
-      release = r;
-    });
-    let held: (pid: number) => void = () => {};
-    const holds = new Promise<number>((r) => {
-      held = r;
-    });
-    const holding = app.begin(async (tx) => {
-      const [row] = await tx<{ pid: number }[]>`select pg_backend_pid() as pid`;
-      await tx`select count(*) from users`;
-      held(row?.pid ?? 0);
-      await released;
-    });
-    const blockerPid = await holds;
+    const { pid: blockerPid, release, done: holding } = await openTransaction(app, 'select count(*) from users');
 
     const started = performance.now();
     const child = spawn(process.execPath, ['--import', 'tsx', 'database/migrate.ts', '--local'], {
