@@ -1,3 +1,4 @@
+import { describePinnedTimeouts } from '../history/pinned-timeouts.ts';
 import { describeDryRun, dryRunStatus } from '../history/target-review.ts';
 import { formatReviewText, type TextStyle } from '../render/review-text.ts';
 import { type ReviewReport, summaryTail } from './review-report.ts';
@@ -42,7 +43,8 @@ export function renderText(report: ReviewReport, style: TextStyle, timeline = ''
   lines.push(style.bold(report.scopeText));
   if (report.plan) {
     lines.push(`plan sha256 ${report.plan.sha256} · image ${report.plan.image ?? 'not pinned (--image-digest)'}`);
-    lines.push(`timeouts per statement (default policy, pinned in the plan): ${report.plan.timeoutsText}`);
+    const timeouts = describePinnedTimeouts(report.plan.timeouts, report.review.statements.length);
+    lines.push(`timeouts per statement (default policy, pinned in the plan): ${timeouts}`);
   }
   const body = formatReviewText(report.review, style).replace(/\n+$/, '');
   return `${lines.join('\n')}\n\n${timeline}${body}; ${summaryTail(report)}\n`;

@@ -35,7 +35,7 @@ export interface ReviewReport {
   migrationSetSha256: string;
   target?: { fromDatabase: boolean; pendingKnown: boolean; applied: string[]; pending: string[] };
   /** The plan the bot would pin for this target: what approvers approve (src/history/plan.ts). */
-  plan?: { sha256: string; image: string | null; timeouts: PinnedTimeouts; timeoutsText: string };
+  plan?: { sha256: string; image: string | null; timeouts: PinnedTimeouts };
   branch?: { ref: string; commit: string; history: number; added: string[] };
   drift: Drift[];
   checks: BranchCheck[];

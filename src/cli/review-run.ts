@@ -4,7 +4,7 @@ import { readAppliedMigrations } from '../db/applied-migrations.ts';
 import type { DryRunContext } from '../dryrun/context.ts';
 import type { DryRunner } from '../dryrun/pglite-dry-run.ts';
 import { loadJournalFolder, loadMigrations } from '../history/load.ts';
-import { describePinnedTimeouts, pinTimeouts } from '../history/pinned-timeouts.ts';
+import { pinTimeouts } from '../history/pinned-timeouts.ts';
 import { buildMigratePlan, planSha256 } from '../history/plan.ts';
 import type { AppliedRow } from '../history/target-plan.ts';
 import { dryRunContextFor, reviewTarget } from '../history/target-review.ts';
@@ -161,6 +161,5 @@ function planSummary(rows: AppliedRow[], pending: readonly MigrationSource[], im
     sha256: planSha256(plan),
     image: plan.image,
     timeouts: plan.timeouts ?? timeouts,
-    timeoutsText: describePinnedTimeouts(plan.timeouts ?? timeouts, review.statements.length),
   };
 }
