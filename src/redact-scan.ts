@@ -12,11 +12,17 @@ const isSpace = (c: string | undefined) => c === ' ' || c === '\t' || c === '\r'
  * Where a shell or libpq word that starts at `from` ends: quoted runs (never past a line end),
  * backslash escapes, or anything but ASCII whitespace (a no-break space inside a value must not
  * end it early). Inside single quotes libpq honours backslash escapes and the shell does not;
- * the reading that runs further wins. A quote that never closes on its line is an ordinary
- * character, and once one has not closed no later quote of that kind on the line is looked
- * for again, which keeps a line of quotes linear.
+ * the word is read both ways to its end and the reading that runs further wins (choosing per
+ * quote is not enough: `'\'\'' '` closes later for libpq at its first quote, yet runs further
+ * for the shell). A quote that never closes on its line is an ordinary character, and once one
+ * has not closed no later quote of that kind on the line is looked for again, which keeps a
+ * line of quotes linear.
  */
 export function wordEnd(text: string, from: number): number {
+  return Math.max(readWord(text, from, true), readWord(text, from, false));
+}
+
+function readWord(text: string, from: number, shell: boolean): number {
   let i = from;
   let noCloseAfter: Record<string, number> = { '"': Number.POSITIVE_INFINITY, "'": Number.POSITIVE_INFINITY };
   while (i < text.length && !isSpace(text[i])) {
@@ -26,7 +32,7 @@ export function wordEnd(text: string, from: number): number {
       continue;
     }
     if ((c === '"' || c === "'") && i < (noCloseAfter[c] as number)) {
-      const close = c === '"' ? closingQuote(text, i, true) : Math.max(closingQuote(text, i, true), closingQuote(text, i, false));
+      const close = closingQuote(text, i, c === '"' || !shell);
       if (close >= 0) {
         i = close + 1;
         continue;

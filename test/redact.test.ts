@@ -49,6 +49,11 @@ describe('redact', () => {
     expect(redact('{ password => hunter2 }')).toBe('{ password =[REDACTED] }');
   });
 
+  it("reads a quoted value to the end of the shell's reading when libpq's closes first (fast-check found PGPASSWORD='\\'\\'' ')", () => {
+    // The shell reads '\' then \' then ' ': the password `\' ` in full; libpq stops at the space.
+    expect(redact(`PGPASSWORD='\\'\\'' ' psql`)).toBe('PGPASSWORD=[REDACTED] psql');
+  });
+
   it('redacts every occurrence in a multi-line tail', () => {
     const tail = ['a postgres://u:one@h/d', 'b postgres://u:two@h/d', 'c xoxb-1111111111-2222222222-abcdefabcdef'].join('\n');
     const out = redact(tail);
