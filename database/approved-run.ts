@@ -42,7 +42,8 @@ export async function claimApprovedRunFromEnvironment(env: Env, run: BuildRun, p
     );
     if (!claimed.ok) return { ok: false, reason: claimed.reason, exitCode: 3 };
     const approvers = claimed.record.approvals.map((a) => a.user).join(', ');
-    return { ok: true, line: `Approved: request ${claimed.record.id} (approved by ${approvers}), claimed by build ${buildId}.` };
+    const how = claimed.record.breakGlass ? `break-glass, confirmed by ${claimed.record.requestedBy} alone` : `approved by ${approvers}`;
+    return { ok: true, line: `Approved: request ${claimed.record.id} (${how}), claimed by build ${buildId}.` };
   } catch (error) {
     // An SDK error names the operation and the cause, never a credential.
     const name = (error as { name?: string }).name ?? 'Error';

@@ -117,6 +117,20 @@ const environmentSchema = z.strictObject({
   snapshotBefore: z._default(z.enum(['destructive', 'always', 'never']), 'destructive'),
   /** What to snapshot: the RDS DB instance, or the Aurora DB cluster (exactly one). */
   database: z.optional(z.strictObject({ instance: z.optional(rdsIdentifier()), cluster: z.optional(rdsIdentifier()) })),
+  /**
+   * `/daadaar breakglass <env>`: a migration that runs on its requester's own confirmation, for
+   * when no second approver can be reached. Off unless present. Only `users` may use it; it is
+   * announced in the environment's channel and in `securityChannel`, and one of the approvers
+   * must acknowledge it within `acknowledgeWithinHours` of its confirmation, or the reconciler
+   * reminds the channel each day until one does (src/requests/break-glass.ts).
+   */
+  breakGlass: z.optional(
+    z.strictObject({
+      users: z.array(slackId('[UW]', 'user')).check(z.minLength(1)),
+      securityChannel: slackId('[CG]', 'channel'),
+      acknowledgeWithinHours: z._default(z.int().check(z.minimum(1), z.maximum(7 * 24)), 24),
+    }),
+  ),
   /** `setup`: SQL the dry run runs before the history, for what the platform provides (src/dryrun/context.ts). */
   dryRun: z.optional(z.strictObject({ setup: z.optional(nonEmpty()) })),
 });
@@ -168,6 +182,11 @@ const configSchema = z
           if (env.approvalRules?.findIndex((r) => r.name === rule.name) !== i)
             issue([name, 'approvalRules', i, 'name'], `rule "${rule.name}" is named twice: history shows rules by name`);
         });
+        if (env.breakGlass && env.channels.includes(env.breakGlass.securityChannel))
+          issue(
+            [name, 'breakGlass', 'securityChannel'],
+            `is one of ${name}'s own channels: a break-glass run must also be seen outside the channel it ran from`,
+          );
         if (env.database && (env.database.instance === undefined) === (env.database.cluster === undefined))
           issue([name, 'database'], 'names exactly one of { "instance": "<DB instance id>" } or { "cluster": "<Aurora cluster id>" }');
         else if (!env.database && env.snapshotBefore !== 'never')

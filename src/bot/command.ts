@@ -5,6 +5,8 @@ export type ParsedCommand =
   | { kind: 'policy'; env?: string }
   | { kind: 'status' | 'history'; env?: string }
   | { kind: 'migrate' | 'seed'; env: string }
+  /** A migration on the requester's own confirmation (src/requests/break-glass.ts). */
+  | { kind: 'breakglass'; env: string }
   | { kind: 'invalid'; message: string };
 
 export function parseCommand(text: string, config: DeploybotConfig): ParsedCommand {
@@ -41,6 +43,19 @@ export function parseCommand(text: string, config: DeploybotConfig): ParsedComma
         return { kind: 'invalid', message: `\`/daadaar ${v}\` takes just the environment: \`/daadaar ${v} ${envName}\`.` };
       return { kind: v, env: envName };
     }
+    case 'breakglass':
+    case 'break-glass': {
+      if (!envName)
+        return { kind: 'invalid', message: `Say which environment: \`/daadaar breakglass <env>\`, with <env> one of ${envList}.` };
+      if (!envs.includes(envName))
+        return {
+          kind: 'invalid',
+          message: `Unknown environment \`${clip(envName)}\`. Type \`/daadaar breakglass <env>\` with one of ${envList}.`,
+        };
+      if (rest.length > 0)
+        return { kind: 'invalid', message: `\`/daadaar breakglass\` takes just the environment: \`/daadaar breakglass ${envName}\`.` };
+      return { kind: 'breakglass', env: envName };
+    }
     default:
       return { kind: 'invalid', message: `Unknown command \`${clip(verb)}\`. ${HELP_SHORT}` };
   }
@@ -61,6 +76,7 @@ export function helpText(config: DeploybotConfig): string {
     '• `/daadaar seed <env>`: ask for approval to run the organizations seed',
     '• `/daadaar status [env]`: latest builds and open requests',
     '• `/daadaar history [env]`: the last 10 requests: who asked, who approved, what ran',
+    '• `/daadaar breakglass <env>`: where configured, migrate on your own confirmation when no second engineer can approve; announced to security, acknowledged by an approver afterwards',
     '• `/daadaar policy [env]`: what a request needs: approvals, who approves, staging first, seeding, expiry, timeouts',
     '• `/daadaar help`: this message',
     '',

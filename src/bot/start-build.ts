@@ -38,11 +38,13 @@ export async function startRequestBuild(ctx: StartDeps, record: RequestRecord, e
       .catch((error: unknown) => ctx.log.warn('lock not extended', { error }));
     ctx.log.info('build started', { requestId: record.id, buildId: attempt.build.id });
     await updateRequestMessage(ctx, current);
-    const approvedBy = current.approvals.map((a) => mention(a.user)).join(', ');
+    const approvedBy = current.breakGlass
+      ? `Confirmed by ${mention(current.requestedBy)} alone (break-glass)`
+      : `Approved by ${current.approvals.map((a) => mention(a.user)).join(', ')}`;
     await threadReply(
       ctx,
       current,
-      `:rocket: Approved by ${approvedBy}. Build <${buildConsoleUrl(attempt.build.id, env.region)}|${escapeMrkdwn(attempt.build.id)}> started, pinned to the approved plan sha256 \`${record.planSha256}\`. Status follows in this thread.`,
+      `:rocket: ${approvedBy}. Build <${buildConsoleUrl(attempt.build.id, env.region)}|${escapeMrkdwn(attempt.build.id)}> started, pinned to the approved plan sha256 \`${record.planSha256}\`. Status follows in this thread.`,
     );
     return current;
   }
@@ -53,7 +55,7 @@ export async function startRequestBuild(ctx: StartDeps, record: RequestRecord, e
   await threadReply(
     ctx,
     current,
-    `:x: The build did not start: ${escapeMrkdwn(attempt.reason)}. Nothing ran. The request is still open: an approver can click Approve to try again.`,
+    `:x: The build did not start: ${escapeMrkdwn(attempt.reason)}. Nothing ran. The request is still open: ${current.breakGlass ? `${mention(current.requestedBy)} can click Run now` : 'an approver can click Approve'} to try again.`,
   );
   return current;
 }

@@ -1,3 +1,4 @@
+import { announceBreakGlass, remindBreakGlass } from '../bot/break-glass.ts';
 import { resumeRequestBuild } from '../bot/start-build.ts';
 import { BUDGET, withDeadline } from '../deadline.ts';
 import { METADATA_EVENT } from '../request-message/frame.ts';
@@ -145,6 +146,10 @@ async function act(deps: ReconcilerDeps, record: RequestRecord, step: ReconcileS
     }
     case 'adopt-message':
       return adoptReviewMessage(deps, record);
+    case 'announce-break-glass':
+      return announceBreakGlass(deps, record);
+    case 'remind-break-glass':
+      return remindBreakGlass({ ...deps, staleMs: staleMsOf(deps) }, record);
     case 'render': {
       if (!(await updateRequestMessage(deps, record))) throw new Error('the review message could not be updated');
       return;

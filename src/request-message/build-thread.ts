@@ -117,10 +117,16 @@ export function resultReply(
   build: BuildSummary,
   region: string,
   tail?: LogTail,
+  breakGlass = false,
 ): { text: string; blocks: KnownBlock[]; metadata: MessageMetadata } {
   const vars = decodeBuildEnvironment(build.env);
   const requester = vars.requestedBy ? mention(vars.requestedBy) : 'unknown';
-  const approvers = vars.approvedBy.length ? vars.approvedBy.map(mention).join(', ') : 'unknown';
+  // The request record says break-glass; the build's variables carry approvers only.
+  const approvers = breakGlass
+    ? 'nobody: break-glass, confirmed by the requester alone'
+    : vars.approvedBy.length
+      ? vars.approvedBy.map(mention).join(', ')
+      : 'unknown';
   const what = vars.run?.kind === 'seed' ? `Seed${vars.run.clean ? ' (CLEAN=true)' : ''}` : 'Migration';
   const seconds = buildSeconds(build, build.endTime?.getTime() ?? Date.now());
   const head = `${STATUS_EMOJI[build.status] ?? ':grey_question:'} *${what} on ${escapeMrkdwn(vars.env ?? '?')} ${escapeMrkdwn(build.status)}*${

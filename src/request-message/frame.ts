@@ -1,5 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import { buildConsoleUrl } from '../codebuild-console.ts';
+import { acknowledgementDue } from '../requests/break-glass.ts';
 import { currentState, type RequestRecord, viewVersionOf } from '../requests/record.ts';
 import { signRef } from '../slack/action-value.ts';
 import { fitText } from '../slack/fit.ts';
@@ -21,6 +22,7 @@ export const ACTION = {
   reject: 'deploybot_reject',
   cancel: 'deploybot_cancel',
   stop: 'deploybot_stop',
+  acknowledge: 'deploybot_acknowledge',
 } as const;
 /** Message metadata names the request for people reading the API; nothing decides from it. */
 export const METADATA_EVENT = 'deploybot_request';
@@ -37,10 +39,38 @@ const STATE_EMOJI: Record<string, string> = {
 };
 
 export function statusText(record: RequestRecord, env: Approvers, now: number): string {
-  const approved = record.approvals.length ? `Approved by ${record.approvals.map((a) => mention(a.user)).join(', ')}. ` : '';
+  return `${stateText(record, env, now)}${acknowledgementText(record, env)}`;
+}
+
+/** A confirmed break-glass request says, in every state after, whether an approver has acknowledged it. */
+function acknowledgementText(record: RequestRecord, env: Approvers): string {
+  const glass = record.breakGlass;
+  if (glass?.confirmedAt === undefined) return '';
+  if (glass.acknowledgedBy)
+    return `\n:white_check_mark: Break-glass acknowledged by ${mention(glass.acknowledgedBy)} ${slackDate(glass.acknowledgedAt ?? glass.confirmedAt)}.`;
+  const who = env.approvers
+    .filter((a) => a !== record.requestedBy)
+    .map(mention)
+    .join(', ');
+  return `\n:rotating_light: Break-glass, not yet acknowledged: one of ${who} must acknowledge it by ${slackDate(acknowledgementDue(record) ?? glass.confirmedAt)}.`;
+}
+
+function stateText(record: RequestRecord, env: Approvers, now: number): string {
+  const glass = record.breakGlass;
+  const approved =
+    glass?.confirmedAt !== undefined
+      ? `Confirmed by ${mention(record.requestedBy)} alone (break-glass). `
+      : record.approvals.length
+        ? `Approved by ${record.approvals.map((a) => mention(a.user)).join(', ')}. `
+        : '';
   const build = record.build ? `<${buildConsoleUrl(record.build.id, record.build.region)}|${escapeMrkdwn(record.build.id)}>` : '';
   switch (currentState(record, now)) {
     case 'open': {
+      if (glass) {
+        if (glass.confirmedAt !== undefined)
+          return `:hourglass_flowing_sand: ${approved}${record.startError ? `\n:x: The build did not start: ${escapeMrkdwn(record.startError)}. Nothing ran. ${mention(record.requestedBy)} can click Run now to try again.` : 'Waiting to start.'}`;
+        return `:rotating_light: *Break-glass:* runs when ${mention(record.requestedBy)} clicks *Run now*, without a second approval, until ${slackDate(record.expiresAt)}. An approver may Reject it before then.`;
+      }
       const missing = Math.max(0, record.approvalsRequired - record.approvals.length);
       const failed = record.startError
         ? `\n:x: The build did not start: ${escapeMrkdwn(record.startError)}. Nothing ran. An approver can click Approve to try again.`
@@ -75,6 +105,7 @@ export function statusText(record: RequestRecord, env: Approvers, now: number): 
         : `:wastebasket: Cancelled by ${mention(record.requestedBy)}. Nothing ran.`;
     }
     case 'expired':
+      if (glass) return `:hourglass: Expired ${slackDate(record.expiresAt)} without its requester's confirmation. Nothing ran.`;
       return `:hourglass: Expired ${slackDate(record.expiresAt)} without ${record.approvalsRequired} approval${record.approvalsRequired === 1 ? '' : 's'}. Nothing ran.`;
   }
 }
@@ -85,7 +116,9 @@ export function statusBlocks(record: RequestRecord, env: Approvers, key: Buffer,
   ];
   const value = signRef(record, key);
   const state = currentState(record, now);
-  if (state === 'open') {
+  if (state === 'open' && record.breakGlass) {
+    blocks.push({ type: 'actions', block_id: ACTIONS_BLOCK, elements: breakGlassButtons(record, env, value) });
+  } else if (state === 'open') {
     const scope =
       record.kind === 'migrate'
         ? `${record.pending.length} reviewed migration${record.pending.length === 1 ? '' : 's'}`
@@ -119,6 +152,7 @@ export function statusBlocks(record: RequestRecord, env: Approvers, key: Buffer,
       type: 'actions',
       block_id: ACTIONS_BLOCK,
       elements: [
+        ...(acknowledgementDue(record) !== undefined ? [acknowledgeButton(value)] : []),
         {
           type: 'button',
           action_id: ACTION.stop,
@@ -137,8 +171,45 @@ export function statusBlocks(record: RequestRecord, env: Approvers, key: Buffer,
         },
       ],
     });
+  } else if (acknowledgementDue(record) !== undefined) {
+    blocks.push({ type: 'actions', block_id: ACTIONS_BLOCK, elements: [acknowledgeButton(value)] });
   }
   return blocks;
+}
+
+function breakGlassButtons(record: RequestRecord, env: Approvers, value: string) {
+  const scope = `${record.pending.length} reviewed migration${record.pending.length === 1 ? '' : 's'}`;
+  return [
+    {
+      type: 'button' as const,
+      action_id: ACTION.approve,
+      style: 'danger' as const,
+      text: { type: 'plain_text' as const, text: 'Run now' },
+      value,
+      confirm: {
+        title: { type: 'plain_text' as const, text: `Run on ${record.env} alone?`.slice(0, 100) },
+        text: {
+          type: 'mrkdwn' as const,
+          text: `Starts CodeBuild \`${escapeMrkdwn(env.codebuildProject)}\` with ${scope} on *${escapeMrkdwn(record.env)}* without a second approval. It is announced to security, and an approver must acknowledge it afterwards.`,
+        },
+        confirm: { type: 'plain_text' as const, text: 'Run now' },
+        deny: { type: 'plain_text' as const, text: 'Back' },
+      },
+    },
+    { type: 'button' as const, action_id: ACTION.reject, text: { type: 'plain_text' as const, text: 'Reject' }, value },
+    { type: 'button' as const, action_id: ACTION.cancel, text: { type: 'plain_text' as const, text: 'Cancel' }, value },
+  ];
+}
+
+/** On the review, the announcement and each reminder: any of them records the one acknowledgement. */
+export function acknowledgeButton(value: string) {
+  return {
+    type: 'button' as const,
+    action_id: ACTION.acknowledge,
+    style: 'primary' as const,
+    text: { type: 'plain_text' as const, text: 'Acknowledge' },
+    value,
+  };
 }
 
 /** The whole message as chat.postMessage / chat.update take it. */

@@ -37,9 +37,15 @@ export function checkApproval(record: RequestRecord | undefined, build: BuildIde
   const refuse = (why: string): ApprovalCheck => ({ ok: false, reason: `Not approved: ${why}. Nothing was run.` });
   if (!record) return refuse(`request ${build.requestId} is not in the request table`);
   if (!RUNNABLE_STATES.includes(record.state)) return refuse(`request ${record.id} is ${record.state}, not approved for a build`);
-  const approvers = new Set(record.approvals.map((a) => a.user).filter((u) => u !== record.requestedBy));
-  if (record.approvalsRequired < 1 || approvers.size < record.approvalsRequired)
-    return refuse(`request ${record.id} has ${approvers.size} of ${record.approvalsRequired} approvals`);
+  if (record.breakGlass) {
+    // Break-glass: its requester's own confirmation on the posted review stands in for the approvals.
+    if (record.breakGlass.confirmedAt === undefined || !record.confirmed)
+      return refuse(`break-glass request ${record.id} was not confirmed by its requester`);
+  } else {
+    const approvers = new Set(record.approvals.map((a) => a.user).filter((u) => u !== record.requestedBy));
+    if (record.approvalsRequired < 1 || approvers.size < record.approvalsRequired)
+      return refuse(`request ${record.id} has ${approvers.size} of ${record.approvalsRequired} approvals`);
+  }
   if (record.planSha256 !== build.planSha256.toLowerCase() || record.plan !== build.plan)
     return refuse(`this build's plan ${build.planSha256} is not the plan ${record.planSha256} request ${record.id} was approved with`);
   if (record.env !== build.projectEnv || build.env !== build.projectEnv)

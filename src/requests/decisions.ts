@@ -1,6 +1,7 @@
 import { buildConsoleUrl } from '../codebuild-console.ts';
 import type { EnvironmentConfig } from '../config.ts';
-import { escapeMrkdwn, mention, subteam } from '../slack/mrkdwn.ts';
+import { escapeMrkdwn, mention, slackDate, subteam } from '../slack/mrkdwn.ts';
+import { breakGlassRefusal } from './break-glass.ts';
 import { currentState, type RequestEvent, type RequestRecord, viewVersionOf } from './record.ts';
 
 // What each click or build event does to a request, as pure functions of the record read a
@@ -77,6 +78,7 @@ export function approve(
   // Without its review's ts nothing could show the approval or the build: not approvable until
   // a click adopts it (src/bot/jobs/clicks.ts) or the reconciler withdraws the request.
   if (!record.messageTs) return { ok: false, reason: "This request's review message was never recorded, so it cannot be approved." };
+  if (record.breakGlass) return confirmBreakGlass(record, user, env, now);
   if (user === record.requestedBy) return { ok: false, reason: 'You requested this, so you cannot approve it: a second engineer must.' };
   const group = record.approvalRule?.oneOf;
   // A member of the rule's group may approve though not an approver: that is what the rule asks for.
@@ -108,6 +110,100 @@ export function approve(
     ok: true,
     starts,
     next: next(record, now, event, { approvals, approvalsRequired: required, state: starts ? 'starting' : 'open', startError: undefined }),
+  };
+}
+
+/**
+ * Break-glass: the requester's own click on the posted review stands in for the approvals, so
+ * they confirm what the review shows, not only what the form said. Asked of the config again:
+ * break-glass turned off, or the requester taken off its users, since the request was posted
+ * means it no longer runs. A confirmed request whose start failed is started again the same way.
+ */
+function confirmBreakGlass(record: RequestRecord, user: string, env: EnvironmentConfig, now: number): Decision<{ starts: boolean }> {
+  const glass = record.breakGlass;
+  if (!glass) return { ok: false, reason: 'This is not a break-glass request.' };
+  if (user !== record.requestedBy)
+    return {
+      ok: false,
+      reason: `This is ${mention(record.requestedBy)}'s break-glass request: it runs on their confirmation alone. Reject it if it must not run; once it has run, acknowledge it.`,
+    };
+  const refusal = breakGlassRefusal(record.env, env, user);
+  if (refusal) return { ok: false, reason: `${refusal} (changed since this request was posted)` };
+  const again = glass.confirmedAt !== undefined;
+  return {
+    ok: true,
+    starts: true,
+    next: next(
+      record,
+      now,
+      { by: user, what: again ? 'retried the start' : 'confirmed break-glass' },
+      { state: 'starting', startError: undefined, breakGlass: { ...glass, confirmedAt: glass.confirmedAt ?? now } },
+    ),
+  };
+}
+
+/**
+ * An approver, never the requester, has looked at a break-glass run afterwards: the record stops
+ * owing an acknowledgement and the reminders end. Once only, and only for what was confirmed.
+ */
+export function acknowledge(record: RequestRecord, user: string, env: EnvironmentConfig, now: number): Decision {
+  const glass = record.breakGlass;
+  if (!glass) return { ok: false, reason: 'This is not a break-glass request: there is nothing to acknowledge.' };
+  if (glass.acknowledgedBy)
+    return {
+      ok: false,
+      reason: `${mention(glass.acknowledgedBy)} already acknowledged this break-glass request ${slackDate(glass.acknowledgedAt ?? now)}.`,
+    };
+  if (glass.confirmedAt === undefined)
+    return {
+      ok: false,
+      reason: `${mention(record.requestedBy)} has not confirmed this break-glass request, so nothing ran from it. Reject it if it must not run.`,
+    };
+  if (user === record.requestedBy) return { ok: false, reason: 'You broke the glass, so you cannot acknowledge it: an approver must.' };
+  const notApprover = approverRefusal(record, user, env, 'acknowledge');
+  if (notApprover) return { ok: false, reason: notApprover };
+  return {
+    ok: true,
+    next: next(
+      record,
+      now,
+      { by: user, what: 'acknowledged break-glass' },
+      { breakGlass: { ...glass, acknowledgedBy: user, acknowledgedAt: now, reminderClaim: undefined } },
+    ),
+  };
+}
+
+/**
+ * A reminder is claimed before it is posted and recorded after, as the thread's posts are
+ * (src/status/post-once.ts): concurrent reconcilers post it once, a dead poster's claim goes stale.
+ */
+export function claimReminder(record: RequestRecord, token: string, due: number | undefined, now: number, staleMs: number): Decision {
+  const glass = record.breakGlass;
+  if (!glass || due === undefined || now < due) return { ok: false, reason: 'no reminder is due' };
+  if (glass.reminderClaim && now - glass.reminderClaim.at < staleMs) return { ok: false, reason: 'another handler is reminding' };
+  return {
+    ok: true,
+    next: { ...record, breakGlass: { ...glass, reminderClaim: { token, at: now } }, updatedAt: now, version: record.version + 1 },
+  };
+}
+
+/** The reminder claimed with `token` was posted (`posted`) or failed (the claim is freed for the next try). */
+export function reminderDone(record: RequestRecord, token: string, posted: boolean, now: number): Decision {
+  const glass = record.breakGlass;
+  if (glass?.reminderClaim?.token !== token) return { ok: false, reason: 'not our claim' };
+  const counted = posted ? { reminders: (glass.reminders ?? 0) + 1, remindedAt: now } : {};
+  const event: RequestEvent[] = posted
+    ? [{ at: now, by: 'deploybot', what: 'reminded the channel', detail: 'break-glass not acknowledged' }]
+    : [];
+  return {
+    ok: true,
+    next: {
+      ...record,
+      breakGlass: { ...glass, ...counted, reminderClaim: undefined },
+      events: [...record.events, ...event],
+      updatedAt: now,
+      version: record.version + 1,
+    },
   };
 }
 

@@ -1,3 +1,4 @@
+import { needsAnnouncement, nextReminderAt } from './break-glass.ts';
 import { isFinal, type RequestRecord, viewVersionOf } from './record.ts';
 
 // What a request still needs, as a pure function of its record (and of whether the
@@ -22,6 +23,10 @@ export type ReconcileStep =
   | { kind: 'report-result' }
   /** The message shows an older version than the record. */
   | { kind: 'render' }
+  /** A break-glass request was posted and its announcement in the security channel is not recorded. */
+  | { kind: 'announce-break-glass' }
+  /** A break-glass run an approver has not acknowledged by its due time: remind the channel (each day). */
+  | { kind: 'remind-break-glass' }
   /** Nothing left to do: drop it from the due index. */
   | { kind: 'settle' }
   /** Not due yet (a fresh start, a running build heard from recently). */
@@ -56,19 +61,29 @@ export function nextStep(record: RequestRecord, facts: ReconcileFacts): Reconcil
     case 'open':
       if (!record.messageTs) return stale ? { kind: 'withdraw-unrecorded' } : { kind: 'wait' };
       if (now >= record.expiresAt) return { kind: 'expire' };
-      return needsRender(record) ? { kind: 'render' } : { kind: 'wait' };
+      return needsRender(record) ? { kind: 'render' } : announceWhenStale(record, stale);
     case 'starting':
-      return stale ? { kind: 'resume-start' } : needsRender(record) ? { kind: 'render' } : { kind: 'wait' };
+      return stale ? { kind: 'resume-start' } : needsRender(record) ? { kind: 'render' } : announceWhenStale(record, stale);
     case 'started':
-      return stale ? { kind: 'poll-build' } : needsRender(record) ? { kind: 'render' } : { kind: 'wait' };
-    default:
+      return stale ? { kind: 'poll-build' } : needsRender(record) ? { kind: 'render' } : announceWhenStale(record, stale);
+    default: {
       if (!isFinal(record.state)) return { kind: 'wait' };
       if (facts.holdsLock !== false) return { kind: 'release-lock' };
       if (!record.messageTs && record.build && !record.thread.messageSearched) return { kind: 'adopt-message' };
       if (needsResult(record)) return { kind: 'report-result' };
       if (needsRender(record)) return { kind: 'render' };
+      if (needsAnnouncement(record)) return { kind: 'announce-break-glass' };
+      // An unacknowledged break-glass run is never settled: it stays in the due index for its reminders.
+      const remindAt = nextReminderAt(record);
+      if (remindAt !== undefined) return now >= remindAt ? { kind: 'remind-break-glass' } : { kind: 'wait' };
       return { kind: 'settle' };
+    }
   }
+}
+
+/** The submit job announces it right after posting; only a stale request is the reconciler's to announce. */
+function announceWhenStale(record: RequestRecord, stale: boolean): ReconcileStep {
+  return stale && needsAnnouncement(record) ? { kind: 'announce-break-glass' } : { kind: 'wait' };
 }
 
 /**
@@ -77,7 +92,11 @@ export function nextStep(record: RequestRecord, facts: ReconcileFacts): Reconcil
  */
 export function dueSince(record: RequestRecord): number | undefined {
   if (record.settledAt !== undefined) return undefined;
+  if (needsAnnouncement(record)) return touched(record);
   // An open request whose message is current needs nothing until it expires.
   if (record.state === 'open' && record.messageTs && !needsRender(record)) return Math.max(record.expiresAt, touched(record));
+  // A final request whose effects are done and that waits only for an acknowledgement: due at its next reminder.
+  const remindAt = nextReminderAt(record);
+  if (remindAt !== undefined && !needsResult(record) && !needsRender(record)) return Math.max(remindAt, touched(record));
   return touched(record);
 }

@@ -79,6 +79,26 @@ export interface PromotedFrom {
   durationMs?: number;
 }
 
+/**
+ * A request made with `/daadaar breakglass`: it runs on its requester's own confirmation instead
+ * of a second engineer's approval, and an approver acknowledges it afterwards (src/requests/break-glass.ts).
+ */
+export interface BreakGlass {
+  /** Where it was announced besides the request's channel: the environment's breakGlass.securityChannel when requested. */
+  securityChannel: string;
+  /** Hours an approver has from the confirmation to acknowledge it, as configured when it was requested. */
+  acknowledgeWithinHours: number;
+  /** The requester's click on the posted review: what lets the build run. */
+  confirmedAt?: number;
+  acknowledgedBy?: string;
+  acknowledgedAt?: number;
+  /** Reminders posted in the request's channel since the acknowledgement fell due, the last at `remindedAt`. */
+  reminders?: number;
+  remindedAt?: number;
+  /** Who is posting a reminder now: another handler stands back, a dead one's claim goes stale. */
+  reminderClaim?: { token: string; at: number };
+}
+
 export interface RequestRecord {
   id: string;
   kind: RequestKind;
@@ -113,6 +133,8 @@ export interface RequestRecord {
   promotedFrom?: PromotedFrom;
   /** The rule of deploybot.config.json `approvalRules` that set what this request needs, when one held. */
   approvalRule?: ApprovalRule;
+  /** Present on a break-glass request only. */
+  breakGlass?: BreakGlass;
   /** `inGroup`: the approver was a member of the rule's user group when they approved. */
   approvals: { user: string; at: number; inGroup?: true }[];
   state: RequestState;
@@ -131,6 +153,9 @@ export interface RequestRecord {
     resultTs?: string;
     /** Who is posting the result reply right now (another handler waits it out). */
     resultClaim?: { token: string; at: number };
+    /** A break-glass request's announcement in its security channel, posted once. */
+    securityTs?: string;
+    securityClaim?: { token: string; at: number };
     /** The channel was searched for a review message whose ts never reached the record. */
     messageSearched?: boolean;
     /** The `viewVersion` the review message was last rendered from (its metadata says the same). */

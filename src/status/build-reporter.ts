@@ -126,7 +126,7 @@ async function postResultOnce(record: RequestRecord, build: BuildSummary, region
         channel,
         thread_ts: threadTs,
         reply_broadcast: true,
-        ...resultReply(build, region, tail),
+        ...resultReply(build, region, tail, record.breakGlass !== undefined),
         unfurl_links: false,
       }),
       BUDGET.slack,

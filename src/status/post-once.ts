@@ -6,7 +6,8 @@ import { transition } from '../requests/transition.ts';
 
 // A request's thread holds two posts that must appear once however many handlers try at the
 // same moment (build events delivered at least once and out of order, `/daadaar status`, the
-// reconciler): the status message and the result reply. Reading the thread cannot decide who
+// reconciler): the status message and the result reply; a break-glass request has a third, its
+// announcement in the security channel. Reading the thread cannot decide who
 // posts (two readers both see "nothing yet"), so a conditional write on the record does: the
 // handler whose claim lands posts, records the post's ts and drops the claim; the others stand back.
 
@@ -16,6 +17,8 @@ type Thread = RequestRecord['thread'];
 const SLOTS = {
   status: { ts: 'statusTs', claim: 'statusClaim' },
   result: { ts: 'resultTs', claim: 'resultClaim' },
+  /** Not in the thread: a break-glass request's announcement in its security channel. */
+  security: { ts: 'securityTs', claim: 'securityClaim' },
 } as const satisfies Record<string, { ts: keyof Thread; claim: keyof Thread }>;
 
 export type ThreadPost = keyof typeof SLOTS;

@@ -19,10 +19,11 @@ export interface Audience {
 
 export type DeferredJob =
   // The listener opened the modal (its trigger id lives 3 s); the job fills it in by view id.
-  | { type: 'open-form'; kind: RequestKind; env: string; viewId: string; to: Audience }
+  | { type: 'open-form'; kind: RequestKind; env: string; viewId: string; to: Audience; breakGlass?: true }
   | { type: 'submit'; form: RequestModalState; reason: string; confirmation: string; clean: boolean; to: Audience }
   /** messageTs: the message the button was clicked on (Slack's container.message_ts). */
   | { type: 'approve' | 'cancel' | 'stop'; requestId: string; to: Audience; messageTs?: string }
+  | { type: 'acknowledge'; requestId: string; to: Audience }
   | { type: 'open-reject-form'; requestId: string; viewId: string; to: Audience }
   | { type: 'reject'; requestId: string; reason: string; to: Audience }
   | { type: 'status' | 'history'; env?: string; to: Audience };

@@ -4,12 +4,14 @@ import { channelRefusal, seedRefusal, snapshotDecision } from '../../config.ts';
 import { BUDGET, withDeadline } from '../../deadline.ts';
 import { requestMessage } from '../../request-message/frame.ts';
 import { approvalNeed } from '../../requests/approval-rule.ts';
+import { breakGlassRefusal } from '../../requests/break-glass.ts';
 import { posted, withdraw } from '../../requests/decisions.ts';
 import { promotionLine } from '../../requests/promotion.ts';
 import type { EnvironmentLock, RequestRecord } from '../../requests/record.ts';
 import { transition } from '../../requests/transition.ts';
 import { escapeMrkdwn, mention, slackDate } from '../../slack/mrkdwn.ts';
 import type { BotContext } from '../bot-context.ts';
+import { announceBreakGlass } from '../break-glass.ts';
 import { directMessage, slackCall, slackError, tell, threadReply } from '../notify.ts';
 import { checkPromotion } from '../promotion-check.ts';
 import { pinImage, pinPlan } from '../request-plan.ts';
@@ -47,7 +49,7 @@ export async function openRequestForm(ctx: BotContext, job: OpenForm): Promise<v
     }
   };
   // Asked again from the config, not taken from the job (the listener asked first; submit asks again).
-  const where = channelRefusal(job.env, env, job.to.channel);
+  const where = channelRefusal(job.env, env, job.to.channel) ?? (job.breakGlass ? breakGlassRefusal(job.env, env, job.to.user) : undefined);
   if (where) return show(errorModal(job.kind, job.env, `${where} Nothing was requested.`), `${where} Nothing was requested.`);
   let lock: EnvironmentLock | undefined;
   try {
@@ -76,12 +78,17 @@ export async function openRequestForm(ctx: BotContext, job: OpenForm): Promise<v
     channel: job.to.channel,
     migrationSetSha256: reviewed.set.migrationSetSha256,
     pendingKey: pendingKey(reviewed.set),
-    confirmBecause: [...confirmationReasons(job.kind, reviewed.set), ...(image.problem ? ['the image is not pinned to a digest'] : [])],
+    confirmBecause: [
+      ...(job.breakGlass ? ['break-glass runs without a second approval'] : []),
+      ...confirmationReasons(job.kind, reviewed.set),
+      ...(image.problem ? ['the image is not pinned to a digest'] : []),
+    ],
     planSha256: pinned.ok ? pinned.sha256 : '',
     imageDigest: image.digest ?? undefined,
     imageProblem: image.problem,
     unpinned: pinned.ok ? undefined : pinned.reason,
     ...(promotion?.ok && promotion.from ? { promotion: promotionLine(promotion.from, ctx.now()) } : {}),
+    ...(job.breakGlass ? { breakGlass: true as const } : {}),
   };
   await show(requestModal(state, env, reviewed.set), 'Nothing was requested.');
 }
@@ -100,6 +107,18 @@ export async function submitRequest(ctx: BotContext, job: Submit): Promise<void>
   if (form.kind === 'seed') {
     const refusal = seedRefusal(form.env, env);
     if (refusal) return tell(ctx, job.to, `:no_entry: Not seeding ${escapeMrkdwn(form.env)}. ${escapeMrkdwn(refusal)}`);
+  }
+  // Who may break glass is the config's now, not the form's: the metadata is the client's to edit.
+  const glass = form.breakGlass ? env.breakGlass : undefined;
+  if (form.breakGlass) {
+    const refusal = form.kind !== 'migrate' ? 'Break-glass runs migrations only.' : breakGlassRefusal(form.env, env, job.to.user);
+    if (refusal || !glass) return tell(ctx, job.to, `:no_entry: ${refusal ?? ''} Nothing was requested.`);
+    if (job.confirmation !== form.env)
+      return tell(
+        ctx,
+        job.to,
+        `:no_entry: A break-glass request needs \`${escapeMrkdwn(form.env)}\` typed to confirm it. Nothing was requested.`,
+      );
   }
   const reviewed = await ctx.catalog.reviewedFor(env, form.kind);
   const image = reviewed.ok ? await pinImage(ctx, env) : undefined;
@@ -127,8 +146,12 @@ export async function submitRequest(ctx: BotContext, job: Submit): Promise<void>
   if (!promotion.ok) return tell(ctx, job.to, `:no_entry: ${escapeMrkdwn(promotion.reason)} Nothing was requested.`);
   const now = ctx.now();
   // A seed has no review findings: its bar is the environment's.
-  const need =
-    form.kind === 'migrate' ? approvalNeed(reviewed.set.review, env) : { approvalsRequired: env.approvalsRequired, rule: undefined };
+  // Break-glass needs no approval: its requester's confirmation on the posted review starts it.
+  const need = glass
+    ? { approvalsRequired: 0, rule: undefined }
+    : form.kind === 'migrate'
+      ? approvalNeed(reviewed.set.review, env)
+      : { approvalsRequired: env.approvalsRequired, rule: undefined };
   const record: RequestRecord = {
     id: ctx.newId(),
     kind: form.kind,
@@ -147,6 +170,7 @@ export async function submitRequest(ctx: BotContext, job: Submit): Promise<void>
     approvalsRequired: need.approvalsRequired,
     ...(need.rule ? { approvalRule: need.rule } : {}),
     ...(promotion.from ? { promotedFrom: promotion.from } : {}),
+    ...(glass ? { breakGlass: { securityChannel: glass.securityChannel, acknowledgeWithinHours: glass.acknowledgeWithinHours } } : {}),
     approvals: [],
     state: 'open',
     thread: {},
@@ -155,7 +179,7 @@ export async function submitRequest(ctx: BotContext, job: Submit): Promise<void>
     updatedAt: now,
     version: 1,
     viewVersion: 1,
-    events: [{ at: now, by: job.to.user, what: 'requested', detail: job.reason }],
+    events: [{ at: now, by: job.to.user, what: glass ? 'requested break-glass' : 'requested', detail: job.reason }],
   };
   const log = { requestId: record.id, env: record.env };
   try {
@@ -201,6 +225,11 @@ export async function submitRequest(ctx: BotContext, job: Submit): Promise<void>
   const done = await transition(ctx.store, record.id, (r) => posted(r, ts, ctx.now()));
   ctx.log.info('review posted', { ...log, ts });
   const current = done.ok ? done.record : { ...record, messageTs: ts };
+  if (current.breakGlass)
+    // A failure here is the reconciler's to repeat: the record says the announcement is missing.
+    await announceBreakGlass(ctx, current).catch((error: unknown) =>
+      ctx.log.warn('break-glass not announced yet', { ...log, error: slackError(error) }),
+    );
   if (record.kind === 'migrate' && reviewed.set.migrations.length > 0) {
     const file = fullSqlFile(reviewed.set, record);
     try {

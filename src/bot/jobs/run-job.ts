@@ -3,6 +3,7 @@ import { currentState } from '../../requests/record.ts';
 import { escapeMrkdwn } from '../../slack/mrkdwn.ts';
 import type { BotContext } from '../bot-context.ts';
 import { tell } from '../notify.ts';
+import { acknowledgeBreakGlass } from './acknowledge.ts';
 import { handleClick, openRejectForm, rejectRequest } from './clicks.ts';
 import type { DeferredJob } from './deferred.ts';
 import { isFirstDelivery, openJob, type SignedJob } from './job-envelope.ts';
@@ -59,6 +60,8 @@ export async function runJob(ctx: BotContext, job: DeferredJob): Promise<void> {
       case 'cancel':
       case 'stop':
         return await handleClick(ctx, job);
+      case 'acknowledge':
+        return await acknowledgeBreakGlass(ctx, job);
       case 'open-reject-form':
         return await openRejectForm(ctx, job);
       case 'reject':

@@ -151,9 +151,25 @@ function historyLine(r: RequestRecord, now: number): string {
     : '';
   const link = r.messageTs ? ` · <https://slack.com/app_redirect?channel=${r.channel}&message_ts=${r.messageTs}|review>` : '';
   const after = r.promotedFrom ? ` · after ${escapeMrkdwn(r.promotedFrom.env)} request \`${escapeMrkdwn(r.promotedFrom.requestId)}\`` : '';
-  // Which rule set the bar, so the history says why two approvals were needed.
-  const rule = r.approvalRule
-    ? ` · ${r.approvalsRequired} approval${r.approvalsRequired === 1 ? '' : 's'} by rule "${escapeMrkdwn(r.approvalRule.name)}" (${escapeMrkdwn(r.approvalRule.because)}${r.approvalRule.oneOf ? `, one from ${subteam(r.approvalRule.oneOf)}` : ''})`
-    : '';
-  return `*${escapeMrkdwn(state)}* · ${r.kind}${r.clean ? ' (CLEAN)' : ''} \`${escapeMrkdwn(r.env)}\` · ${slackDate(r.createdAt)}\nRequested by ${mention(r.requestedBy)}, approved by ${approvers}${rule} · plan sha256 \`${r.planSha256}\`${after}${build}${link}`;
+  const head = `*${escapeMrkdwn(state)}* · ${r.kind}${r.clean ? ' (CLEAN)' : ''} \`${escapeMrkdwn(r.env)}\` · ${slackDate(r.createdAt)}`;
+  if (r.breakGlass)
+    return `:rotating_light: ${head} · *break-glass*\nRequested by ${mention(r.requestedBy)}, ${breakGlassState(r)} · plan sha256 \`${r.planSha256}\`${after}${build}${link}`;
+  return `${head}\nRequested by ${mention(r.requestedBy)}, approved by ${approvers} · ${decidingRule(r)} · plan sha256 \`${r.planSha256}\`${after}${build}${link}`;
+}
+
+/** Which rule set the bar, so the history says why two approvals were needed, and when none did. */
+function decidingRule(r: RequestRecord): string {
+  const n = `${r.approvalsRequired} approval${r.approvalsRequired === 1 ? '' : 's'}`;
+  if (!r.approvalRule) return `${n} (the environment's default${r.kind === 'seed' ? ' for a seed' : ''})`;
+  return `${n} by rule "${escapeMrkdwn(r.approvalRule.name)}" (${escapeMrkdwn(r.approvalRule.because)}${r.approvalRule.oneOf ? `, one from ${subteam(r.approvalRule.oneOf)}` : ''})`;
+}
+
+function breakGlassState(r: RequestRecord): string {
+  const glass = r.breakGlass;
+  if (glass?.confirmedAt === undefined) return 'never confirmed, so nothing ran';
+  const confirmed = `confirmed by the requester alone ${slackDate(glass.confirmedAt)}`;
+  if (glass.acknowledgedBy)
+    return `${confirmed}, acknowledged by ${mention(glass.acknowledgedBy)} ${slackDate(glass.acknowledgedAt ?? glass.confirmedAt)}`;
+  const reminders = glass.reminders ? ` (${glass.reminders} reminder${glass.reminders === 1 ? '' : 's'} posted)` : '';
+  return `${confirmed}, *not acknowledged*${reminders}`;
 }

@@ -17,7 +17,7 @@ type Verified = { ok: true; requestId: string; to: Audience; messageTs?: string 
  * is ours, not that it is current) and that the click comes from a channel configured for the
  * request's environment. Everything else is decided from the request record, in the job.
  */
-async function readClick(ctx: BotContext, body: BlockAction, action: ButtonAction): Promise<Verified> {
+async function readClick(ctx: BotContext, body: BlockAction, action: ButtonAction, acknowledging = false): Promise<Verified> {
   const channel = body.channel?.id ?? body.container?.channel_id ?? '';
   const to: Audience = { user: body.user.id, channel };
   const verified = verifyRef(action.value, ctx.actionKey);
@@ -27,7 +27,9 @@ async function readClick(ctx: BotContext, body: BlockAction, action: ButtonActio
     return { ok: false };
   }
   const env = ctx.config.environments[verified.ref.env];
-  if (!env?.channels.includes(channel)) {
+  // A break-glass request is also acknowledged from its announcement in the security channel.
+  const security = acknowledging ? env?.breakGlass?.securityChannel : undefined;
+  if (!env?.channels.includes(channel) && channel !== security) {
     ctx.log.warn('click from a channel not configured for the environment', { user: body.user.id, channel, env: verified.ref.env });
     await tell(ctx, to, `:no_entry: Refused: ${verified.ref.env} requests are decided only in their configured channels. Nothing changed.`);
     return { ok: false };
@@ -44,6 +46,12 @@ export function registerApprovalActions(app: App, ctx: BotContext): void {
       if (click.ok) await handOver(ctx, { type, requestId: click.requestId, to: click.to, messageTs: click.messageTs });
     });
   }
+
+  app.action<BlockAction<ButtonAction>>(ACTION.acknowledge, async ({ ack, body, action }) => {
+    await ack();
+    const click = await readClick(ctx, body, action, true);
+    if (click.ok) await handOver(ctx, { type: 'acknowledge', requestId: click.requestId, to: click.to });
+  });
 
   app.action<BlockAction<ButtonAction>>(ACTION.reject, async ({ ack, body, action }) => {
     await ack();

@@ -36,6 +36,7 @@ function environmentPolicy(name: string, env: EnvironmentConfig): string {
     `• A request expires ${env.requestTtlMinutes} min after posting unless approved`,
     `• Timeouts${env.timeouts ? '' : ' (the defaults)'}: lock_timeout ${describeTimeout(lock.readsAndWrites)} when it blocks reads and writes, ${describeTimeout(lock.writes)} writes only, ${describeTimeout(lock.neither)} neither; statement_timeout ${describeTimeout(run.small)} on small tables, ${describeTimeout(run.medium)} medium, ${describeTimeout(run.large)} large, ${describeTimeout(run.unknown)} unknown size`,
     `• A wait for a lock that holds sessions queued behind the migrator ends after ${describeTimeout(timeouts.giveUpAfterMs)}, and the attempt is retried`,
+    `• Break-glass: ${breakGlassText(name, env)}`,
     `• Snapshot before a migration: ${snapshotText(env)}`,
     `• Requested and decided in ${env.channels.map((c) => `<#${c}>`).join(' or ')}`,
   ].join('\n');
@@ -47,4 +48,10 @@ function snapshotText(env: EnvironmentConfig): string {
     ? `instance \`${escapeMrkdwn(env.database.instance)}\``
     : `cluster \`${escapeMrkdwn(env.database.cluster ?? '')}\``;
   return `${env.snapshotBefore === 'always' ? 'always' : 'when the review finds something destructive'}, of ${target}`;
+}
+
+function breakGlassText(name: string, env: EnvironmentConfig): string {
+  const glass = env.breakGlass;
+  if (!glass) return 'off';
+  return `\`/daadaar breakglass ${escapeMrkdwn(name)}\` by ${glass.users.map(mention).join(', ')}: a migration on their own confirmation instead of an approval (staging first still holds), announced in <#${glass.securityChannel}>; an approver acknowledges it within ${glass.acknowledgeWithinHours} h, else the channel is reminded each day`;
 }

@@ -34,7 +34,12 @@ export interface RequestModalState {
   unpinned?: string;
   /** Shown only ("ran in staging 2 h ago: …"); submit decides from the request store again. */
   promotion?: string;
+  /** `/daadaar breakglass`: runs on the requester's own confirmation; submit asks the config again. */
+  breakGlass?: true;
 }
+
+/** A break-glass reason is read by security and by the approver who acknowledges it: more than a word. */
+export const BREAK_GLASS_REASON_MIN = 20;
 
 /** The plan line every review shows: the hash the approvers approve, and the image it runs. */
 export function planLine(planSha256: string, image: { digest?: string | null; problem?: string }, unpinned?: string): string {
@@ -56,14 +61,15 @@ export function pendingKey(set: ReviewedSet): string {
   return `${set.pendingKnown ? 'known' : 'unknown'}:${set.migrations.length}:${tags}`;
 }
 
-const title = (kind: RequestKind, env: string) => fitText(`${kind === 'migrate' ? 'Migrate' : 'Seed'} ${env}`, LIMITS.viewTitle);
+const title = (kind: RequestKind, env: string, breakGlass?: boolean) =>
+  fitText(`${breakGlass ? 'Break-glass' : kind === 'migrate' ? 'Migrate' : 'Seed'} ${env}`, LIMITS.viewTitle);
 
 /** Opened at once, inside the trigger's 3-second life; filled in with views.update. */
-export function loadingModal(kind: RequestKind, env: string): ModalView {
+export function loadingModal(kind: RequestKind, env: string, breakGlass = false): ModalView {
   return {
     type: 'modal',
     callback_id: 'deploybot_loading',
-    title: { type: 'plain_text', text: title(kind, env) },
+    title: { type: 'plain_text', text: title(kind, env, breakGlass) },
     close: { type: 'plain_text', text: 'Cancel' },
     blocks: [
       {
@@ -105,13 +111,17 @@ export function confirmationReasons(kind: RequestKind, set: ReviewedSet): string
 
 export function requestModal(state: RequestModalState, envConfig: EnvironmentConfig, set: ReviewedSet): ModalView {
   const env = escapeMrkdwn(state.env);
+  const glass = state.breakGlass ? envConfig.breakGlass : undefined;
+  const approval = glass
+    ? `:rotating_light: *Break-glass:* no second approval. It is posted in the channel and announced in <#${glass.securityChannel}>; it runs when you click *Run now* on the posted review, and one of ${envConfig.approvers.map(mention).join(', ')} must acknowledge it within ${glass.acknowledgeWithinHours} h after.`
+    : `*Approval:* ${envConfig.approvalsRequired} of ${envConfig.approvers.map(mention).join(', ')}, never you`;
   const blocks: KnownBlock[] = [
     {
       type: 'section',
       text: {
         type: 'mrkdwn',
         text: fitText(
-          `*Environment:* \`${env}\` · CodeBuild \`${escapeMrkdwn(envConfig.codebuildProject)}\` (${envConfig.region})\n*Approval:* ${envConfig.approvalsRequired} of ${envConfig.approvers.map(mention).join(', ')}, never you · expires ${envConfig.requestTtlMinutes} min after posting${state.promotion ? `\n*Required first:* ${state.promotion}` : ''}`,
+          `*Environment:* \`${env}\` · CodeBuild \`${escapeMrkdwn(envConfig.codebuildProject)}\` (${envConfig.region})\n${approval} · expires ${envConfig.requestTtlMinutes} min after posting${state.promotion ? `\n*Required first:* ${state.promotion}` : ''}`,
           LIMITS.sectionText,
         ),
       },
@@ -169,8 +179,13 @@ export function requestModal(state: RequestModalState, envConfig: EnvironmentCon
   blocks.push({
     type: 'input',
     block_id: 'reason',
-    label: { type: 'plain_text', text: 'Reason' },
-    hint: { type: 'plain_text', text: 'Shown to the approver in the channel.' },
+    label: { type: 'plain_text', text: state.breakGlass ? 'Why this cannot wait for a second engineer' : 'Reason' },
+    hint: {
+      type: 'plain_text',
+      text: state.breakGlass
+        ? 'Shown in the channel, to security and to the approver who acknowledges it.'
+        : 'Shown to the approver in the channel.',
+    },
     element: {
       type: 'plain_text_input',
       action_id: 'value',
@@ -197,8 +212,8 @@ export function requestModal(state: RequestModalState, envConfig: EnvironmentCon
     type: 'modal',
     callback_id: REQUEST_MODAL,
     private_metadata: JSON.stringify(state),
-    title: { type: 'plain_text', text: title(state.kind, state.env) },
-    submit: { type: 'plain_text', text: 'Request approval' },
+    title: { type: 'plain_text', text: title(state.kind, state.env, state.breakGlass) },
+    submit: { type: 'plain_text', text: state.breakGlass ? 'Post break-glass' : 'Request approval' },
     close: { type: 'plain_text', text: 'Cancel' },
     blocks,
   };
@@ -236,6 +251,8 @@ export function validateSubmission(submission: RequestSubmission, state: Request
     return errors;
   }
   if (submission.reason.length === 0) errors.reason = 'Say what this ships and why: the approver reads it.';
+  else if (state.breakGlass && submission.reason.length < BREAK_GLASS_REASON_MIN)
+    errors.reason = `Say why this cannot wait for a second engineer, in at least ${BREAK_GLASS_REASON_MIN} characters: security and the approvers read it.`;
   const mustConfirm = state.confirmBecause.length > 0 || (state.kind === 'seed' && submission.clean);
   if (mustConfirm && submission.confirmation !== state.env) {
     errors.confirm = `Type ${state.env} exactly to confirm${state.kind === 'seed' && submission.clean ? ' CLEAN=true' : ''}.`;

@@ -26,7 +26,7 @@ export interface ReviewBodyInput {
 
 export function reviewBody({ record: request, envConfig, set, image }: ReviewBodyInput): KnownBlock[] {
   const env = escapeMrkdwn(request.env);
-  const what = request.kind === 'migrate' ? 'Migration' : 'Seed';
+  const what = request.breakGlass ? '🚨 Break-glass migration' : request.kind === 'migrate' ? 'Migration' : 'Seed';
   const blocks: KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: fitText(`${what} request · ${request.env}`, LIMITS.headerText) } },
     {
@@ -199,6 +199,12 @@ export function safeRewriteReplies(set: ReviewedSet): string[] {
 
 /** `2 of @a, @b, including one of @dbas (rule "destructive": 2 destructive findings)`; the record's bar, not today's config. */
 function approvalText(request: RequestRecord, envConfig: EnvironmentConfig): string {
+  const glass = request.breakGlass;
+  if (glass)
+    return `None: break-glass, ${mention(request.requestedBy)} confirms alone. Announced in <#${glass.securityChannel}>; one of ${envConfig.approvers
+      .filter((a) => a !== request.requestedBy)
+      .map(mention)
+      .join(', ')} acknowledges within ${glass.acknowledgeWithinHours} h after`;
   const rule = request.approvalRule;
   const group = rule?.oneOf ? `, including one of ${subteam(rule.oneOf)}` : '';
   const why = rule ? ` (rule "${escapeMrkdwn(rule.name)}": ${escapeMrkdwn(rule.because)})` : '';

@@ -1,0 +1,123 @@
+import { randomUUID } from 'node:crypto';
+import type { KnownBlock } from '@slack/types';
+import type { EnvironmentConfig } from '../config.ts';
+import { BUDGET, withDeadline } from '../deadline.ts';
+import { ACTIONS_BLOCK, acknowledgeButton } from '../request-message/frame.ts';
+import { type RequestViewDeps, slackError } from '../request-message/update.ts';
+import { acknowledgementDue, nextReminderAt } from '../requests/break-glass.ts';
+import { claimReminder, reminderDone } from '../requests/decisions.ts';
+import { currentState, type RequestRecord } from '../requests/record.ts';
+import { transition } from '../requests/transition.ts';
+import { signRef } from '../slack/action-value.ts';
+import { fitText } from '../slack/fit.ts';
+import { LIMITS } from '../slack/limits.ts';
+import { escapeMrkdwn, mention, slackDate } from '../slack/mrkdwn.ts';
+import { type PostOnceDeps, postOnce } from '../status/post-once.ts';
+
+// The two posts that make a break-glass request loud outside its review: the announcement in the
+// environment's security channel (once, claimed through the record like the thread's posts) and
+// the daily reminder in the request's channel while no approver has acknowledged it. Both are
+// rendered from the record and both may be posted by the submit job or by the reconciler.
+
+export type BreakGlassDeps = RequestViewDeps & PostOnceDeps;
+
+function reviewLink(record: RequestRecord): string {
+  return record.messageTs
+    ? `<https://slack.com/app_redirect?channel=${record.channel}&message_ts=${record.messageTs}|the review in <#${record.channel}>>`
+    : `<#${record.channel}>`;
+}
+
+function approversBesides(record: RequestRecord, env: EnvironmentConfig | undefined): string {
+  return (
+    (env?.approvers ?? [])
+      .filter((a) => a !== record.requestedBy)
+      .map(mention)
+      .join(', ') || 'an approver'
+  );
+}
+
+/** The security channel's post: what was asked, by whom, why, and whether an approver has acknowledged it. */
+export function announcement(record: RequestRecord, env: EnvironmentConfig | undefined, key: Buffer) {
+  const glass = record.breakGlass;
+  const n = record.pending.length;
+  const acknowledged = glass?.acknowledgedBy
+    ? `:white_check_mark: Acknowledged by ${mention(glass.acknowledgedBy)} ${slackDate(glass.acknowledgedAt ?? record.createdAt)}.`
+    : `One of ${approversBesides(record, env)} must acknowledge it within ${glass?.acknowledgeWithinHours ?? 24} h of its confirmation; ${reviewLink(record)} shows what runs and how it ended.`;
+  const text = `:rotating_light: *Break-glass on \`${escapeMrkdwn(record.env)}\`:* ${mention(record.requestedBy)} requested ${n} reviewed migration${n === 1 ? '' : 's'} that run${n === 1 ? 's' : ''} on their own confirmation, without a second approval.\n*Reason:* ${escapeMrkdwn(record.reason)}\n*Plan* sha256 \`${record.planSha256}\`\n${acknowledged}`;
+  const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: fitText(text, LIMITS.sectionText) } }];
+  if (glass && !glass.acknowledgedBy)
+    blocks.push({ type: 'actions', block_id: ACTIONS_BLOCK, elements: [acknowledgeButton(signRef(record, key))] });
+  return { text: `Break-glass on ${record.env} by ${mention(record.requestedBy)}`, blocks };
+}
+
+/** Posts the announcement once; the reconciler calls it again for a request whose post is not recorded. */
+export async function announceBreakGlass(deps: BreakGlassDeps, record: RequestRecord): Promise<void> {
+  const channel = record.breakGlass?.securityChannel;
+  if (!channel) return;
+  const env = deps.config.environments[record.env];
+  await postOnce(record, 'security', deps, async () => {
+    const posted = await withDeadline(
+      deps.slack.chat.postMessage({ channel, ...announcement(record, env, deps.actionKey), unfurl_links: false }),
+      BUDGET.slack,
+      'Slack chat.postMessage',
+    );
+    return posted.ts;
+  });
+}
+
+/** After the acknowledgement: the announcement says who acknowledged it and loses its button. Best effort. */
+export async function refreshAnnouncement(deps: BreakGlassDeps, record: RequestRecord): Promise<void> {
+  const channel = record.breakGlass?.securityChannel;
+  const ts = record.thread.securityTs;
+  if (!channel || !ts) return;
+  try {
+    await withDeadline(
+      deps.slack.chat.update({ channel, ts, ...announcement(record, deps.config.environments[record.env], deps.actionKey) }),
+      BUDGET.slack,
+      'Slack chat.update',
+    );
+  } catch (error) {
+    deps.log.warn('break-glass announcement not updated', { requestId: record.id, error: slackError(error) });
+  }
+}
+
+export function reminder(record: RequestRecord, env: EnvironmentConfig | undefined, key: Buffer, now: number) {
+  const glass = record.breakGlass;
+  const due = acknowledgementDue(record) ?? now;
+  const text = `:rotating_light: *Break-glass not acknowledged:* ${mention(record.requestedBy)}'s ${record.kind} of \`${escapeMrkdwn(record.env)}\`, confirmed ${slackDate(glass?.confirmedAt ?? record.createdAt)}, ended *${currentState(record, now)}*; its acknowledgement was due ${slackDate(due)}. ${approversBesides(record, env)}: read ${reviewLink(record)} and click Acknowledge. This reminder comes back every day until one of you does.`;
+  return {
+    text: `Break-glass on ${record.env} not acknowledged`,
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text: fitText(text, LIMITS.sectionText) } },
+      { type: 'actions', block_id: ACTIONS_BLOCK, elements: [acknowledgeButton(signRef(record, key))] },
+    ] satisfies KnownBlock[],
+  };
+}
+
+/**
+ * Reminds the request's channel, once per due time however many reconcilers run: claimed with a
+ * conditional write, posted, then recorded (which moves the next reminder a day on). A failed
+ * post frees the claim and throws, so the next run tries again.
+ */
+export async function remindBreakGlass(deps: BreakGlassDeps & { staleMs: number }, record: RequestRecord): Promise<void> {
+  const token = randomUUID();
+  const claimed = await transition(deps.store, record.id, (r) => claimReminder(r, token, nextReminderAt(r), deps.now(), deps.staleMs));
+  if (!claimed.ok) return;
+  const current = claimed.record;
+  try {
+    await withDeadline(
+      deps.slack.chat.postMessage({
+        channel: current.channel,
+        ...reminder(current, deps.config.environments[current.env], deps.actionKey, deps.now()),
+        unfurl_links: false,
+      }),
+      BUDGET.slack,
+      'Slack chat.postMessage',
+    );
+  } catch (error) {
+    await transition(deps.store, record.id, (r) => reminderDone(r, token, false, deps.now())).catch(() => undefined);
+    throw error;
+  }
+  await transition(deps.store, record.id, (r) => reminderDone(r, token, true, deps.now()));
+  deps.log.info('break-glass reminder posted', { requestId: record.id, reminders: (current.breakGlass?.reminders ?? 0) + 1 });
+}

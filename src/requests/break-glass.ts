@@ -1,0 +1,44 @@
+import type { EnvironmentConfig } from '../config.ts';
+import { mention } from '../slack/mrkdwn.ts';
+import { isFinal, type RequestRecord } from './record.ts';
+
+// Break-glass, as a function of the record: who may use it, when an approver's acknowledgement
+// falls due and when the channel is reminded of it. The two-person rule is traded for a trail:
+// the request is announced where people who did not make it will see it, and it stays unsettled
+// (the reconciler keeps it in its due index) until an approver has acknowledged it.
+
+const HOUR_MS = 3_600_000;
+/** "Reminds the channel each day until someone does" (issue 20). */
+export const REMIND_EVERY_MS = 24 * HOUR_MS;
+
+/** Why `user` may not break glass on `envName` now, read from the config; undefined when they may. */
+export function breakGlassRefusal(envName: string, env: EnvironmentConfig, user: string): string | undefined {
+  if (!env.breakGlass)
+    return `Break-glass is off for ${envName}: deploybot.config.json has no environments.${envName}.breakGlass. Use \`/daadaar migrate ${envName}\` and a second engineer's approval.`;
+  if (!env.breakGlass.users.includes(user))
+    return `Only ${env.breakGlass.users.map(mention).join(', ')} may break glass on ${envName}. Use \`/daadaar migrate ${envName}\` and a second engineer's approval.`;
+  return undefined;
+}
+
+/** When an approver's acknowledgement is due; undefined when none is owed (never confirmed, or acknowledged). */
+export function acknowledgementDue(record: Pick<RequestRecord, 'breakGlass'>): number | undefined {
+  const glass = record.breakGlass;
+  if (glass?.confirmedAt === undefined || glass.acknowledgedAt !== undefined) return undefined;
+  return glass.confirmedAt + glass.acknowledgeWithinHours * HOUR_MS;
+}
+
+/**
+ * When the channel is reminded next: at the due time, then a day after each reminder. Only a
+ * final request is reminded about: until then its own message says what is going on.
+ */
+export function nextReminderAt(record: RequestRecord): number | undefined {
+  const due = acknowledgementDue(record);
+  if (due === undefined || !isFinal(record.state)) return undefined;
+  const last = record.breakGlass?.remindedAt;
+  return last === undefined ? due : Math.max(due, last + REMIND_EVERY_MS);
+}
+
+/** A posted break-glass request whose security-channel announcement is not recorded. */
+export function needsAnnouncement(record: RequestRecord): boolean {
+  return record.breakGlass !== undefined && record.messageTs !== undefined && !record.thread.securityTs;
+}
