@@ -101,6 +101,30 @@ describe('deploybot.config.json', () => {
     expect(parsed.ok && parsed.config.environments.prod?.requires).toEqual({ succeededIn: 'staging' });
   });
 
+  it('takes breakGlass off by default, fills in a day to acknowledge, and names each problem by path', () => {
+    const off = parseConfig(JSON.stringify({ environments: { prod: env } }));
+    expect(off.ok && off.config.environments.prod?.breakGlass).toBeUndefined();
+    const on = parseConfig(
+      JSON.stringify({ environments: { prod: { ...env, breakGlass: { users: ['U0ONCALL001'], securityChannel: 'C0SECURITY1' } } } }),
+    );
+    expect(on.ok && on.config.environments.prod?.breakGlass).toEqual({
+      users: ['U0ONCALL001'],
+      securityChannel: 'C0SECURITY1',
+      acknowledgeWithinHours: 24,
+    });
+    const bad = problems({
+      prod: { ...env, breakGlass: { users: [], securityChannel: 'C0DEPLOYS01', acknowledgeWithinHours: 0 } },
+    });
+    expect(bad).toContain('environments.prod.breakGlass.users:');
+    expect(bad).toContain('environments.prod.breakGlass.acknowledgeWithinHours:');
+    expect(problems({ prod: { ...env, breakGlass: { users: ['U0ONCALL001'], securityChannel: 'C0DEPLOYS01' } } })).toContain(
+      "environments.prod.breakGlass.securityChannel: is one of prod's own channels: a break-glass run must also be seen outside the channel it ran from",
+    );
+    expect(problems({ prod: { ...env, breakGlass: { users: ['oncall'], securityChannel: '#security' } } })).toMatch(
+      /breakGlass\.users\.0: must be a Slack user id[\s\S]*breakGlass\.securityChannel: must be a Slack channel id/,
+    );
+  });
+
   it('refuses requires.succeededIn naming the environment itself, an unknown one, or a cycle, each by path', () => {
     expect(problems({ prod: { ...env, requires: { succeededIn: 'prod' } }, staging })).toContain(
       'environments.prod.requires.succeededIn: names the environment itself: no request could ever be first',

@@ -28,14 +28,18 @@ export function acknowledgementDue(record: Pick<RequestRecord, 'breakGlass'>): n
 }
 
 /**
- * When the channel is reminded next: at the due time, then a day after each reminder. Only a
- * final request is reminded about: until then its own message says what is going on.
+ * When the channel is reminded next: at the due time, then at the same time of each following
+ * day, the first such time after the last reminder. Anchored to the due time, not to when the
+ * last reminder went out, so the reconciler's lag does not push every reminder later, and a
+ * reconciler that was down for days posts one reminder, not one per missed day. Only a final
+ * request is reminded about: until then its own message says what is going on.
  */
 export function nextReminderAt(record: RequestRecord): number | undefined {
   const due = acknowledgementDue(record);
   if (due === undefined || !isFinal(record.state)) return undefined;
   const last = record.breakGlass?.remindedAt;
-  return last === undefined ? due : Math.max(due, last + REMIND_EVERY_MS);
+  if (last === undefined || last < due) return due;
+  return due + (Math.floor((last - due) / REMIND_EVERY_MS) + 1) * REMIND_EVERY_MS;
 }
 
 /** A posted break-glass request whose security-channel announcement is not recorded. */

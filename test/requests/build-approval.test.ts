@@ -135,6 +135,23 @@ describe('a build claims its approved request once', () => {
     expect((await store.get(record.id))?.snapshot).toEqual(snapshot);
   });
 
+  it("runs a break-glass request on its requester's confirmation alone, and refuses one never confirmed", async () => {
+    const glass = { securityChannel: 'C0SECURITY1', acknowledgeWithinHours: 24 };
+    const confirmed = await request({ approvalsRequired: 0, approvals: [], breakGlass: { ...glass, confirmedAt: 1 } });
+    expect((await claimApprovedRun(store, confirmed.build, 1)).ok).toBe(true);
+    const unconfirmed = await request({ approvalsRequired: 0, approvals: [], breakGlass: glass });
+    expect(await claimApprovedRun(store, unconfirmed.build, 1)).toEqual({
+      ok: false,
+      reason: `Not approved: break-glass request ${unconfirmed.record.id} was not confirmed by its requester. Nothing was run.`,
+    });
+    // Without break-glass the same record has no approvals at all.
+    const plain = await request({ approvalsRequired: 0, approvals: [] });
+    expect(await claimApprovedRun(store, plain.build, 1)).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('has 0 of 0 approvals'),
+    });
+  });
+
   it('refuses a request that is not in the table', async () => {
     const { build } = await request();
     expect(await claimApprovedRun(store, { ...build, requestId: 'req-nobody' }, 1)).toEqual({

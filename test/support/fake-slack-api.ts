@@ -179,6 +179,11 @@ export class FakeSlackApi {
     this.#removedFrom.add(channel);
   }
 
+  /** Someone invited the bot back: writes to the channel are accepted again. */
+  inviteBot(channel: string): void {
+    this.#removedFrom.delete(channel);
+  }
+
   /** Someone deleted the message: updating it is refused with message_not_found. */
   deleteMessage(channel: string, ts: string): void {
     const i = this.messages.findIndex((m) => m.channel === channel && m.ts === ts);
