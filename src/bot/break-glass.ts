@@ -5,7 +5,7 @@ import { BUDGET, withDeadline } from '../deadline.ts';
 import { ACTIONS_BLOCK, acknowledgeButton } from '../request-message/frame.ts';
 import { type RequestViewDeps, slackError } from '../request-message/update.ts';
 import { acknowledgementDue, nextReminderAt } from '../requests/break-glass.ts';
-import { claimReminder, reminderDone } from '../requests/decisions.ts';
+import { claimReminder, reminderDone, withThread } from '../requests/decisions.ts';
 import { currentState, type RequestRecord } from '../requests/record.ts';
 import { transition } from '../requests/transition.ts';
 import { signRef } from '../slack/action-value.ts';
@@ -65,11 +65,14 @@ export async function announceBreakGlass(deps: BreakGlassDeps, record: RequestRe
   });
 }
 
-/** After the acknowledgement: the announcement says who acknowledged it and loses its button. Best effort. */
-export async function refreshAnnouncement(deps: BreakGlassDeps, record: RequestRecord): Promise<void> {
+/**
+ * After the acknowledgement: the announcement says who acknowledged it and loses its button.
+ * Recorded once done; until then the reconciler repeats it (announcementStale). False: not updated.
+ */
+export async function refreshAnnouncement(deps: BreakGlassDeps, record: RequestRecord): Promise<boolean> {
   const channel = record.breakGlass?.securityChannel;
   const ts = record.thread.securityTs;
-  if (!channel || !ts) return;
+  if (!channel || !ts || !record.breakGlass?.acknowledgedBy) return false;
   try {
     await withDeadline(
       deps.slack.chat.update({ channel, ts, ...announcement(record, deps.config.environments[record.env], deps.actionKey) }),
@@ -78,7 +81,13 @@ export async function refreshAnnouncement(deps: BreakGlassDeps, record: RequestR
     );
   } catch (error) {
     deps.log.warn('break-glass announcement not updated', { requestId: record.id, error: slackError(error) });
+    return false;
   }
+  await transition(deps.store, record.id, (r) => ({
+    ok: true,
+    next: withThread(r, { securityShowsAcknowledged: true }, deps.now()),
+  })).catch((error: unknown) => deps.log.warn('announcement update not recorded', { requestId: record.id, error }));
+  return true;
 }
 
 export function reminder(record: RequestRecord, env: EnvironmentConfig | undefined, key: Buffer, now: number) {
@@ -97,15 +106,19 @@ export function reminder(record: RequestRecord, env: EnvironmentConfig | undefin
 /**
  * Reminds the request's channel, once per due time however many reconcilers run: claimed with a
  * conditional write, posted, then recorded (which moves the next reminder a day on). A failed
- * post frees the claim and throws, so the next run tries again.
+ * post frees the claim and throws, so the next run tries again. At least once, as the thread's
+ * posts are: a poster that dies between its post and the record leaves a stale claim, and the
+ * next run posts that day's reminder again. An acknowledgement that lands while the reminder is
+ * being posted turns the reminder into a note that it was acknowledged.
  */
 export async function remindBreakGlass(deps: BreakGlassDeps & { staleMs: number }, record: RequestRecord): Promise<void> {
   const token = randomUUID();
   const claimed = await transition(deps.store, record.id, (r) => claimReminder(r, token, nextReminderAt(r), deps.now(), deps.staleMs));
   if (!claimed.ok) return;
   const current = claimed.record;
+  let posted: { ts?: string };
   try {
-    await withDeadline(
+    posted = await withDeadline(
       deps.slack.chat.postMessage({
         channel: current.channel,
         ...reminder(current, deps.config.environments[current.env], deps.actionKey, deps.now()),
@@ -118,6 +131,26 @@ export async function remindBreakGlass(deps: BreakGlassDeps & { staleMs: number 
     await transition(deps.store, record.id, (r) => reminderDone(r, token, false, deps.now())).catch(() => undefined);
     throw error;
   }
-  await transition(deps.store, record.id, (r) => reminderDone(r, token, true, deps.now()));
+  const done = await transition(deps.store, record.id, (r) => reminderDone(r, token, true, deps.now()));
   deps.log.info('break-glass reminder posted', { requestId: record.id, reminders: (current.breakGlass?.reminders ?? 0) + 1 });
+  const acknowledgedBy = done.record?.breakGlass?.acknowledgedBy;
+  if (acknowledgedBy && posted.ts)
+    await withDeadline(
+      deps.slack.chat.update({
+        channel: current.channel,
+        ts: posted.ts,
+        text: `Break-glass on ${current.env} acknowledged`,
+        blocks: [
+          {
+            type: 'section',
+            text: {
+              type: 'mrkdwn',
+              text: `:white_check_mark: ${mention(acknowledgedBy)} acknowledged ${mention(current.requestedBy)}'s break-glass run of \`${escapeMrkdwn(current.env)}\` (${reviewLink(current)}).`,
+            },
+          },
+        ],
+      }),
+      BUDGET.slack,
+      'Slack chat.update',
+    ).catch((error: unknown) => deps.log.warn('reminder not updated', { requestId: record.id, error: slackError(error) }));
 }

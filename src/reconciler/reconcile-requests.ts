@@ -1,4 +1,4 @@
-import { announceBreakGlass, remindBreakGlass } from '../bot/break-glass.ts';
+import { announceBreakGlass, refreshAnnouncement, remindBreakGlass } from '../bot/break-glass.ts';
 import { resumeRequestBuild } from '../bot/start-build.ts';
 import { BUDGET, withDeadline } from '../deadline.ts';
 import { METADATA_EVENT } from '../request-message/frame.ts';
@@ -150,6 +150,9 @@ async function act(deps: ReconcilerDeps, record: RequestRecord, step: ReconcileS
       return announceBreakGlass(deps, record);
     case 'remind-break-glass':
       return remindBreakGlass({ ...deps, staleMs: staleMsOf(deps) }, record);
+    case 'refresh-announcement':
+      if (!(await refreshAnnouncement(deps, record))) throw new Error('the break-glass announcement could not be updated');
+      return;
     case 'render': {
       if (!(await updateRequestMessage(deps, record))) throw new Error('the review message could not be updated');
       return;

@@ -42,17 +42,18 @@ export function statusText(record: RequestRecord, env: Approvers, now: number): 
   return `${stateText(record, env, now)}${acknowledgementText(record, env)}`;
 }
 
-/** A confirmed break-glass request says, in every state after, whether an approver has acknowledged it. */
+/** A break-glass run that ended says whether an approver has acknowledged it. */
 function acknowledgementText(record: RequestRecord, env: Approvers): string {
   const glass = record.breakGlass;
-  if (glass?.confirmedAt === undefined) return '';
-  if (glass.acknowledgedBy)
-    return `\n:white_check_mark: Break-glass acknowledged by ${mention(glass.acknowledgedBy)} ${slackDate(glass.acknowledgedAt ?? glass.confirmedAt)}.`;
+  if (glass?.acknowledgedBy)
+    return `\n:white_check_mark: Break-glass acknowledged by ${mention(glass.acknowledgedBy)} ${slackDate(glass.acknowledgedAt ?? record.createdAt)}.`;
+  const due = acknowledgementDue(record);
+  if (due === undefined) return '';
   const who = env.approvers
     .filter((a) => a !== record.requestedBy)
     .map(mention)
     .join(', ');
-  return `\n:rotating_light: Break-glass, not yet acknowledged: one of ${who} must acknowledge it by ${slackDate(acknowledgementDue(record) ?? glass.confirmedAt)}.`;
+  return `\n:rotating_light: Break-glass, not yet acknowledged: one of ${who} must acknowledge it by ${slackDate(due)}.`;
 }
 
 function stateText(record: RequestRecord, env: Approvers, now: number): string {
@@ -105,7 +106,8 @@ function stateText(record: RequestRecord, env: Approvers, now: number): string {
         : `:wastebasket: Cancelled by ${mention(record.requestedBy)}. Nothing ran.`;
     }
     case 'expired':
-      if (glass) return `:hourglass: Expired ${slackDate(record.expiresAt)} without its requester's confirmation. Nothing ran.`;
+      if (glass)
+        return `:hourglass: Expired ${slackDate(record.expiresAt)} ${glass.confirmedAt === undefined ? "without its requester's confirmation" : 'after its build did not start'}. Nothing ran.`;
       return `:hourglass: Expired ${slackDate(record.expiresAt)} without ${record.approvalsRequired} approval${record.approvalsRequired === 1 ? '' : 's'}. Nothing ran.`;
   }
 }
@@ -152,7 +154,6 @@ export function statusBlocks(record: RequestRecord, env: Approvers, key: Buffer,
       type: 'actions',
       block_id: ACTIONS_BLOCK,
       elements: [
-        ...(acknowledgementDue(record) !== undefined ? [acknowledgeButton(value)] : []),
         {
           type: 'button',
           action_id: ACTION.stop,
@@ -190,7 +191,10 @@ function breakGlassButtons(record: RequestRecord, env: Approvers, value: string)
         title: { type: 'plain_text' as const, text: `Run on ${record.env} alone?`.slice(0, 100) },
         text: {
           type: 'mrkdwn' as const,
-          text: `Starts CodeBuild \`${escapeMrkdwn(env.codebuildProject)}\` with ${scope} on *${escapeMrkdwn(record.env)}* without a second approval. It is announced to security, and an approver must acknowledge it afterwards.`,
+          text: fitText(
+            `Starts CodeBuild \`${escapeMrkdwn(env.codebuildProject)}\` with ${scope} on *${escapeMrkdwn(record.env)}* without a second approval. It is announced to security, and an approver must acknowledge it afterwards.`,
+            LIMITS.confirmText,
+          ),
         },
         confirm: { type: 'plain_text' as const, text: 'Run now' },
         deny: { type: 'plain_text' as const, text: 'Back' },

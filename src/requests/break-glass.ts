@@ -20,23 +20,34 @@ export function breakGlassRefusal(envName: string, env: EnvironmentConfig, user:
   return undefined;
 }
 
-/** When an approver's acknowledgement is due; undefined when none is owed (never confirmed, or acknowledged). */
-export function acknowledgementDue(record: Pick<RequestRecord, 'breakGlass'>): number | undefined {
+/**
+ * When an approver's acknowledgement is due; undefined when none is owed. It is owed "afterwards"
+ * (issue 20): once a build of the request ran and ended. A confirmed request whose start failed
+ * and that was then cancelled, rejected or let expire ran nothing, and owes nothing.
+ */
+export function acknowledgementDue(record: Pick<RequestRecord, 'breakGlass' | 'state' | 'build'>): number | undefined {
   const glass = record.breakGlass;
   if (glass?.confirmedAt === undefined || glass.acknowledgedAt !== undefined) return undefined;
+  if (!isFinal(record.state) || record.build === undefined) return undefined;
   return glass.confirmedAt + glass.acknowledgeWithinHours * HOUR_MS;
+}
+
+/** Whether the announcement in the security channel still shows an acknowledgement the record has since recorded. */
+export function announcementStale(record: RequestRecord): boolean {
+  return (
+    record.breakGlass?.acknowledgedBy !== undefined && record.thread.securityTs !== undefined && !record.thread.securityShowsAcknowledged
+  );
 }
 
 /**
  * When the channel is reminded next: at the due time, then at the same time of each following
  * day, the first such time after the last reminder. Anchored to the due time, not to when the
  * last reminder went out, so the reconciler's lag does not push every reminder later, and a
- * reconciler that was down for days posts one reminder, not one per missed day. Only a final
- * request is reminded about: until then its own message says what is going on.
+ * reconciler that was down for days posts one reminder, not one per missed day.
  */
 export function nextReminderAt(record: RequestRecord): number | undefined {
   const due = acknowledgementDue(record);
-  if (due === undefined || !isFinal(record.state)) return undefined;
+  if (due === undefined) return undefined;
   const last = record.breakGlass?.remindedAt;
   if (last === undefined || last < due) return due;
   return due + (Math.floor((last - due) / REMIND_EVERY_MS) + 1) * REMIND_EVERY_MS;

@@ -41,6 +41,7 @@ export function checkApproval(record: RequestRecord | undefined, build: BuildIde
     // Break-glass: its requester's own confirmation on the posted review stands in for the approvals.
     if (record.breakGlass.confirmedAt === undefined || !record.confirmed)
       return refuse(`break-glass request ${record.id} was not confirmed by its requester`);
+    if (record.kind !== 'migrate') return refuse(`break-glass request ${record.id} is a ${record.kind}; break-glass runs migrations only`);
   } else {
     const approvers = new Set(record.approvals.map((a) => a.user).filter((u) => u !== record.requestedBy));
     if (record.approvalsRequired < 1 || approvers.size < record.approvalsRequired)

@@ -1,8 +1,8 @@
 import { buildConsoleUrl } from '../codebuild-console.ts';
 import type { EnvironmentConfig } from '../config.ts';
 import { escapeMrkdwn, mention, slackDate, subteam } from '../slack/mrkdwn.ts';
-import { breakGlassRefusal } from './break-glass.ts';
-import { currentState, type RequestEvent, type RequestRecord, viewVersionOf } from './record.ts';
+import { acknowledgementDue, breakGlassRefusal } from './break-glass.ts';
+import { currentState, isFinal, type RequestEvent, type RequestRecord, viewVersionOf } from './record.ts';
 
 // What each click or build event does to a request, as pure functions of the record read a
 // moment ago: a new record to write (conditionally on the version it came from), or a refusal
@@ -159,6 +159,13 @@ export function acknowledge(record: RequestRecord, user: string, env: Environmen
       ok: false,
       reason: `${mention(record.requestedBy)} has not confirmed this break-glass request, so nothing ran from it. Reject it if it must not run.`,
     };
+  if (acknowledgementDue(record) === undefined)
+    return {
+      ok: false,
+      reason: isFinal(record.state)
+        ? 'No build ran from this break-glass request, so there is nothing to acknowledge.'
+        : 'This break-glass request has not finished running: acknowledge it once its build has ended.',
+    };
   if (user === record.requestedBy) return { ok: false, reason: 'You broke the glass, so you cannot acknowledge it: an approver must.' };
   const notApprover = approverRefusal(record, user, env, 'acknowledge');
   if (notApprover) return { ok: false, reason: notApprover };
@@ -168,7 +175,7 @@ export function acknowledge(record: RequestRecord, user: string, env: Environmen
       record,
       now,
       { by: user, what: 'acknowledged break-glass' },
-      { breakGlass: { ...glass, acknowledgedBy: user, acknowledgedAt: now, reminderClaim: undefined } },
+      { breakGlass: { ...glass, acknowledgedBy: user, acknowledgedAt: now } },
     ),
   };
 }

@@ -1,4 +1,4 @@
-import { needsAnnouncement, nextReminderAt } from './break-glass.ts';
+import { announcementStale, needsAnnouncement, nextReminderAt } from './break-glass.ts';
 import { isFinal, type RequestRecord, viewVersionOf } from './record.ts';
 
 // What a request still needs, as a pure function of its record (and of whether the
@@ -27,6 +27,8 @@ export type ReconcileStep =
   | { kind: 'announce-break-glass' }
   /** A break-glass run an approver has not acknowledged by its due time: remind the channel (each day). */
   | { kind: 'remind-break-glass' }
+  /** The announcement does not show the acknowledgement the record has. */
+  | { kind: 'refresh-announcement' }
   /** Nothing left to do: drop it from the due index. */
   | { kind: 'settle' }
   /** Not due yet (a fresh start, a running build heard from recently). */
@@ -71,12 +73,15 @@ export function nextStep(record: RequestRecord, facts: ReconcileFacts): Reconcil
       if (facts.holdsLock !== false) return { kind: 'release-lock' };
       if (!record.messageTs && record.build && !record.thread.messageSearched) return { kind: 'adopt-message' };
       if (needsResult(record)) return { kind: 'report-result' };
-      if (needsRender(record)) return { kind: 'render' };
       if (needsAnnouncement(record)) return { kind: 'announce-break-glass' };
-      // An unacknowledged break-glass run is never settled: it stays in the due index for its reminders.
+      // Before the render: a review that can no longer be rendered (archived channel, deleted
+      // message) must not keep an unacknowledged run quiet.
       const remindAt = nextReminderAt(record);
-      if (remindAt !== undefined) return now >= remindAt ? { kind: 'remind-break-glass' } : { kind: 'wait' };
-      return { kind: 'settle' };
+      if (remindAt !== undefined && now >= remindAt) return { kind: 'remind-break-glass' };
+      if (needsRender(record)) return { kind: 'render' };
+      if (announcementStale(record)) return { kind: 'refresh-announcement' };
+      // An unacknowledged break-glass run is never settled: it stays in the due index for its reminders.
+      return remindAt !== undefined ? { kind: 'wait' } : { kind: 'settle' };
     }
   }
 }
@@ -92,7 +97,7 @@ function announceWhenStale(record: RequestRecord, stale: boolean): ReconcileStep
  */
 export function dueSince(record: RequestRecord): number | undefined {
   if (record.settledAt !== undefined) return undefined;
-  if (needsAnnouncement(record)) return touched(record);
+  if (needsAnnouncement(record) || announcementStale(record)) return touched(record);
   // An open request whose message is current needs nothing until it expires.
   if (record.state === 'open' && record.messageTs && !needsRender(record)) return Math.max(record.expiresAt, touched(record));
   // A final request whose effects are done and that waits only for an acknowledgement: due at its next reminder.

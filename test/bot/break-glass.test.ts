@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { reconcileRequest } from '../../src/reconciler/reconcile-requests.ts';
 import type { RequestRecord } from '../../src/requests/record.ts';
 import {
   APPROVER,
@@ -149,13 +150,50 @@ describe('break-glass', () => {
     ]);
     const status = blockText(current(review));
     expect(status).toContain('Confirmed by <@U0REQUESTER> alone (break-glass).');
-    expect(status).toContain('Break-glass, not yet acknowledged: one of <@U0APPROVER1>, <@U0APPROVER2> must acknowledge it by');
     expect(
       bot
         .threadReplies(review)
         .map((m) => m.text)
         .join('\n'),
     ).toContain(':rocket: Confirmed by <@U0REQUESTER> alone (break-glass).');
+    // It is acknowledged afterwards: not while its build runs.
+    expect(status).not.toContain('not yet acknowledged');
+    await bot.click('deploybot_acknowledge', APPROVER, announced);
+    expect(bot.ephemeralsTo(APPROVER).at(-1)).toContain('has not finished running: acknowledge it once its build has ended');
+    const build = bot.aws.builds.at(-1);
+    if (!build) throw new Error('no build');
+    bot.aws.finishBuild(build.id, 'FAILED');
+    bot.clock += 5 * 60_000;
+    await bot.reconcile();
+    expect(blockText(current(review))).toContain(
+      'Break-glass, not yet acknowledged: one of <@U0APPROVER1>, <@U0APPROVER2> must acknowledge it by',
+    );
+    expect((await bot.record(review))?.breakGlass?.acknowledgedBy).toBeUndefined();
+  }, 60_000);
+
+  it('owes nothing when its confirmed start failed and it was then cancelled: nothing ran', async () => {
+    bot = await new BotHarness().start(withBreakGlass());
+    const review = await breakGlass();
+    // Another build of the project is running: migrations never overlap, so the start is refused.
+    bot.aws.addRunningBuild('daadaar-migrations');
+    await bot.click('deploybot_approve', REQUESTER, review);
+    const refused = await bot.record(review);
+    expect(refused?.state).toBe('open');
+    expect(refused?.breakGlass?.confirmedAt).toBeDefined();
+    expect(blockText(current(review))).toContain('<@U0REQUESTER> can click Run now to try again');
+    await bot.click('deploybot_cancel', REQUESTER, review);
+    const [announced] = securityPosts();
+    if (!announced) throw new Error('not announced');
+    await bot.click('deploybot_acknowledge', APPROVER, announced);
+    expect(bot.ephemeralsTo(APPROVER).at(-1)).toContain('No build ran from this break-glass request, so there is nothing to acknowledge.');
+    bot.clock += 3 * 24 * HOUR;
+    await bot.reconcile();
+    expect(reminders()).toHaveLength(0);
+    const record = await bot.record(review);
+    expect(record?.settledAt).toBeDefined();
+    expect(blockText(current(review))).toContain('Cancelled by <@U0REQUESTER>. Nothing ran.');
+    expect(blockText(current(review))).not.toContain('not yet acknowledged');
+    expect(() => findButton(current(review), 'deploybot_acknowledge')).toThrow();
   }, 60_000);
 
   it('is acknowledged once, by an approver who is not the requester, from the security channel', async () => {
@@ -176,6 +214,7 @@ describe('break-glass', () => {
     expect(blockText(current(review))).toContain('Break-glass acknowledged by <@U0APPROVER2>');
     expect(blockText(current(announced))).toContain(':white_check_mark: Acknowledged by <@U0APPROVER2>');
     expect(() => findButton(current(announced), 'deploybot_acknowledge')).toThrow();
+    expect((await bot.record(review))?.thread.securityShowsAcknowledged).toBe(true);
     expect(bot.threadReplies(review).map((m) => m.text)).toContain(':white_check_mark: <@U0APPROVER2> acknowledged this break-glass run.');
 
     // A second approver clicks the button still on their screen.
@@ -206,8 +245,9 @@ describe('break-glass', () => {
       bot.clock = confirmedAt + 12 * HOUR + (day - 1) * 24 * HOUR + 3 * 60_000;
       await Promise.all(Array.from({ length: 5 }, () => bot.reconcile()));
       expect(reminders()).toHaveLength(day);
-      // The same day again: nothing new.
+      // The same day again, even when asked directly (not through the due index): nothing new.
       bot.clock += HOUR;
+      await reconcileRequest(bot.reconcilerDeps(), record.id);
       await bot.reconcile();
       expect(reminders()).toHaveLength(day);
     }

@@ -33,6 +33,9 @@ describe('break-glass reminders', () => {
     expect(acknowledgementDue(ran())).toBe(DUE);
     expect(acknowledgementDue(ran({ confirmedAt: undefined }))).toBeUndefined();
     expect(acknowledgementDue(ran({ acknowledgedBy: 'U0APPROVER1', acknowledgedAt: DUE }))).toBeUndefined();
+    // Afterwards only: not while its build runs, and not when no build ran (a failed start, then cancelled).
+    expect(acknowledgementDue(ran({}, { state: 'started' }))).toBeUndefined();
+    expect(acknowledgementDue(ran({}, { state: 'cancelled', build: undefined }))).toBeUndefined();
   });
 
   it('reminds from the due time, then at that time each day, without drifting or bursting after an outage', () => {
@@ -47,8 +50,16 @@ describe('break-glass reminders', () => {
     expect(nextStep(ran(), facts(DUE - 1)).kind).toBe('wait');
     expect(nextStep(ran(), facts(DUE)).kind).toBe('remind-break-glass');
     expect(nextStep(ran({ remindedAt: DUE }), facts(DUE + HOUR)).kind).toBe('wait');
-    expect(nextStep(ran({ acknowledgedBy: 'U0APPROVER1', acknowledgedAt: DUE }), facts(DUE + DAY)).kind).toBe('settle');
     expect(nextStep(ran({}, { thread: { resultTs: '1.2', shownVersion: 9 } }), facts(DUE - 1)).kind).toBe('announce-break-glass');
+    // A review that cannot be rendered (an archived channel) does not keep the reminder back.
+    expect(nextStep(ran({}, { viewVersion: 10 }), facts(DUE)).kind).toBe('remind-break-glass');
+    expect(nextStep(ran({}, { viewVersion: 10 }), facts(DUE - 1)).kind).toBe('render');
+    // Acknowledged: the announcement is brought up to date before the request settles.
+    const acknowledged = ran({ acknowledgedBy: 'U0APPROVER1', acknowledgedAt: DUE });
+    expect(nextStep(acknowledged, facts(DUE)).kind).toBe('refresh-announcement');
+    expect(nextStep({ ...acknowledged, thread: { ...acknowledged.thread, securityShowsAcknowledged: true } }, facts(DUE)).kind).toBe(
+      'settle',
+    );
     // Never confirmed (cancelled, expired): nothing ran, nothing is owed.
     expect(nextStep(ran({ confirmedAt: undefined }, { state: 'cancelled', build: undefined }), facts(DUE)).kind).toBe('settle');
   });
@@ -57,5 +68,6 @@ describe('break-glass reminders', () => {
     expect(dueSince(ran())).toBe(DUE);
     expect(dueSince(ran({ remindedAt: DUE + 60_000 }, { updatedAt: DUE + 60_000 }))).toBe(DUE + DAY);
     expect(dueSince(ran({ acknowledgedBy: 'U0APPROVER1', acknowledgedAt: DUE }))).toBe(CONFIRMED + 120_000);
+    expect(dueSince({ ...ran(), settledAt: DUE })).toBeUndefined();
   });
 });

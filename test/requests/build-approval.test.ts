@@ -144,6 +144,17 @@ describe('a build claims its approved request once', () => {
       ok: false,
       reason: `Not approved: break-glass request ${unconfirmed.record.id} was not confirmed by its requester. Nothing was run.`,
     });
+    const untyped = await request({ approvalsRequired: 0, approvals: [], confirmed: false, breakGlass: { ...glass, confirmedAt: 1 } });
+    expect((await claimApprovedRun(store, untyped.build, 1)).ok).toBe(false);
+    const seed = await request({
+      kind: 'seed',
+      clean: false,
+      approvalsRequired: 0,
+      approvals: [],
+      breakGlass: { ...glass, confirmedAt: 1 },
+    });
+    const seedRun = await claimApprovedRun(store, { ...seed.build, run: { kind: 'seed', clean: false } }, 1);
+    expect(seedRun).toMatchObject({ ok: false, reason: expect.stringContaining('break-glass runs migrations only') });
     // Without break-glass the same record has no approvals at all.
     const plain = await request({ approvalsRequired: 0, approvals: [] });
     expect(await claimApprovedRun(store, plain.build, 1)).toMatchObject({

@@ -27,9 +27,9 @@ async function readClick(ctx: BotContext, body: BlockAction, action: ButtonActio
     return { ok: false };
   }
   const env = ctx.config.environments[verified.ref.env];
-  // A break-glass request is also acknowledged from its announcement in the security channel.
-  const security = acknowledging ? env?.breakGlass?.securityChannel : undefined;
-  if (!env?.channels.includes(channel) && channel !== security) {
+  // A break-glass request is also acknowledged from its announcement in the security channel
+  // its record names (the config may have changed since): the job decides that from the record.
+  if (!env?.channels.includes(channel) && !acknowledging) {
     ctx.log.warn('click from a channel not configured for the environment', { user: body.user.id, channel, env: verified.ref.env });
     await tell(ctx, to, `:no_entry: Refused: ${verified.ref.env} requests are decided only in their configured channels. Nothing changed.`);
     return { ok: false };
