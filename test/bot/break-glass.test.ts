@@ -268,6 +268,20 @@ describe('break-glass', () => {
     expect(settled?.events.filter((e) => e.what === 'reminded the channel')).toHaveLength(3);
   }, 120_000);
 
+  it('turns a reminder into a note when the acknowledgement lands while it is being posted', async () => {
+    bot = await new BotHarness().start(withBreakGlass());
+    const { review, record } = await ranBreakGlass();
+    bot.clock = (record.breakGlass?.confirmedAt as number) + 12 * HOUR + 3 * 60_000;
+    bot.slack.beforeAnswering('chat.postMessage', () => bot.click('deploybot_acknowledge', APPROVER, review));
+    await bot.reconcile();
+    const acknowledged = await bot.record(review);
+    expect(acknowledged?.breakGlass).toMatchObject({ acknowledgedBy: APPROVER, reminders: 1 });
+    expect(reminders()).toHaveLength(0);
+    const note = bot.slack.messages.filter((m) => m.channel === CHANNEL && !m.thread_ts).at(-1) as StoredMessage;
+    expect(blockText(note)).toContain(":white_check_mark: <@U0APPROVER1> acknowledged <@U0REQUESTER>'s break-glass run of `prod`");
+    expect(() => findButton(note, 'deploybot_acknowledge')).toThrow();
+  }, 60_000);
+
   it('announces it later, from the reconciler, when the security channel refused the first post', async () => {
     bot = await new BotHarness().start(withBreakGlass());
     bot.slack.removeBot(SECURITY);

@@ -70,6 +70,7 @@ export class FakeSlackApi {
   readonly #hanging = new Set<string>();
   readonly #held: (() => void)[] = [];
   readonly #scripted = new Map<string, Scripted[]>();
+  readonly #before = new Map<string, (() => Promise<unknown>)[]>();
   readonly #exchanged = new Set<string>();
   readonly #archived = new Set<string>();
   readonly #removedFrom = new Set<string>();
@@ -125,11 +126,16 @@ export class FakeSlackApi {
         this.#held.push(() => res.destroy());
         return;
       }
-      const scripted = this.#scripted.get(method)?.shift();
-      const reply = scripted ?? { status: 200, body: this.#refuseWrite(method, args) ?? this.#answer(method, args) };
-      call.answer = { status: reply.status, body: reply.body };
-      res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });
-      res.end(JSON.stringify(reply.body));
+      const answer = () => {
+        const scripted = this.#scripted.get(method)?.shift();
+        const reply = scripted ?? { status: 200, body: this.#refuseWrite(method, args) ?? this.#answer(method, args) };
+        call.answer = { status: reply.status, body: reply.body };
+        res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });
+        res.end(JSON.stringify(reply.body));
+      };
+      const before = this.#before.get(method)?.shift();
+      if (before) void before().then(answer, answer);
+      else answer();
     });
     return this;
   }
@@ -142,6 +148,14 @@ export class FakeSlackApi {
   /** Base URL of a slash command's response_url on this server. */
   responseUrl(): string {
     return `${this.#server?.url}/response/${this.#seq++}`;
+  }
+
+  /**
+   * The next call to `method` is applied and answered only after `meanwhile` has run: what else
+   * happens while a call is in flight (a click racing a post).
+   */
+  beforeAnswering(method: string, meanwhile: () => Promise<unknown>): void {
+    this.#before.set(method, [...(this.#before.get(method) ?? []), meanwhile]);
   }
 
   /** From now on `method` never answers. */
