@@ -18,6 +18,11 @@ import type { MigrationSteps, Step } from './step-plan.ts';
 // step's right after it succeeds. A rerun skips the recorded steps and resumes at the first
 // one that did not finish. The rows of a migration go in the transaction that writes its
 // __drizzle_migrations row. A run without own steps never creates that table.
+//
+// A CREATE INDEX CONCURRENTLY can succeed and its row still be lost (the session killed between
+// the two). So its start is written first, in drizzle.__deploybot_step_starts: a rerun that finds
+// the index VALID and a start for that step knows the earlier run built it, records the step
+// and goes on, where running the CREATE again would fail with "already exists".
 
 export interface StatementInfo {
   migration: string;
@@ -57,6 +62,7 @@ export type StepRun =
 
 const MIGRATIONS = '"drizzle"."__drizzle_migrations"';
 const STEPS = '"drizzle"."__deploybot_steps"';
+const STARTS = '"drizzle"."__deploybot_step_starts"';
 const TIMEOUT_SETTINGS = { lockTimeoutMs: 'lock_timeout', statementTimeoutMs: 'statement_timeout' } as const;
 
 /** Runs on `sql`, one reserved connection (a session: the transaction and the autocommit steps share it). */
@@ -97,11 +103,12 @@ export async function applySteps(
   const mixed = new Set(plan.filter((m) => m.steps.some((s) => s.own)).map((m) => m.migration.hash));
   const total = plan.reduce((n, m) => n + m.steps.length, 0);
   let done = new Set<string>();
+  let started = new Set<string>();
   let pid = 0;
   try {
     await sql.unsafe('CREATE SCHEMA IF NOT EXISTS "drizzle"');
     await sql.unsafe(`CREATE TABLE IF NOT EXISTS ${MIGRATIONS} (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at bigint)`);
-    done = mixed.size > 0 ? await stepsDone(sql) : new Set<string>();
+    if (mixed.size > 0) ({ done, started } = await stepsRecorded(sql));
     pid = (await sql<{ pid: number }[]>`select pg_backend_pid() as pid`)[0]?.pid ?? 0;
     for (const { migration, steps } of plan) {
       const recorded = mixed.has(migration.hash);
@@ -119,7 +126,22 @@ export async function applySteps(
         if (step.own) {
           await commit();
           ownSteps++;
-          if (step.own.index) await dropInvalidIndex(sql, step.own.index, log);
+          const key = stepKey(migration.hash, step.statement);
+          if (step.own.index) {
+            const state = await indexState(sql, step.own.index);
+            if (state?.valid && started.has(key)) {
+              log(`Index ${state.name} was built by a run that stopped before recording it: keeping it.`);
+              await record(migration.hash, step.statement);
+              resumed++;
+              continue;
+            }
+            if (state && !state.valid) {
+              log(`Index ${state.name} is INVALID, left by a failed concurrent build: dropping it to build it again.`);
+              // DROP INDEX CONCURRENTLY takes no lock that blocks the table's readers or writers.
+              await sql.unsafe(`DROP INDEX CONCURRENTLY IF EXISTS ${state.name}`);
+            }
+            await sql`insert into drizzle.__deploybot_step_starts (hash, statement) values (${migration.hash}, ${step.statement}) on conflict do nothing`;
+          }
           await runAlone(sql, step, timeouts, () => options.onStatement?.(info));
           progressed = true;
           await record(migration.hash, step.statement);
@@ -136,7 +158,10 @@ export async function applySteps(
       await begin();
       ranSinceBegin = true;
       await sql`insert into drizzle.__drizzle_migrations (hash, created_at) values (${migration.hash}, ${migration.when ?? 0})`;
-      if (recorded) await sql`delete from drizzle.__deploybot_steps where hash = ${migration.hash}`;
+      if (recorded) {
+        await sql`delete from drizzle.__deploybot_steps where hash = ${migration.hash}`;
+        await sql`delete from drizzle.__deploybot_step_starts where hash = ${migration.hash}`;
+      }
       uncommitted.push(migration.tag);
     }
     await commit();
@@ -162,13 +187,20 @@ export function sessionLost(error: unknown): boolean {
   return code.startsWith('CONNECTION_') || code.startsWith('57P') || code.startsWith('08');
 }
 
-/** Done steps by (hash, statement); creates the table on the first run that has own steps. */
-async function stepsDone(sql: postgres.ReservedSql): Promise<Set<string>> {
+/** Done and started steps by (hash, statement); creates the tables on the first run that has own steps. */
+async function stepsRecorded(sql: postgres.ReservedSql): Promise<{ done: Set<string>; started: Set<string> }> {
   await sql.unsafe(
     `CREATE TABLE IF NOT EXISTS ${STEPS} (hash text NOT NULL, statement integer NOT NULL, done_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (hash, statement))`,
   );
-  const rows = await sql<{ hash: string; statement: number }[]>`select hash, statement from drizzle.__deploybot_steps`;
-  return new Set(rows.map((r) => stepKey(r.hash, r.statement)));
+  await sql.unsafe(
+    `CREATE TABLE IF NOT EXISTS ${STARTS} (hash text NOT NULL, statement integer NOT NULL, started_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (hash, statement))`,
+  );
+  const done = await sql<{ hash: string; statement: number }[]>`select hash, statement from drizzle.__deploybot_steps`;
+  const started = await sql<{ hash: string; statement: number }[]>`select hash, statement from drizzle.__deploybot_step_starts`;
+  return {
+    done: new Set(done.map((r) => stepKey(r.hash, r.statement))),
+    started: new Set(started.map((r) => stepKey(r.hash, r.statement))),
+  };
 }
 
 function stepKey(hash: string, statement: number): string {
@@ -231,22 +263,19 @@ function milliseconds(value: number | undefined): string {
 }
 
 /**
- * A CREATE INDEX CONCURRENTLY that failed (a duplicate key, a cancel, a killed session) leaves
- * the index behind, marked INVALID (pg_index.indisvalid = false), and the same CREATE then fails
- * with "already exists" (https://www.postgresql.org/docs/15/sql-createindex.html#SQL-CREATEINDEX-CONCURRENTLY).
- * The documented way out is to drop it and build again; DROP INDEX CONCURRENTLY takes no lock
- * that blocks the table's readers or writers.
+ * Where a CREATE INDEX CONCURRENTLY step's index stands: absent, VALID, or INVALID. A failed build
+ * (a duplicate key, a cancel, a killed session) leaves the index behind marked INVALID
+ * (pg_index.indisvalid = false), and the same CREATE then fails with "already exists"
+ * (https://www.postgresql.org/docs/15/sql-createindex.html#SQL-CREATEINDEX-CONCURRENTLY): the
+ * documented way out is to drop it and build again. `name` is schema-qualified and quoted.
  */
-async function dropInvalidIndex(sql: postgres.ReservedSql, index: ConcurrentIndex, log: (line: string) => void): Promise<void> {
+async function indexState(sql: postgres.ReservedSql, index: ConcurrentIndex): Promise<{ name: string; valid: boolean } | undefined> {
   const table = index.schema ? `${quoteIdent(index.schema)}.${quoteIdent(index.table)}` : quoteIdent(index.table);
   const [found] = await sql<{ schema: string; valid: boolean }[]>`
     select n.nspname as schema, i.indisvalid as valid
     from pg_index i join pg_class c on c.oid = i.indexrelid join pg_namespace n on n.oid = c.relnamespace
     where c.relname = ${index.name} and i.indrelid = to_regclass(${table})`;
-  if (!found || found.valid) return;
-  const name = `${quoteIdent(found.schema)}.${quoteIdent(index.name)}`;
-  log(`Index ${name} is INVALID, left by a failed concurrent build: dropping it to build it again.`);
-  await sql.unsafe(`DROP INDEX CONCURRENTLY IF EXISTS ${name}`);
+  return found ? { name: `${quoteIdent(found.schema)}.${quoteIdent(index.name)}`, valid: found.valid } : undefined;
 }
 
 function quoteIdent(name: string): string {

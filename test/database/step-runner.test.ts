@@ -197,6 +197,51 @@ describe.skipIf(!onServer)('the step runner', () => {
     expect((await rows(sql)).length).toBe(2);
   });
 
+  it('keeps an index an earlier run built but stopped before recording, instead of failing on "already exists"', async () => {
+    expect(await run(drizzleFolder([{ tag: '0000_users', sql: CREATE_USERS }]))).toMatchObject({ ok: true });
+    const folder = drizzleFolder([
+      { tag: '0000_users', sql: CREATE_USERS },
+      {
+        tag: '0001_email_index',
+        sql: ['CREATE INDEX CONCURRENTLY "users_email_idx" ON "users" ("email");', 'ALTER TABLE "users" ADD COLUMN "name" text;'].join(
+          '--> statement-breakpoint\n',
+        ),
+      },
+    ]);
+    // The build succeeds and the step's row is lost, as when the session dies between the two.
+    await sql.unsafe(
+      'CREATE TABLE IF NOT EXISTS "drizzle"."__deploybot_steps" (hash text NOT NULL, statement integer NOT NULL, done_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (hash, statement))',
+    );
+    await sql.unsafe(`CREATE FUNCTION lose_row() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'the session died'; END $$`);
+    await sql.unsafe('CREATE TRIGGER lose_row BEFORE INSERT ON drizzle.__deploybot_steps FOR EACH ROW EXECUTE FUNCTION lose_row()');
+    expect(await run(folder)).toMatchObject({ ok: false, stage: 'migration' });
+    expect(await indexValid('users_email_idx')).toBe(true);
+    expect((await sql`select * from drizzle.__deploybot_steps`).length).toBe(0);
+    await sql.unsafe('DROP TRIGGER lose_row ON drizzle.__deploybot_steps');
+
+    const lines: string[] = [];
+    const again: StatementInfo[] = [];
+    const resumed = await run(folder, { log: (l) => lines.push(l), onStatement: (i) => again.push(i) });
+    expect(resumed).toMatchObject({ ok: true, applied: ['0001_email_index'] });
+    expect(lines).toContain('Index "public"."users_email_idx" was built by a run that stopped before recording it: keeping it.');
+    expect(again.map((i) => i.statement.trim())).toEqual(['ALTER TABLE "users" ADD COLUMN "name" text;']);
+    expect((await rows(sql)).length).toBe(2);
+    expect((await sql`select * from drizzle.__deploybot_step_starts`).length).toBe(0);
+  });
+
+  it('still fails on an index of the same name that no run of its own started, as drizzle would', async () => {
+    expect(await run(drizzleFolder([{ tag: '0000_users', sql: CREATE_USERS }]))).toMatchObject({ ok: true });
+    await sql.unsafe('CREATE INDEX "users_email_idx" ON "users" ("email")');
+    const failed = await run(
+      drizzleFolder([
+        { tag: '0000_users', sql: CREATE_USERS },
+        { tag: '0001_email_index', sql: 'CREATE INDEX CONCURRENTLY "users_email_idx" ON "users" ("email");' },
+      ]),
+    );
+    expect(failed).toMatchObject({ ok: false, stage: 'migration' });
+    expect(JSON.stringify(failed)).toContain('already exists');
+  });
+
   it('survives its session being killed inside a concurrent index build, and rebuilds the INVALID leftover on the next run', async () => {
     expect(await run(drizzleFolder([{ tag: '0000_users', sql: CREATE_USERS }]))).toMatchObject({ ok: true });
     const folder = drizzleFolder([
