@@ -5,8 +5,8 @@ import { BUDGET, withDeadline } from '../deadline.ts';
 import { ACTIONS_BLOCK, acknowledgeButton } from '../request-message/frame.ts';
 import { type RequestViewDeps, slackError } from '../request-message/update.ts';
 import { acknowledgementDue, nextReminderAt } from '../requests/break-glass.ts';
-import { claimReminder, reminderDone, withThread } from '../requests/decisions.ts';
-import { currentState, type RequestRecord } from '../requests/record.ts';
+import { claimReminder, type Decision, reminderDone, withThread } from '../requests/decisions.ts';
+import { currentState, type RequestRecord, viewVersionOf } from '../requests/record.ts';
 import { transition } from '../requests/transition.ts';
 import { signRef } from '../slack/action-value.ts';
 import { fitText } from '../slack/fit.ts';
@@ -36,18 +36,46 @@ function approversBesides(record: RequestRecord, env: EnvironmentConfig | undefi
   );
 }
 
-/** The security channel's post: what was asked, by whom, why, and whether an approver has acknowledged it. */
-export function announcement(record: RequestRecord, env: EnvironmentConfig | undefined, key: Buffer) {
+/**
+ * The security channel's post, a view of the record like the review: what was asked, by whom and
+ * why, where it stands now, and whether an approver has acknowledged it (the button only while
+ * an acknowledgement is owed).
+ */
+export function announcement(record: RequestRecord, env: EnvironmentConfig | undefined, key: Buffer, now: number) {
   const glass = record.breakGlass;
   const n = record.pending.length;
-  const acknowledged = glass?.acknowledgedBy
+  const due = acknowledgementDue(record);
+  const after = glass?.acknowledgedBy
     ? `:white_check_mark: Acknowledged by ${mention(glass.acknowledgedBy)} ${slackDate(glass.acknowledgedAt ?? record.createdAt)}.`
-    : `One of ${approversBesides(record, env)} must acknowledge it within ${glass?.acknowledgeWithinHours ?? 24} h of its confirmation; ${reviewLink(record)} shows what runs and how it ended.`;
-  const text = `:rotating_light: *Break-glass on \`${escapeMrkdwn(record.env)}\`:* ${mention(record.requestedBy)} requested ${n} reviewed migration${n === 1 ? '' : 's'} that run${n === 1 ? 's' : ''} on their own confirmation, without a second approval.\n*Reason:* ${escapeMrkdwn(record.reason)}\n*Plan* sha256 \`${record.planSha256}\`\n${acknowledged}`;
+    : due !== undefined
+      ? `One of ${approversBesides(record, env)} must acknowledge it by ${slackDate(due)}.`
+      : `Once it has run, one of ${approversBesides(record, env)} must acknowledge it within ${glass?.acknowledgeWithinHours ?? 24} h of its confirmation.`;
+  const text = `:rotating_light: *Break-glass on \`${escapeMrkdwn(record.env)}\`:* ${mention(record.requestedBy)} requested ${n} reviewed migration${n === 1 ? '' : 's'} that run${n === 1 ? 's' : ''} on their own confirmation, without a second approval.\n*Reason:* ${escapeMrkdwn(record.reason)}\n*Plan* sha256 \`${record.planSha256}\`\n*Now:* ${standing(record, now)} (${reviewLink(record)})\n${after}`;
   const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: fitText(text, LIMITS.sectionText) } }];
-  if (glass && !glass.acknowledgedBy)
-    blocks.push({ type: 'actions', block_id: ACTIONS_BLOCK, elements: [acknowledgeButton(signRef(record, key))] });
+  if (due !== undefined) blocks.push({ type: 'actions', block_id: ACTIONS_BLOCK, elements: [acknowledgeButton(signRef(record, key))] });
   return { text: `Break-glass on ${record.env} by ${mention(record.requestedBy)}`, blocks };
+}
+
+function standing(record: RequestRecord, now: number): string {
+  const state = currentState(record, now);
+  const build = record.build ? `build \`${escapeMrkdwn(record.build.id)}\`` : 'its build';
+  switch (state) {
+    case 'open':
+      return record.breakGlass?.confirmedAt === undefined
+        ? `waiting for ${mention(record.requestedBy)}'s Run now until ${slackDate(record.expiresAt)}`
+        : 'confirmed; its build did not start yet';
+    case 'starting':
+      return 'confirmed; starting its build';
+    case 'started':
+      return `confirmed; ${build} is running`;
+    case 'succeeded':
+    case 'failed':
+    case 'stopped':
+    case 'lost':
+      return `${build} ended *${escapeMrkdwn(record.build?.status ?? state)}*`;
+    default:
+      return `*${state}*, nothing ran`;
+  }
 }
 
 /** Posts the announcement once; the reconciler calls it again for a request whose post is not recorded. */
@@ -55,27 +83,34 @@ export async function announceBreakGlass(deps: BreakGlassDeps, record: RequestRe
   const channel = record.breakGlass?.securityChannel;
   if (!channel) return;
   const env = deps.config.environments[record.env];
-  await postOnce(record, 'security', deps, async () => {
-    const posted = await withDeadline(
-      deps.slack.chat.postMessage({ channel, ...announcement(record, env, deps.actionKey), unfurl_links: false }),
-      BUDGET.slack,
-      'Slack chat.postMessage',
-    );
-    return posted.ts;
-  });
+  await postOnce(
+    record,
+    'security',
+    deps,
+    async () => {
+      const posted = await withDeadline(
+        deps.slack.chat.postMessage({ channel, ...announcement(record, env, deps.actionKey, deps.now()), unfurl_links: false }),
+        BUDGET.slack,
+        'Slack chat.postMessage',
+      );
+      return posted.ts;
+    },
+    { securityShownVersion: viewVersionOf(record) },
+  );
 }
 
 /**
- * After the acknowledgement: the announcement says who acknowledged it and loses its button.
- * Recorded once done; until then the reconciler repeats it (announcementStale). False: not updated.
+ * Renders the announcement again from the record, as the review is (src/request-message/update.ts),
+ * and records which version it shows; the reconciler repeats it while it is behind
+ * (announcementStale). False: Slack did not take the update.
  */
 export async function refreshAnnouncement(deps: BreakGlassDeps, record: RequestRecord): Promise<boolean> {
   const channel = record.breakGlass?.securityChannel;
   const ts = record.thread.securityTs;
-  if (!channel || !ts || !record.breakGlass?.acknowledgedBy) return false;
+  if (!channel || !ts) return false;
   try {
     await withDeadline(
-      deps.slack.chat.update({ channel, ts, ...announcement(record, deps.config.environments[record.env], deps.actionKey) }),
+      deps.slack.chat.update({ channel, ts, ...announcement(record, deps.config.environments[record.env], deps.actionKey, deps.now()) }),
       BUDGET.slack,
       'Slack chat.update',
     );
@@ -83,10 +118,15 @@ export async function refreshAnnouncement(deps: BreakGlassDeps, record: RequestR
     deps.log.warn('break-glass announcement not updated', { requestId: record.id, error: slackError(error) });
     return false;
   }
-  await transition(deps.store, record.id, (r) => ({
-    ok: true,
-    next: withThread(r, { securityShowsAcknowledged: true }, deps.now()),
-  })).catch((error: unknown) => deps.log.warn('announcement update not recorded', { requestId: record.id, error }));
+  const view = viewVersionOf(record);
+  await transition(
+    deps.store,
+    record.id,
+    (r): Decision =>
+      (r.thread.securityShownVersion ?? 0) >= view
+        ? { ok: false, reason: 'a newer rendering is recorded' }
+        : { ok: true, next: withThread(r, { securityShownVersion: view }, deps.now()) },
+  ).catch((error: unknown) => deps.log.warn('announcement version not recorded', { requestId: record.id, error }));
   return true;
 }
 

@@ -1,6 +1,6 @@
 import type { EnvironmentConfig } from '../config.ts';
 import { mention } from '../slack/mrkdwn.ts';
-import { isFinal, type RequestRecord } from './record.ts';
+import { isFinal, type RequestRecord, viewVersionOf } from './record.ts';
 
 // Break-glass, as a function of the record: who may use it, when an approver's acknowledgement
 // falls due and when the channel is reminded of it. The two-person rule is traded for a trail:
@@ -32,10 +32,12 @@ export function acknowledgementDue(record: Pick<RequestRecord, 'breakGlass' | 's
   return glass.confirmedAt + glass.acknowledgeWithinHours * HOUR_MS;
 }
 
-/** Whether the announcement in the security channel still shows an acknowledgement the record has since recorded. */
+/** Whether the announcement in the security channel shows an older version of the request than the record. */
 export function announcementStale(record: RequestRecord): boolean {
   return (
-    record.breakGlass?.acknowledgedBy !== undefined && record.thread.securityTs !== undefined && !record.thread.securityShowsAcknowledged
+    record.breakGlass !== undefined &&
+    record.thread.securityTs !== undefined &&
+    (record.thread.securityShownVersion ?? 0) < viewVersionOf(record)
   );
 }
 

@@ -27,7 +27,7 @@ export type ReconcileStep =
   | { kind: 'announce-break-glass' }
   /** A break-glass run an approver has not acknowledged by its due time: remind the channel (each day). */
   | { kind: 'remind-break-glass' }
-  /** The announcement does not show the acknowledgement the record has. */
+  /** The announcement shows an older version of the request than the record (a state, the acknowledgement). */
   | { kind: 'refresh-announcement' }
   /** Nothing left to do: drop it from the due index. */
   | { kind: 'settle' }
@@ -88,7 +88,8 @@ export function nextStep(record: RequestRecord, facts: ReconcileFacts): Reconcil
 
 /** The submit job announces it right after posting; only a stale request is the reconciler's to announce. */
 function announceWhenStale(record: RequestRecord, stale: boolean): ReconcileStep {
-  return stale && needsAnnouncement(record) ? { kind: 'announce-break-glass' } : { kind: 'wait' };
+  if (stale && needsAnnouncement(record)) return { kind: 'announce-break-glass' };
+  return announcementStale(record) ? { kind: 'refresh-announcement' } : { kind: 'wait' };
 }
 
 /**

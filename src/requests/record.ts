@@ -156,8 +156,8 @@ export interface RequestRecord {
     /** A break-glass request's announcement in its security channel, posted once. */
     securityTs?: string;
     securityClaim?: { token: string; at: number };
-    /** The announcement was updated to show the acknowledgement (and lost its button). */
-    securityShowsAcknowledged?: true;
+    /** The `viewVersion` the announcement was last rendered from: it is brought up to date like the review. */
+    securityShownVersion?: number;
     /** The channel was searched for a review message whose ts never reached the record. */
     messageSearched?: boolean;
     /** The `viewVersion` the review message was last rendered from (its metadata says the same). */

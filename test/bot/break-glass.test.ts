@@ -133,9 +133,9 @@ describe('break-glass', () => {
       "This is <@U0REQUESTER>'s break-glass request: it runs on their confirmation alone.",
     );
     expect(bot.aws.callsOf('StartBuild')).toHaveLength(0);
-    // Nothing has run, so there is nothing to acknowledge yet.
-    await bot.click('deploybot_acknowledge', APPROVER, announced);
-    expect(bot.ephemeralsTo(APPROVER).at(-1)).toContain('has not confirmed this break-glass request, so nothing ran from it');
+    // Nothing has run, so nothing is acknowledged yet: no button anywhere.
+    expect(blockText(announced)).toContain("*Now:* waiting for <@U0REQUESTER>'s Run now until");
+    expect(() => findButton(announced as StoredMessage, 'deploybot_acknowledge')).toThrow();
 
     await bot.click('deploybot_approve', REQUESTER, review);
     expect(bot.aws.callsOf('StartBuild')).toHaveLength(1);
@@ -158,8 +158,9 @@ describe('break-glass', () => {
     ).toContain(':rocket: Confirmed by <@U0REQUESTER> alone (break-glass).');
     // It is acknowledged afterwards: not while its build runs.
     expect(status).not.toContain('not yet acknowledged');
-    await bot.click('deploybot_acknowledge', APPROVER, announced);
-    expect(bot.ephemeralsTo(APPROVER).at(-1)).toContain('has not finished running: acknowledge it once its build has ended');
+    // The announcement follows the record, as the review does.
+    expect(blockText(current(announced as StoredMessage))).toContain('is running');
+    expect(() => findButton(current(announced as StoredMessage), 'deploybot_acknowledge')).toThrow();
     const build = bot.aws.builds.at(-1);
     if (!build) throw new Error('no build');
     bot.aws.finishBuild(build.id, 'FAILED');
@@ -184,8 +185,10 @@ describe('break-glass', () => {
     await bot.click('deploybot_cancel', REQUESTER, review);
     const [announced] = securityPosts();
     if (!announced) throw new Error('not announced');
-    await bot.click('deploybot_acknowledge', APPROVER, announced);
-    expect(bot.ephemeralsTo(APPROVER).at(-1)).toContain('No build ran from this break-glass request, so there is nothing to acknowledge.');
+    bot.clock += 5 * 60_000;
+    await bot.reconcile();
+    expect(blockText(current(announced))).toContain('*Now:* *cancelled*, nothing ran');
+    expect(() => findButton(current(announced), 'deploybot_acknowledge')).toThrow();
     bot.clock += 3 * 24 * HOUR;
     await bot.reconcile();
     expect(reminders()).toHaveLength(0);
@@ -214,7 +217,8 @@ describe('break-glass', () => {
     expect(blockText(current(review))).toContain('Break-glass acknowledged by <@U0APPROVER2>');
     expect(blockText(current(announced))).toContain(':white_check_mark: Acknowledged by <@U0APPROVER2>');
     expect(() => findButton(current(announced), 'deploybot_acknowledge')).toThrow();
-    expect((await bot.record(review))?.thread.securityShowsAcknowledged).toBe(true);
+    const shown = await bot.record(review);
+    expect(shown?.thread.securityShownVersion).toBe(shown?.viewVersion);
     expect(bot.threadReplies(review).map((m) => m.text)).toContain(':white_check_mark: <@U0APPROVER2> acknowledged this break-glass run.');
 
     // A second approver clicks the button still on their screen.

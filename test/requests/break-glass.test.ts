@@ -18,7 +18,7 @@ function ran(glass: Partial<NonNullable<RequestRecord['breakGlass']>> = {}, chan
     approvalsRequired: 0,
     state: 'succeeded',
     build: { id: 'daadaar-migrations:1', region: 'us-east-1', status: 'SUCCEEDED', startedAt: CONFIRMED, endedAt: CONFIRMED + 60_000 },
-    thread: { resultTs: '1.2', securityTs: '1.3', shownVersion: 9 },
+    thread: { resultTs: '1.2', securityTs: '1.3', shownVersion: 9, securityShownVersion: 9 },
     viewVersion: 9,
     updatedAt: CONFIRMED + 120_000,
     breakGlass: { securityChannel: 'C0SECURITY1', acknowledgeWithinHours: 12, confirmedAt: CONFIRMED, ...glass },
@@ -55,11 +55,12 @@ describe('break-glass reminders', () => {
     expect(nextStep(ran({}, { viewVersion: 10 }), facts(DUE)).kind).toBe('remind-break-glass');
     expect(nextStep(ran({}, { viewVersion: 10 }), facts(DUE - 1)).kind).toBe('render');
     // Acknowledged: the announcement is brought up to date before the request settles.
-    const acknowledged = ran({ acknowledgedBy: 'U0APPROVER1', acknowledgedAt: DUE });
-    expect(nextStep(acknowledged, facts(DUE)).kind).toBe('refresh-announcement');
-    expect(nextStep({ ...acknowledged, thread: { ...acknowledged.thread, securityShowsAcknowledged: true } }, facts(DUE)).kind).toBe(
-      'settle',
+    const acknowledged = ran(
+      { acknowledgedBy: 'U0APPROVER1', acknowledgedAt: DUE },
+      { viewVersion: 10, thread: { resultTs: '1.2', securityTs: '1.3', shownVersion: 10, securityShownVersion: 9 } },
     );
+    expect(nextStep(acknowledged, facts(DUE)).kind).toBe('refresh-announcement');
+    expect(nextStep({ ...acknowledged, thread: { ...acknowledged.thread, securityShownVersion: 10 } }, facts(DUE)).kind).toBe('settle');
     // Never confirmed (cancelled, expired): nothing ran, nothing is owed.
     expect(nextStep(ran({ confirmedAt: undefined }, { state: 'cancelled', build: undefined }), facts(DUE)).kind).toBe('settle');
   });

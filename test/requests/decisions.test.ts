@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { approve, buildEnded, cancel } from '../../src/requests/decisions.ts';
+import { acknowledge, approve, buildEnded, cancel } from '../../src/requests/decisions.ts';
 import type { RequestRecord } from '../../src/requests/record.ts';
 import { testConfig } from '../support/bot-harness.ts';
 
@@ -62,5 +62,48 @@ describe('request decisions', () => {
     });
     expect(approve(starting, 'U0APPROVER1', env, t0 + 1000)).toMatchObject({ ok: false });
     expect(approve(starting, 'U0APPROVER1', env, t0 + 3 * 60 * 60_000)).toMatchObject({ ok: false });
+  });
+});
+
+describe('break-glass decisions', () => {
+  const glassEnv = testConfig({ prod: { breakGlass: { users: ['U0REQUESTER'], securityChannel: 'C0SECURITY1' } } }).environments.prod;
+  if (!glassEnv) throw new Error('no prod');
+  const glass = { securityChannel: 'C0SECURITY1', acknowledgeWithinHours: 24 };
+  const ended = {
+    state: 'succeeded' as const,
+    build: { id: 'daadaar-migrations:1', region: 'us-east-1', status: 'SUCCEEDED', startedAt: t0, endedAt: t0 + 1 },
+  };
+  const reason = (d: { ok: boolean; reason?: string }) => (d.ok ? 'ok' : d.reason);
+
+  it('starts on its requester alone, once the config still allows them', () => {
+    const open = record({ approvalsRequired: 0, confirmed: true, breakGlass: glass });
+    expect(approve(open, 'U0APPROVER1', glassEnv, t0 + 1)).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('runs on their confirmation alone'),
+    });
+    expect(approve(open, 'U0REQUESTER', glassEnv, t0 + 1)).toMatchObject({
+      ok: true,
+      starts: true,
+      next: { state: 'starting', breakGlass: { confirmedAt: t0 + 1 } },
+    });
+    // Turned off since it was posted: it no longer runs.
+    expect(reason(approve(open, 'U0REQUESTER', env, t0 + 1))).toContain('Break-glass is off for prod');
+  });
+
+  it('is acknowledged afterwards only, by an approver who is not the requester, once', () => {
+    const confirmed = { approvalsRequired: 0, confirmed: true };
+    expect(reason(acknowledge(record({ ...confirmed, breakGlass: glass }), 'U0APPROVER1', glassEnv, t0))).toContain('has not confirmed');
+    const running = record({ ...confirmed, state: 'started', build: ended.build, breakGlass: { ...glass, confirmedAt: t0 } });
+    expect(reason(acknowledge(running, 'U0APPROVER1', glassEnv, t0))).toContain('has not finished running');
+    const nothingRan = record({ ...confirmed, state: 'cancelled', breakGlass: { ...glass, confirmedAt: t0 } });
+    expect(reason(acknowledge(nothingRan, 'U0APPROVER1', glassEnv, t0))).toContain('No build ran from this break-glass request');
+    const ran = record({ ...confirmed, ...ended, breakGlass: { ...glass, confirmedAt: t0 } });
+    expect(reason(acknowledge(ran, 'U0REQUESTER', glassEnv, t0))).toContain('You broke the glass');
+    expect(reason(acknowledge(ran, 'U0OUTSIDER1', glassEnv, t0))).toContain('can acknowledge prod requests');
+    const done = acknowledge(ran, 'U0APPROVER2', glassEnv, t0 + 5);
+    expect(done).toMatchObject({ ok: true, next: { breakGlass: { acknowledgedBy: 'U0APPROVER2', acknowledgedAt: t0 + 5 } } });
+    if (!done.ok) throw new Error('not acknowledged');
+    expect(reason(acknowledge(done.next, 'U0APPROVER1', glassEnv, t0 + 6))).toContain('<@U0APPROVER2> already acknowledged');
+    expect(reason(acknowledge(record(), 'U0APPROVER1', glassEnv, t0))).toContain('not a break-glass request');
   });
 });
