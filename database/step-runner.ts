@@ -132,6 +132,7 @@ export async function applySteps(
             if (state?.valid && started.has(key)) {
               log(`Index ${state.name} was built by a run that stopped before recording it: keeping it.`);
               await record(migration.hash, step.statement);
+              progressed = true;
               resumed++;
               continue;
             }
@@ -140,7 +141,10 @@ export async function applySteps(
               // DROP INDEX CONCURRENTLY takes no lock that blocks the table's readers or writers.
               await sql.unsafe(`DROP INDEX CONCURRENTLY IF EXISTS ${state.name}`);
             }
-            await sql`insert into drizzle.__deploybot_step_starts (hash, statement) values (${migration.hash}, ${step.statement}) on conflict do nothing`;
+            // Only a build of ours is started: a VALID index no run started (made by hand) is left
+            // to fail the CREATE with "already exists", as drizzle would, on every run.
+            if (!state?.valid)
+              await sql`insert into drizzle.__deploybot_step_starts (hash, statement) values (${migration.hash}, ${step.statement}) on conflict do nothing`;
           }
           await runAlone(sql, step, timeouts, () => options.onStatement?.(info));
           progressed = true;

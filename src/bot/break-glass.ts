@@ -3,7 +3,7 @@ import type { KnownBlock } from '@slack/types';
 import type { EnvironmentConfig } from '../config.ts';
 import { BUDGET, withDeadline } from '../deadline.ts';
 import { ACTIONS_BLOCK, acknowledgeButton } from '../request-message/frame.ts';
-import { type RequestViewDeps, slackError } from '../request-message/update.ts';
+import { type RequestViewDeps, slackError, unwritable } from '../request-message/update.ts';
 import { acknowledgementDue, nextReminderAt } from '../requests/break-glass.ts';
 import { claimReminder, type Decision, reminderDone, withThread } from '../requests/decisions.ts';
 import { currentState, type RequestRecord, viewVersionOf } from '../requests/record.ts';
@@ -50,7 +50,8 @@ export function announcement(record: RequestRecord, env: EnvironmentConfig | und
     : due !== undefined
       ? `One of ${approversBesides(record, env)} must acknowledge it by ${slackDate(due)}.`
       : `Once it has run, one of ${approversBesides(record, env)} must acknowledge it within ${glass?.acknowledgeWithinHours ?? 24} h of its confirmation.`;
-  const text = `:rotating_light: *Break-glass on \`${escapeMrkdwn(record.env)}\`:* ${mention(record.requestedBy)} requested ${n} reviewed migration${n === 1 ? '' : 's'} that run${n === 1 ? 's' : ''} on their own confirmation, without a second approval.\n*Reason:* ${escapeMrkdwn(record.reason)}\n*Plan* sha256 \`${record.planSha256}\`\n*Now:* ${standing(record, now)} (${reviewLink(record)})\n${after}`;
+  // The reason (up to 500 characters, longer once escaped) goes last: what is cut to fit is never where it stands.
+  const text = `:rotating_light: *Break-glass on \`${escapeMrkdwn(record.env)}\`:* ${mention(record.requestedBy)} requested ${n} reviewed migration${n === 1 ? '' : 's'} that run${n === 1 ? 's' : ''} on their own confirmation, without a second approval.\n*Now:* ${standing(record, now)} (${reviewLink(record)})\n${after}\n*Plan* sha256 \`${record.planSha256}\`\n*Reason:* ${escapeMrkdwn(record.reason)}`;
   const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: fitText(text, LIMITS.sectionText) } }];
   if (due !== undefined) blocks.push({ type: 'actions', block_id: ACTIONS_BLOCK, elements: [acknowledgeButton(signRef(record, key))] });
   return { text: `Break-glass on ${record.env} by ${mention(record.requestedBy)}`, blocks };
@@ -101,32 +102,48 @@ export async function announceBreakGlass(deps: BreakGlassDeps, record: RequestRe
 
 /**
  * Renders the announcement again from the record, as the review is (src/request-message/update.ts),
- * and records which version it shows; the reconciler repeats it while it is behind
- * (announcementStale). False: Slack did not take the update.
+ * and records which version it shows. Renderings race (the acknowledge job, the reconciler after a
+ * build event): whoever finishes last reads the record again and renders once more if it moved
+ * on, so Slack ends on the newest version. A security channel Slack refuses for good (archived,
+ * the bot removed, the post deleted) is given up on, and the version recorded, so the reconciler
+ * does not retry it forever. False: not updated, to be retried.
  */
 export async function refreshAnnouncement(deps: BreakGlassDeps, record: RequestRecord): Promise<boolean> {
-  const channel = record.breakGlass?.securityChannel;
-  const ts = record.thread.securityTs;
-  if (!channel || !ts) return false;
-  try {
-    await withDeadline(
-      deps.slack.chat.update({ channel, ts, ...announcement(record, deps.config.environments[record.env], deps.actionKey, deps.now()) }),
-      BUDGET.slack,
-      'Slack chat.update',
-    );
-  } catch (error) {
-    deps.log.warn('break-glass announcement not updated', { requestId: record.id, error: slackError(error) });
-    return false;
+  let current = record;
+  for (let round = 0; round < 3; round++) {
+    const channel = current.breakGlass?.securityChannel;
+    const ts = current.thread.securityTs;
+    if (!channel || !ts) return false;
+    const view = viewVersionOf(current);
+    try {
+      await withDeadline(
+        deps.slack.chat.update({
+          channel,
+          ts,
+          ...announcement(current, deps.config.environments[current.env], deps.actionKey, deps.now()),
+        }),
+        BUDGET.slack,
+        'Slack chat.update',
+      );
+    } catch (error) {
+      deps.log.warn('break-glass announcement not updated', { requestId: current.id, error: slackError(error) });
+      if (!unwritable(error)) return false;
+    }
+    const recorded = await transition(
+      deps.store,
+      current.id,
+      (r): Decision =>
+        (r.thread.securityShownVersion ?? 0) >= view
+          ? { ok: false, reason: 'a newer rendering is recorded' }
+          : { ok: true, next: withThread(r, { securityShownVersion: view }, deps.now()) },
+    ).catch((error: unknown) => {
+      deps.log.warn('announcement version not recorded', { requestId: current.id, error });
+      return undefined;
+    });
+    const latest = recorded?.record;
+    if (!latest || viewVersionOf(latest) <= view) return true;
+    current = latest;
   }
-  const view = viewVersionOf(record);
-  await transition(
-    deps.store,
-    record.id,
-    (r): Decision =>
-      (r.thread.securityShownVersion ?? 0) >= view
-        ? { ok: false, reason: 'a newer rendering is recorded' }
-        : { ok: true, next: withThread(r, { securityShownVersion: view }, deps.now()) },
-  ).catch((error: unknown) => deps.log.warn('announcement version not recorded', { requestId: record.id, error }));
   return true;
 }
 

@@ -40,6 +40,11 @@ export type MessageUpdate =
 /** Slack's answers that no retry changes: someone has to move the request somewhere people see it. */
 const UNWRITABLE = new Set(['is_archived', 'not_in_channel', 'channel_not_found', 'message_not_found']);
 
+/** Whether Slack refused a write to a channel or message for good (see UNWRITABLE). */
+export function unwritable(error: unknown): boolean {
+  return UNWRITABLE.has(slackError(error));
+}
+
 /**
  * Re-renders the review message from the record: the bot after a click, the status reporter
  * after a build event. A failed chat.update is retried; if Slack still refuses, the thread says

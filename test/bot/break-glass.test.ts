@@ -286,6 +286,19 @@ describe('break-glass', () => {
     expect(() => findButton(note, 'deploybot_acknowledge')).toThrow();
   }, 60_000);
 
+  it('gives up on an announcement Slack refuses for good, so the acknowledged run still settles', async () => {
+    bot = await new BotHarness().start(withBreakGlass());
+    const { review } = await ranBreakGlass();
+    bot.slack.removeBot(SECURITY);
+    await bot.click('deploybot_acknowledge', APPROVER, review);
+    bot.clock += 5 * 60_000;
+    await bot.reconcile();
+    const record = await bot.record(review);
+    expect(record?.breakGlass?.acknowledgedBy).toBe(APPROVER);
+    expect(record?.thread.securityShownVersion).toBe(record?.viewVersion);
+    expect(record?.settledAt).toBeDefined();
+  }, 60_000);
+
   it('announces it later, from the reconciler, when the security channel refused the first post', async () => {
     bot = await new BotHarness().start(withBreakGlass());
     bot.slack.removeBot(SECURITY);
