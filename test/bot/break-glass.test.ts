@@ -118,6 +118,8 @@ describe('break-glass', () => {
       reason: REASON,
     });
     expect(record?.breakGlass?.confirmedAt).toBeUndefined();
+    await bot.command('status prod');
+    expect(bot.responseTexts().at(-1)).toContain('Open request: migrate by <@U0REQUESTER> (open, :rotating_light: break-glass)');
     const text = blockText(review);
     expect(text).toContain('🚨 Break-glass migration request · prod');
     expect(text).toContain('runs when <@U0REQUESTER> clicks *Run now*, without a second approval');

@@ -77,7 +77,8 @@ async function openRequestLine(ctx: BotContext, env: string): Promise<string> {
     if (!lock || lock.expiresAt <= ctx.now()) return 'No open request.';
     const record = await withDeadline(ctx.store.get(lock.requestId), BUDGET.dynamo, 'The request store');
     const state = record ? currentState(record, ctx.now()) : 'open';
-    return `Open request: ${escapeMrkdwn(lock.kind)} by ${mention(lock.holder)} (${state}), holds the environment until ${slackDate(lock.expiresAt)}.`;
+    const glass = record?.breakGlass ? ', :rotating_light: break-glass' : '';
+    return `Open request: ${escapeMrkdwn(lock.kind)} by ${mention(lock.holder)} (${state}${glass}), holds the environment until ${slackDate(lock.expiresAt)}.`;
   } catch (error) {
     return `:warning: Open requests could not be read: ${escapeMrkdwn((error as Error).message)}`;
   }
