@@ -8,6 +8,7 @@ import { MIGRATION_LOCK_KEYS } from '../../database/migration-lock.ts';
 import { runMigrations } from '../../database/run-migrations.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { copyHistory, HISTORY, historyPrefix } from '../support/migration-folders.ts';
+import { openTransaction } from '../support/open-transaction.ts';
 
 // The migrator's manners, against the real PostgreSQL: it waits for another migrator and says
 // who that is, it gives up on a table lock after lock_timeout and retries the whole run, and a
@@ -104,28 +105,14 @@ describe.skipIf(!onServer)('the migrator', () => {
 
   it('times out behind a held table lock, retries the whole run, and succeeds once the lock is released', async () => {
     const blocker = postgres(db.url, { max: 1, onnotice: () => {} });
-    let release: () => void = () => {};
-    const released = new Promise<void>((r) => {
-      release = r;
-    });
     // A long transaction holding the table 0003 alters, as a busy application would.
-    let held: () => void = () => {};
-    const holds = new Promise<void>((r) => {
-      held = r;
-    });
-    const holding = blocker.begin(async (tx) => {
-      await tx`lock table ai_verification in access share mode`;
-      held();
-      await released;
-    });
-    // The lock must be held before the migrator starts, or a busy machine lets it win the race.
-    await holds;
+    const holding = await openTransaction(blocker, 'lock table ai_verification in access share mode');
     try {
       const lines: string[] = [];
       // The application finishes its transaction while the migrator backs off after attempt 1.
       const log = (line: string) => {
         lines.push(line);
-        if (line.startsWith('Attempt 1 of')) release();
+        if (line.startsWith('Attempt 1 of')) holding.release();
       };
       const run = await runMigrations({ databaseUrl: db.url, migrationsFolder: HISTORY, log, settings: FAST });
       expect(run).toMatchObject({ ok: true });
@@ -136,29 +123,15 @@ describe.skipIf(!onServer)('the migrator', () => {
       );
       expect(await rowCount()).toBe(6);
     } finally {
-      release();
-      await holding;
+      holding.release();
+      await holding.done;
       await blocker.end();
     }
   });
 
   it('gives up after the last attempt while the lock is still held, with nothing applied', async () => {
     const blocker = postgres(db.url, { max: 1, onnotice: () => {} });
-    let release: () => void = () => {};
-    const released = new Promise<void>((r) => {
-      release = r;
-    });
-    let held: () => void = () => {};
-    const holds = new Promise<void>((r) => {
-      held = r;
-    });
-    const holding = blocker.begin(async (tx) => {
-      await tx`lock table ai_verification in access share mode`;
-      held();
-      await released;
-    });
-    // The lock must be held before the migrator starts, or a busy machine lets it win the race.
-    await holds;
+    const holding = await openTransaction(blocker, 'lock table ai_verification in access share mode');
     try {
       const run = await runMigrations({
         databaseUrl: db.url,
@@ -170,8 +143,8 @@ describe.skipIf(!onServer)('the migrator', () => {
       expect(!run.ok && run.reason).toContain('Gave up after 2 attempts; nothing was applied.');
       expect(await rowCount()).toBe(3);
     } finally {
-      release();
-      await holding;
+      holding.release();
+      await holding.done;
       await blocker.end();
     }
   });

@@ -8,6 +8,7 @@ import type { StatementInfo } from '../../database/step-runner.ts';
 import type { RunProgress } from '../../src/run-progress.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { drizzleFolder } from '../support/migration-folders.ts';
+import { openTransaction } from '../support/open-transaction.ts';
 
 // The step runner against the real PostgreSQL: the rows drizzle would write, own steps between
 // commits, a resumed run, an INVALID index rebuilt, and drizzle's all-or-nothing when no
@@ -255,21 +256,8 @@ describe.skipIf(!onServer)('the step runner', () => {
     // (https://www.postgresql.org/docs/15/sql-createindex.html#SQL-CREATEINDEX-CONCURRENTLY).
     const reader = postgres(db.url, { max: 1, onnotice: () => {} });
     const killer = postgres(db.url, { max: 1, onnotice: () => {} });
-    let release: () => void = () => {};
-    const released = new Promise<void>((r) => {
-      release = r;
-    });
-    let held: () => void = () => {};
-    const holds = new Promise<void>((r) => {
-      held = r;
-    });
-    const reading = reader.begin('isolation level repeatable read', async (tx) => {
-      await tx`select count(*) from users`;
-      held();
-      await released;
-    });
+    const reading = await openTransaction(reader, 'select count(*) from users', 'isolation level repeatable read');
     try {
-      await holds;
       const failed = await runMigrations({
         databaseUrl: db.url,
         migrationsFolder: folder,
@@ -284,8 +272,8 @@ describe.skipIf(!onServer)('the step runner', () => {
       });
       expect(failed).toMatchObject({ ok: false, stage: 'migration' });
     } finally {
-      release();
-      await reading;
+      reading.release();
+      await reading.done;
       await reader.end();
       await killer.end();
     }
@@ -334,21 +322,8 @@ describe.skipIf(!onServer)('the step runner', () => {
       },
     ]);
     const blocker = postgres(db.url, { max: 1, onnotice: () => {} });
-    let release: () => void = () => {};
-    const released = new Promise<void>((r) => {
-      release = r;
-    });
-    let held: () => void = () => {};
-    const holds = new Promise<void>((r) => {
-      held = r;
-    });
-    const holding = blocker.begin(async (tx) => {
-      await tx`lock table gate in access share mode`;
-      held();
-      await released;
-    });
+    const holding = await openTransaction(blocker, 'lock table gate in access share mode');
     try {
-      await holds;
       const stopped = await runMigrations({
         databaseUrl: db.url,
         migrationsFolder: folder,
@@ -358,8 +333,8 @@ describe.skipIf(!onServer)('the step runner', () => {
       expect(stopped).toMatchObject({ ok: false, stage: 'migration', attempts: 1, postgres: { sqlstate: '55P03' } });
       expect(stopped.ok || stopped.reason).toMatch(/The next run resumes at 0001_index_then_gate statement 2\.$/);
     } finally {
-      release();
-      await holding;
+      holding.release();
+      await holding.done;
       await blocker.end();
     }
     const steps: StatementInfo[] = [];

@@ -2,11 +2,13 @@ import type postgres from 'postgres';
 
 /**
  * An application's transaction left open after `query`, as a busy service holds one: the locks
- * the query took stay held until release(). `pid` is its backend, as pg_locks names it.
+ * the query took (and, under `isolation level repeatable read`, its snapshot) stay held until
+ * release(). `pid` is its backend, as pg_locks names it.
  */
 export async function openTransaction(
   sql: postgres.Sql,
   query: string,
+  isolation = '',
 ): Promise<{ pid: number; release: () => void; done: Promise<unknown> }> {
   let release: () => void = () => {};
   const released = new Promise<void>((r) => {
@@ -16,7 +18,7 @@ export async function openTransaction(
   const holds = new Promise<number>((r) => {
     held = r;
   });
-  const done = sql.begin(async (tx) => {
+  const done = sql.begin(isolation, async (tx) => {
     const [row] = await tx<{ pid: number }[]>`select pg_backend_pid() as pid`;
     await tx.unsafe(query);
     held(row?.pid ?? 0);
