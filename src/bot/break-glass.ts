@@ -4,14 +4,14 @@ import type { EnvironmentConfig } from '../config.ts';
 import { BUDGET, withDeadline } from '../deadline.ts';
 import { ACTIONS_BLOCK, acknowledgeButton } from '../request-message/frame.ts';
 import { type RequestViewDeps, slackError, unwritable } from '../request-message/update.ts';
-import { acknowledgementDue, nextReminderAt } from '../requests/break-glass.ts';
+import { acknowledgementDue, acknowledgers, nextReminderAt } from '../requests/break-glass.ts';
 import { claimReminder, type Decision, reminderDone, withThread } from '../requests/decisions.ts';
 import { currentState, type RequestRecord, viewVersionOf } from '../requests/record.ts';
 import { transition } from '../requests/transition.ts';
 import { signRef } from '../slack/action-value.ts';
 import { fitText } from '../slack/fit.ts';
 import { LIMITS } from '../slack/limits.ts';
-import { escapeMrkdwn, mention, slackDate } from '../slack/mrkdwn.ts';
+import { escapeMrkdwn, mention, messageLink, slackDate } from '../slack/mrkdwn.ts';
 import { type PostOnceDeps, postOnce } from '../status/post-once.ts';
 
 // The two posts that make a break-glass request loud outside its review: the announcement in the
@@ -22,15 +22,12 @@ import { type PostOnceDeps, postOnce } from '../status/post-once.ts';
 export type BreakGlassDeps = RequestViewDeps & PostOnceDeps;
 
 function reviewLink(record: RequestRecord): string {
-  return record.messageTs
-    ? `<https://slack.com/app_redirect?channel=${record.channel}&message_ts=${record.messageTs}|the review in <#${record.channel}>>`
-    : `<#${record.channel}>`;
+  return record.messageTs ? messageLink(record.channel, record.messageTs, `the review in <#${record.channel}>`) : `<#${record.channel}>`;
 }
 
 function approversBesides(record: RequestRecord, env: EnvironmentConfig | undefined): string {
   return (
-    (env?.approvers ?? [])
-      .filter((a) => a !== record.requestedBy)
+    acknowledgers(record, env?.approvers ?? [])
       .map(mention)
       .join(', ') || 'an approver'
   );

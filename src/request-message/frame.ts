@@ -1,6 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import { buildConsoleUrl } from '../codebuild-console.ts';
-import { acknowledgementDue } from '../requests/break-glass.ts';
+import { acknowledgementDue, acknowledgers } from '../requests/break-glass.ts';
 import { currentState, type RequestRecord, viewVersionOf } from '../requests/record.ts';
 import { signRef } from '../slack/action-value.ts';
 import { fitText } from '../slack/fit.ts';
@@ -49,10 +49,7 @@ function acknowledgementText(record: RequestRecord, env: Approvers): string {
     return `\n:white_check_mark: Break-glass acknowledged by ${mention(glass.acknowledgedBy)} ${slackDate(glass.acknowledgedAt ?? record.createdAt)}.`;
   const due = acknowledgementDue(record);
   if (due === undefined) return '';
-  const who = env.approvers
-    .filter((a) => a !== record.requestedBy)
-    .map(mention)
-    .join(', ');
+  const who = acknowledgers(record, env.approvers).map(mention).join(', ');
   return `\n:rotating_light: Break-glass, not yet acknowledged: one of ${who} must acknowledge it by ${slackDate(due)}.`;
 }
 

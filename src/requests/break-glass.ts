@@ -20,6 +20,11 @@ export function breakGlassRefusal(envName: string, env: EnvironmentConfig, user:
   return undefined;
 }
 
+/** Who acknowledges a break-glass run: the environment's approvers but the one who broke the glass. */
+export function acknowledgers(record: Pick<RequestRecord, 'requestedBy'>, approvers: readonly string[]): string[] {
+  return approvers.filter((a) => a !== record.requestedBy);
+}
+
 /**
  * When an approver's acknowledgement is due; undefined when none is owed. It is owed "afterwards"
  * (issue 20): once a build of the request ran and ended. A confirmed request whose start failed

@@ -33,3 +33,11 @@ export function mention(userId: string): string {
 export function subteam(id: string): string {
   return `<!subteam^${id}>`;
 }
+
+/**
+ * A link to a message: app_redirect opens it in the reader's Slack client
+ * (https://api.slack.com/reference/deep-linking#app_channel). `label` is mrkdwn.
+ */
+export function messageLink(channel: string, ts: string, label: string): string {
+  return `<https://slack.com/app_redirect?channel=${channel}&message_ts=${ts}|${label}>`;
+}

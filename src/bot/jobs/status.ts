@@ -10,7 +10,7 @@ import { STATUS_EMOJI, tailText } from '../../request-message/build-thread.ts';
 import { currentState, type RequestRecord } from '../../requests/record.ts';
 import { fitText } from '../../slack/fit.ts';
 import { LIMITS } from '../../slack/limits.ts';
-import { escapeMrkdwn, mention, slackDate, subteam } from '../../slack/mrkdwn.ts';
+import { escapeMrkdwn, mention, messageLink, slackDate, subteam } from '../../slack/mrkdwn.ts';
 import { reportBuild } from '../../status/build-reporter.ts';
 import type { BotContext } from '../bot-context.ts';
 import { tell } from '../notify.ts';
@@ -150,7 +150,7 @@ function historyLine(r: RequestRecord, now: number): string {
   const build = r.build
     ? ` · build <${buildConsoleUrl(r.build.id, r.build.region)}|${escapeMrkdwn(r.build.id)}> ${escapeMrkdwn(r.build.status)}`
     : '';
-  const link = r.messageTs ? ` · <https://slack.com/app_redirect?channel=${r.channel}&message_ts=${r.messageTs}|review>` : '';
+  const link = r.messageTs ? ` · ${messageLink(r.channel, r.messageTs, 'review')}` : '';
   const after = r.promotedFrom ? ` · after ${escapeMrkdwn(r.promotedFrom.env)} request \`${escapeMrkdwn(r.promotedFrom.requestId)}\`` : '';
   const head = `*${escapeMrkdwn(state)}* · ${r.kind}${r.clean ? ' (CLEAN)' : ''} \`${escapeMrkdwn(r.env)}\` · ${slackDate(r.createdAt)}`;
   if (r.breakGlass)

@@ -4,6 +4,7 @@ import { describePinnedTimeouts } from '../../history/pinned-timeouts.ts';
 import { decodePlan } from '../../history/plan.ts';
 import { safeRewriteTexts } from '../../render/review-digest.ts';
 import { describeCounts } from '../../render/review-text.ts';
+import { acknowledgers } from '../../requests/break-glass.ts';
 import { promotionLine } from '../../requests/promotion.ts';
 import type { RequestRecord } from '../../requests/record.ts';
 import { fitText } from '../../slack/fit.ts';
@@ -201,10 +202,7 @@ export function safeRewriteReplies(set: ReviewedSet): string[] {
 function approvalText(request: RequestRecord, envConfig: EnvironmentConfig): string {
   const glass = request.breakGlass;
   if (glass)
-    return `None: break-glass, ${mention(request.requestedBy)} confirms alone. Announced in <#${glass.securityChannel}>; one of ${envConfig.approvers
-      .filter((a) => a !== request.requestedBy)
-      .map(mention)
-      .join(', ')} acknowledges within ${glass.acknowledgeWithinHours} h after`;
+    return `None: break-glass, ${mention(request.requestedBy)} confirms alone. Announced in <#${glass.securityChannel}>; one of ${acknowledgers(request, envConfig.approvers).map(mention).join(', ')} acknowledges within ${glass.acknowledgeWithinHours} h after`;
   const rule = request.approvalRule;
   const group = rule?.oneOf ? `, including one of ${subteam(rule.oneOf)}` : '';
   const why = rule ? ` (rule "${escapeMrkdwn(rule.name)}": ${escapeMrkdwn(rule.because)})` : '';
