@@ -7,6 +7,7 @@ import { LONGEST_DATA } from '../../src/status/log-subscription.ts';
 import { BotHarness, blockText } from '../support/bot-harness.ts';
 import {
   approvedBuild,
+  approvedBuildRunning,
   buildEventHandler,
   encodeLogBatch,
   logSubscription,
@@ -239,12 +240,7 @@ describe('progress facts in the result reply', () => {
 
   it('keeps the snapshot, a lock the runner gave up on and the schema check; the status message drops the running state', async () => {
     const handle = buildEventHandler(bot);
-    const { review, build } = await approvedBuild(bot);
-    advanceBuild(build, [
-      ['SUBMITTED', 1],
-      ['PROVISIONING', 14],
-      ['BUILD', 30],
-    ]);
+    const { review, build } = await approvedBuildRunning(bot);
     // Progress that comes before the status message is posted is kept, and the first post shows it.
     const t = Date.UTC(2026, 10, 24, 9, 2, 0);
     bot.slack.reset();

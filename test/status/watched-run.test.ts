@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseRunnerLine } from '../../src/runner-report.ts';
 import { PROGRESS_WINDOW_MS } from '../../src/status/build-progress.ts';
 import { BotHarness, blockText } from '../support/bot-harness.ts';
-import { approvedBuild, buildEventHandler, logSubscription, phaseChange, stateChange } from '../support/codebuild-events.ts';
+import { approvedBuildRunning, buildEventHandler, logSubscription, phaseChange, stateChange } from '../support/codebuild-events.ts';
 import { createMigratedDatabase, type TestDatabase } from '../support/database.ts';
 import { advanceBuild } from '../support/fake-aws.ts';
 import { HISTORY, historyPrefix } from '../support/migration-folders.ts';
@@ -39,12 +39,7 @@ describe('a watched run, from the migrator to the thread', () => {
 
   it('shows who blocks within 5 s, gives up at the threshold, then applies and says the live schema matches', async () => {
     const handle = buildEventHandler(bot);
-    const { review, build } = await approvedBuild(bot);
-    advanceBuild(build, [
-      ['SUBMITTED', 1],
-      ['PROVISIONING', 14],
-      ['BUILD', 30],
-    ]);
+    const { review, build } = await approvedBuildRunning(bot);
     await handle(phaseChange(build, 'PROVISIONING'));
     const status = () => blockText(bot.threadReplies(review).find((m) => m.metadata?.event_type === 'deploybot_build_status'));
     const t0 = Date.UTC(2026, 10, 24, 9, 3, 0);

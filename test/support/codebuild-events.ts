@@ -2,7 +2,7 @@ import { gzipSync } from 'node:zlib';
 import { composeBuildEvents } from '../../src/handlers/codebuild-events.ts';
 import { createLog } from '../../src/log.ts';
 import { APPROVER, BOT_TOKEN, type BotHarness, SECRET, writeConfigFile } from './bot-harness.ts';
-import type { FakeBuild } from './fake-aws.ts';
+import { advanceBuild, type FakeBuild } from './fake-aws.ts';
 import type { StoredMessage } from './fake-slack-api.ts';
 
 // EventBridge events as AWS documents them (CodeBuild "Build notifications input format
@@ -99,4 +99,15 @@ export async function approvedBuild(bot: BotHarness): Promise<{ review: StoredMe
   const build = bot.aws.builds.at(-1);
   if (!build) throw new Error('no build started');
   return { review, build };
+}
+
+/** An approved build in its BUILD phase, where the migrator runs (its phase-change events not yet delivered). */
+export async function approvedBuildRunning(bot: BotHarness): Promise<{ review: StoredMessage; build: FakeBuild }> {
+  const approved = await approvedBuild(bot);
+  advanceBuild(approved.build, [
+    ['SUBMITTED', 1],
+    ['PROVISIONING', 14],
+    ['BUILD', 30],
+  ]);
+  return approved;
 }
