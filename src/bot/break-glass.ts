@@ -19,7 +19,7 @@ import { type PostOnceDeps, postOnce } from '../status/post-once.ts';
 // the daily reminder in the request's channel while no approver has acknowledged it. Both are
 // rendered from the record and both may be posted by the submit job or by the reconciler.
 
-export type BreakGlassDeps = RequestViewDeps & PostOnceDeps;
+type BreakGlassDeps = RequestViewDeps & PostOnceDeps;
 
 function reviewLink(record: RequestRecord): string {
   return record.messageTs ? messageLink(record.channel, record.messageTs, `the review in <#${record.channel}>`) : `<#${record.channel}>`;
@@ -38,7 +38,7 @@ function approversBesides(record: RequestRecord, env: EnvironmentConfig | undefi
  * why, where it stands now, and whether an approver has acknowledged it (the button only while
  * an acknowledgement is owed).
  */
-export function announcement(record: RequestRecord, env: EnvironmentConfig | undefined, key: Buffer, now: number) {
+function announcement(record: RequestRecord, env: EnvironmentConfig | undefined, key: Buffer, now: number) {
   const glass = record.breakGlass;
   const n = record.pending.length;
   const due = acknowledgementDue(record);
@@ -144,7 +144,7 @@ export async function refreshAnnouncement(deps: BreakGlassDeps, record: RequestR
   return true;
 }
 
-export function reminder(record: RequestRecord, env: EnvironmentConfig | undefined, key: Buffer, now: number) {
+function reminder(record: RequestRecord, env: EnvironmentConfig | undefined, key: Buffer, now: number) {
   const glass = record.breakGlass;
   const due = acknowledgementDue(record) ?? now;
   const text = `:rotating_light: *Break-glass not acknowledged:* ${mention(record.requestedBy)}'s ${record.kind} of \`${escapeMrkdwn(record.env)}\`, confirmed ${slackDate(glass?.confirmedAt ?? record.createdAt)}, ended *${currentState(record, now)}*; its acknowledgement was due ${slackDate(due)}. ${approversBesides(record, env)}: read ${reviewLink(record)} and click Acknowledge. This reminder comes back every day until one of you does.`;

@@ -9,7 +9,7 @@ import { isFinal, type RequestRecord, viewVersionOf } from './record.ts';
 
 const HOUR_MS = 3_600_000;
 /** "Reminds the channel each day until someone does" (issue 20). */
-export const REMIND_EVERY_MS = 24 * HOUR_MS;
+const REMIND_EVERY_MS = 24 * HOUR_MS;
 
 /** Why `user` may not break glass on `envName` now, read from the config; undefined when they may. */
 export function breakGlassRefusal(envName: string, env: EnvironmentConfig, user: string): string | undefined {

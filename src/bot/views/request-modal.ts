@@ -39,7 +39,7 @@ export interface RequestModalState {
 }
 
 /** A break-glass reason is read by security and by the approver who acknowledges it: more than a word. */
-export const BREAK_GLASS_REASON_MIN = 20;
+const BREAK_GLASS_REASON_MIN = 20;
 
 /** The plan line every review shows: the hash the approvers approve, and the image it runs. */
 export function planLine(planSha256: string, image: { digest?: string | null; problem?: string }, unpinned?: string): string {
